@@ -1,0 +1,35 @@
+/**
+ * One batch as the deployed function sees it, shared by the Lambda handler and `ecs-ops replay` so both run
+ * the same code: reconcile, dead-letter what is invalid, and report what must be redelivered.
+ */
+import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { type BatchRecord, type ReconcileDependencies, type RecordOutcome, reconcileBatch } from './reconcile.js';
+
+export interface BatchResult {
+  outcomes: RecordOutcome[];
+  /** Ids of records to leave on the queue for redelivery (SQS `batchItemFailures`). */
+  redeliver: string[];
+}
+
+export async function processBatch(
+  records: readonly BatchRecord[],
+  dependencies: ReconcileDependencies & { deadLetters: DeadLetterSink },
+): Promise<BatchResult> {
+  const outcomes = await reconcileBatch(records, dependencies);
+  const bodies = new Map(records.map((record) => [record.id, record.body]));
+  const letters = outcomes.flatMap((outcome) =>
+    outcome.outcome === 'invalid'
+      ? [{ id: outcome.id, body: bodies.get(outcome.id) ?? '', field: outcome.field, reason: outcome.reason }]
+      : [],
+  );
+  const unsent = await dependencies.deadLetters.send(letters);
+  const failed = outcomes.flatMap((outcome) => (outcome.outcome === 'failed' ? [outcome.id] : []));
+  return { outcomes, redeliver: [...failed, ...unsent] };
+}
+
+/** Counts per outcome, for logs, metrics and the replay summary. */
+export function countOutcomes(outcomes: readonly RecordOutcome[]): Record<RecordOutcome['outcome'], number> {
+  const counts = { accepted: 0, duplicate: 0, stale: 0, invalid: 0, failed: 0 };
+  for (const { outcome } of outcomes) counts[outcome]++;
+  return counts;
+}

@@ -1,0 +1,116 @@
+/**
+ * Reconciles one batch of ECS events into the state store: parse, coalesce, then one conditional write per
+ * resource for the latest state and one batched write per distinct version for the timeline.
+ *
+ * Every input record gets exactly one outcome. `invalid` records can never succeed and belong in the
+ * dead-letter queue; `failed` records hit a transient store error and must be redelivered; the rest are done.
+ */
+import { type EcsEvent, type EcsResourceKind, parseEcsEventText } from '../events/ecs-event.js';
+import { mapConcurrent } from '../shared/concurrency.js';
+import { DetailTooLargeError, historyItem, type Item, latestItem, type Retention } from '../store/items.js';
+import type { StateStore } from '../store/state-store.js';
+import { coalesce } from './version-rule.js';
+
+/** One message of a batch: an SQS message id (or a line number) and its body. */
+export interface BatchRecord {
+  id: string;
+  body: string;
+}
+
+export type RecordOutcome =
+  | { id: string; outcome: 'accepted' | 'duplicate' | 'stale'; kind: EcsResourceKind; arn: string; version: number }
+  | { id: string; outcome: 'invalid'; field: string; reason: string }
+  | { id: string; outcome: 'failed'; kind: EcsResourceKind; arn: string; version: number; reason: string };
+
+export interface ReconcileDependencies {
+  store: Pick<StateStore, 'putLatest' | 'putHistory'>;
+  retention: Retention;
+  /** Conditional writes in flight at once per batch. */
+  writeConcurrency: number;
+}
+
+interface ParsedRecord {
+  id: string;
+  event: EcsEvent;
+  arn: string;
+  version: number;
+}
+
+export async function reconcileBatch(
+  records: readonly BatchRecord[],
+  { store, retention, writeConcurrency }: ReconcileDependencies,
+): Promise<RecordOutcome[]> {
+  const outcomes = new Map<string, RecordOutcome>();
+  const parsed: ParsedRecord[] = [];
+  for (const { id, body } of records) {
+    const result = parseEcsEventText(body);
+    if (result.ok) parsed.push({ id, event: result.event, arn: result.event.arn, version: result.event.version });
+    else outcomes.set(id, { id, outcome: 'invalid', ...result.error });
+  }
+
+  const { newest, distinct, superseded } = coalesce(parsed);
+  const historyItems = new Map<string, Item>();
+  for (const record of distinct) {
+    const item = buildItem(record, outcomes, () => historyItem(record.event, retention));
+    if (item) historyItems.set(versionKey(record), item);
+  }
+  const latest = newest.flatMap((record) => {
+    const item = buildItem(record, outcomes, () => latestItem(record.event, retention));
+    return item ? [{ record, item }] : [];
+  });
+
+  const failedVersions = new Map<string, string>();
+  const [unwritten, verdicts] = await Promise.all([
+    store.putHistory([...historyItems.values()]).catch((error: Error) => {
+      for (const key of historyItems.keys()) failedVersions.set(key, describe(error));
+      return [];
+    }),
+    mapConcurrent(latest, writeConcurrency, ({ item }) =>
+      store.putLatest(item).catch((error: Error) => ({ error: describe(error) })),
+    ),
+  ]);
+  for (const item of unwritten) {
+    failedVersions.set(`${item.arn?.S}\u0000${item.version?.N}`, 'history write still unprocessed after retries');
+  }
+
+  latest.forEach(({ record }, index) => {
+    const verdict = verdicts[index];
+    if (verdict === undefined) return;
+    const reason = typeof verdict === 'object' ? verdict.error : failedVersions.get(versionKey(record));
+    outcomes.set(record.id, settled(record, typeof verdict === 'object' ? 'failed' : verdict, reason));
+  });
+  for (const { item: record, verdict } of superseded) {
+    if (outcomes.has(record.id)) continue;
+    outcomes.set(record.id, settled(record, verdict, failedVersions.get(versionKey(record))));
+  }
+  return records.map(({ id }) => outcomes.get(id) as RecordOutcome);
+}
+
+const versionKey = (record: { arn: string; version: number }) => `${record.arn}\u0000${record.version}`;
+
+/** A record's outcome, unless its version's timeline write failed: then it must be redelivered. */
+function settled(
+  { id, event, arn, version }: ParsedRecord,
+  verdict: 'accepted' | 'duplicate' | 'stale' | 'failed',
+  failure: string | undefined,
+): RecordOutcome {
+  if (verdict === 'failed' || failure !== undefined) {
+    return { id, outcome: 'failed', kind: event.kind, arn, version, reason: failure ?? 'unknown store error' };
+  }
+  return { id, outcome: verdict, kind: event.kind, arn, version };
+}
+
+/** Builds an item; an event too large to store even trimmed is bad input, not a store failure. */
+function buildItem(record: ParsedRecord, outcomes: Map<string, RecordOutcome>, build: () => Item): Item | undefined {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof DetailTooLargeError)) throw error;
+    outcomes.set(record.id, { id: record.id, outcome: 'invalid', field: 'detail', reason: error.message });
+    return undefined;
+  }
+}
+
+function describe(error: Error): string {
+  return `${error.name}: ${error.message}`;
+}

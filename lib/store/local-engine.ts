@@ -1,0 +1,59 @@
+/**
+ * The embedded DynamoDB-compatible engine (dynalite: pure JavaScript, LevelDB on disk) that the CLI and
+ * `npm start` use when there is no AWS account. The SDK reaches it over loopback HTTP exactly as it reaches
+ * DynamoDB, so the code under it is the deployed code.
+ */
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { stateTableDefinition } from './table.js';
+
+export const LOCAL_STATE_TABLE = 'ecs-ops-state';
+
+export interface LocalEngine {
+  endpoint: string;
+  client: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+/** Starts the engine on a free loopback port; `directory` persists it, undefined keeps it in memory. */
+export async function startLocalEngine(directory?: string): Promise<LocalEngine> {
+  const server = dynalite({
+    ...(directory === undefined ? {} : { path: join(directory, 'dynamodb') }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    client: localClient(endpoint),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** An SDK client for a local endpoint; such engines accept any credentials. */
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 5,
+  });
+}
+
+/** Creates the state table from its one definition unless it exists. */
+export async function ensureStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    await client.send(new CreateTableCommand(stateTableDefinition(tableName)));
+  }
+}

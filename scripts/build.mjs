@@ -1,0 +1,48 @@
+// Builds everything that runs as JavaScript: one minified ESM bundle per Lambda function (AWS SDK included),
+// the ecs-ops CLI and the benchmark. Plain esbuild: milliseconds, and no bundler plugin to keep in step with osls.
+import { readdirSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '..');
+// ESM bundles still meet CommonJS `require` of Node built-ins inside some dependencies.
+const requireShim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+const functionNames = readdirSync(resolve(root, 'functions'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => basename(file, '.ts'));
+
+await Promise.all([
+  ...functionNames.map((name) =>
+    build({
+      entryPoints: [resolve(root, 'functions', `${name}.ts`)],
+      outfile: resolve(root, 'dist', 'functions', name, 'index.mjs'),
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      // The SDK's ESM builds tree-shake; its default `main` (CJS) does not and fails to load as ESM.
+      mainFields: ['module', 'main'],
+      banner: { js: requireShim },
+      legalComments: 'none',
+      alias: { '@aws-sdk/credential-provider-node': resolve(root, 'deploy', 'lambda-credentials.ts') },
+      metafile: true,
+    }),
+  ),
+  ...[
+    ...(process.env.ONLY_FUNCTIONS ? [] : [["lib/cli/main.ts", "dist/cli/ecs-ops.mjs"],
+    ["bench/reconcile.ts", "dist/bench/reconcile.mjs"]]),
+  ].map(([entry, out]) =>
+    build({
+      entryPoints: [resolve(root, entry)],
+      outfile: resolve(root, out),
+      bundle: true,
+      packages: 'external',
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'linked',
+    }),
+  ),
+]);

@@ -1,0 +1,35 @@
+/**
+ * What serverless.yml takes from the code at package time, through deploy/serverless-plugin.cjs:
+ * the validated ops.config.yml, the state table's CloudFormation properties and the ECS event pattern.
+ * One definition each, shared with the functions and the local engines.
+ */
+import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/events/ecs-event.js';
+import { loadOpsConfig, type OpsConfig } from '../lib/config/ops-config.js';
+import { stateTableDefinition, TTL_ATTRIBUTE } from '../lib/store/table.js';
+
+export function stackSettings(configFile: string) {
+  const config = loadOpsConfig(configFile);
+  return { config, ecsEventPattern: ecsEventPattern(config), stateTable: stateTableProperties() };
+}
+
+/** The EventBridge pattern for the reconciler: both ECS detail types, from the configured clusters only. */
+export function ecsEventPattern(config: OpsConfig) {
+  return {
+    source: ['aws.ecs'],
+    'detail-type': [TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE],
+    ...(config.clusters === undefined
+      ? {}
+      : { detail: { clusterArn: config.clusters.map((name) => ({ suffix: `:cluster/${name}` })) } }),
+  };
+}
+
+/** AWS::DynamoDB::Table properties; the table name is left to CloudFormation's naming per stack. */
+export function stateTableProperties() {
+  const { TableName: _name, ...definition } = stateTableDefinition('unused');
+  return {
+    ...definition,
+    TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    SSESpecification: { SSEEnabled: true },
+  };
+}

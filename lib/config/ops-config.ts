@@ -1,0 +1,107 @@
+/**
+ * `ops.config.yml`: the one file that configures an ecs-ops deployment, validated by one schema that the
+ * deploy (deploy/stack.ts) and the CLI both use. Errors name the setting and say what to write instead.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import * as z from 'zod/mini';
+
+const WholeNumber = (min: number, max: number, unit: string) =>
+  z
+    .number(`expected a whole number of ${unit}`)
+    .check(
+      z.refine(Number.isInteger, `expected a whole number of ${unit}`),
+      z.minimum(min, `expected at least ${min} ${unit}`),
+      z.maximum(max, `expected at most ${max} ${unit}`),
+    );
+
+const ClusterName = z
+  .string('expected a cluster name')
+  .check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected a cluster name (letters, digits, - and _), not an ARN'));
+
+const Retention = z.strictObject({
+  /** Days to keep the state of a STOPPED task or a deregistered container instance; 0 keeps it forever. */
+  stoppedDays: z._default(WholeNumber(0, 3650, 'days'), 30),
+  /** Days to keep each version of a timeline, from the event's time; 0 keeps it forever. */
+  historyDays: z._default(WholeNumber(0, 3650, 'days'), 90),
+});
+
+const Reconcile = z
+  .strictObject({
+    /** Records per invocation (SQS event source BatchSize). */
+    batchSize: z._default(WholeNumber(1, 10_000, 'records'), 100),
+    /** Seconds to gather a batch (MaximumBatchingWindowInSeconds): larger batches coalesce more duplicates. */
+    batchingWindowSeconds: z._default(WholeNumber(0, 300, 'seconds'), 5),
+    /** Concurrent invocations the queue may drive (ScalingConfig.MaximumConcurrency, 2–1000). */
+    maxConcurrency: z._default(WholeNumber(2, 1000, 'invocations'), 5),
+    /** Conditional writes in flight per invocation. */
+    writeConcurrency: z._default(WholeNumber(1, 64, 'writes'), 16),
+  })
+  .check(
+    z.refine((r) => r.batchSize <= 10 || r.batchingWindowSeconds >= 1, {
+      message: 'a batchSize above 10 needs batchingWindowSeconds of at least 1 (an SQS event source rule)',
+      path: ['batchingWindowSeconds'],
+    }),
+  );
+
+export const OpsConfig = z.strictObject({
+  /** Clusters whose events are reconciled, by name; leave out to watch every cluster of the account. */
+  clusters: z.optional(z.array(ClusterName).check(z.minLength(1, 'list at least one cluster, or leave clusters out'))),
+  retention: z._default(Retention, { stoppedDays: 30, historyDays: 90 }),
+  reconcile: z._default(Reconcile, {
+    batchSize: 100,
+    batchingWindowSeconds: 5,
+    maxConcurrency: 5,
+    writeConcurrency: 16,
+  }),
+});
+export type OpsConfig = z.infer<typeof OpsConfig>;
+
+export const DEFAULT_CONFIG_FILE = 'ops.config.yml';
+
+/** A configuration that cannot be used; `problems` has one line per setting, each naming it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} is not valid:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an already parsed configuration document. */
+export function parseOpsConfig(document: unknown, file = DEFAULT_CONFIG_FILE): OpsConfig {
+  const parsed = z.safeParse(OpsConfig, document ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const path = issue.path.join('.') || '(top level)';
+    if (issue.code === 'unrecognized_keys') {
+      const where = path === '(top level)' ? '' : `${path}.`;
+      return issue.keys.map((key) => `${where}${key}: unknown setting; check its spelling`).join('\n  ');
+    }
+    return `${path}: ${issue.message}`;
+  });
+  throw new ConfigError(file, problems);
+}
+
+/**
+ * Reads and validates a configuration file. With `required` false a missing file means "all defaults", which
+ * is what a newcomer without a config file gets.
+ */
+export function loadOpsConfig(file = DEFAULT_CONFIG_FILE, required = false): OpsConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return parseOpsConfig({}, file);
+    throw new ConfigError(file, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(file, [`not valid YAML: ${(error as Error).message}`]);
+  }
+  return parseOpsConfig(document, file);
+}

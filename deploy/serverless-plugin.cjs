@@ -9,7 +9,7 @@ const { buildSync } = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
 
-function loadStackSettings(configFile) {
+function loadStackSettings(configFile, stage) {
   // Inside the project, so the bundle resolves the project's node_modules.
   const cache = path.join(root, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
@@ -25,7 +25,7 @@ function loadStackSettings(configFile) {
       packages: 'external',
       logLevel: 'error',
     });
-    return require(outfile).stackSettings(configFile);
+    return require(outfile).stackSettings(configFile, stage);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -43,15 +43,15 @@ function pick(value, address) {
 class EcsOpsPlugin {
   constructor(serverless) {
     let settings;
-    const settingsOnce = () => {
-      settings ??= loadStackSettings(path.join(root, 'ops.config.yml'));
+    const settingsOnce = (stage) => {
+      settings ??= loadStackSettings(path.join(root, 'ops.config.yml'), stage);
       return settings;
     };
     this.configurationVariablesSources = {
       ecsops: {
-        resolve: ({ address }) => {
+        resolve: async ({ address, resolveVariable }) => {
           try {
-            return { value: pick(settingsOnce(), address) };
+            return { value: pick(settingsOnce(await resolveVariable('sls:stage')), address) };
           } catch (error) {
             throw new serverless.classes.Error(error.message);
           }

@@ -5,11 +5,11 @@
  */
 import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/events/ecs-event.js';
 import { loadOpsConfig, type OpsConfig } from '../lib/config/ops-config.js';
-import { stateTableDefinition, TTL_ATTRIBUTE } from '../lib/store/table.js';
+import { stateTableDefinition, stateTableName, TTL_ATTRIBUTE } from '../lib/store/table.js';
 
-export function stackSettings(configFile: string) {
+export function stackSettings(configFile: string, stage: string) {
   const config = loadOpsConfig(configFile);
-  return { config, ecsEventPattern: ecsEventPattern(config), stateTable: stateTableProperties() };
+  return { config, ecsEventPattern: ecsEventPattern(config), stateTable: stateTableProperties(stage) };
 }
 
 /** The EventBridge pattern for the reconciler: both ECS detail types, from the configured clusters only. */
@@ -23,11 +23,10 @@ export function ecsEventPattern(config: OpsConfig) {
   };
 }
 
-/** AWS::DynamoDB::Table properties; the table name is left to CloudFormation's naming per stack. */
-export function stateTableProperties() {
-  const { TableName: _name, ...definition } = stateTableDefinition('unused');
+/** AWS::DynamoDB::Table properties, named so the CLI finds the table from the stage alone. */
+export function stateTableProperties(stage: string) {
   return {
-    ...definition,
+    ...stateTableDefinition(stateTableName(stage)),
     TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     SSESpecification: { SSEEnabled: true },

@@ -27,12 +27,11 @@ await Promise.all([
       banner: { js: requireShim },
       legalComments: 'none',
       alias: { '@aws-sdk/credential-provider-node': resolve(root, 'deploy', 'lambda-credentials.ts') },
-      metafile: true,
     }),
   ),
   ...[
-    ...(process.env.ONLY_FUNCTIONS ? [] : [["lib/cli/main.ts", "dist/cli/ecs-ops.mjs"],
-    ["bench/reconcile.ts", "dist/bench/reconcile.mjs"]]),
+    ['lib/cli/bin.ts', 'dist/cli/ecs-ops.mjs'],
+    ['bench/reconcile.ts', 'dist/bench/reconcile.mjs'],
   ].map(([entry, out]) =>
     build({
       entryPoints: [resolve(root, entry)],

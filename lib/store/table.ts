@@ -44,6 +44,9 @@ export const statusKey = (cluster: string, kind: 'task' | 'instance', status: st
 export const groupKey = (cluster: string, group: string) => `${cluster}|${group}`;
 export const ec2HostKey = (ec2InstanceId: string) => `ec2|${ec2InstanceId}`;
 
+/** The deployed table's name for a stage (serverless --stage). */
+export const stateTableName = (stage: string) => `ecs-ops-${stage}-state`;
+
 export function stateTableDefinition(tableName: string): CreateTableCommandInput {
   const indexes = Object.entries(INDEX);
   return {

@@ -1,0 +1,40 @@
+/** Bad usage or unusable input: the CLI prints the message and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const HELP = `ecs-ops — audit ECS state kept by ecs-ops, locally or in AWS
+
+Usage: ecs-ops <command> [options]
+
+Commands:
+  replay <file|->            feed EventBridge envelopes (JSON Lines or a JSON array) through the
+                             reconcile function's code; prints accepted / duplicate / stale / invalid
+  task <arn|id>              latest state of one task or container instance
+        --history            with every version received (its timeline)
+  tasks                      tasks of a cluster, newest in their status first
+        --cluster <name>     default: the clusters in ops.config.yml
+        --status <STATUS>    e.g. RUNNING, STOPPED (default: every status)
+        --group <group>      e.g. service:web or family:report
+        --since <age|time>   e.g. 24h, 30m, 7d or 2024-05-01T12:00:00Z (time the task entered its
+                             status, or was created with --group)
+        --limit <n>          default 100
+  instances                  container instances of a cluster
+        --cluster <name>, --status <STATUS>
+  demo                       replay the sample stream in events/demo into the store and show it
+                             (what npm start runs)
+
+Global options:
+  --store local|aws          local (default): the embedded engine in --dir; aws: the deployed table
+  --dir <path>               local store folder (default .ecs-ops)
+  --stage <stage>            with --store aws: the deployed stage (default dev)
+  --region <region>          with --store aws
+  --profile <profile>        with --store aws
+  --config <file>            ops.config.yml to read (default ./ops.config.yml if present)
+  --json                     print one JSON document instead of tables
+  -h, --help                 this help
+
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid input.`;

@@ -124,26 +124,42 @@ export function parseEcsEvent(value: unknown): ParseResult {
     return invalid('(body)', 'expected an EventBridge event object with source, detail-type and detail');
   }
   const envelope = z.safeParse(Envelope, value);
-  if (!envelope.success) return fromIssues(envelope.error.issues, '');
+  if (!envelope.success) return fromIssues(envelope.error.issues, '', value);
   const { id, time, detail } = envelope.data;
   if (envelope.data['detail-type'] === TASK_STATE_CHANGE) {
     const task = z.safeParse(TaskDetail, detail);
-    if (!task.success) return fromIssues(task.error.issues, 'detail.');
+    if (!task.success) return fromIssues(task.error.issues, 'detail.', detail);
     const { taskArn: arn, version } = task.data;
     return { ok: true, event: { kind: 'task', arn, version, detail: task.data, id, time, raw: value } };
   }
   const instance = z.safeParse(ContainerInstanceDetail, detail);
-  if (!instance.success) return fromIssues(instance.error.issues, 'detail.');
+  if (!instance.success) return fromIssues(instance.error.issues, 'detail.', detail);
   const { containerInstanceArn: arn, version } = instance.data;
   return { ok: true, event: { kind: 'instance', arn, version, detail: instance.data, id, time, raw: value } };
 }
 
-function fromIssues(issues: readonly z.core.$ZodIssue[], prefix: string): ParseResult {
+function fromIssues(issues: readonly z.core.$ZodIssue[], prefix: string, input: unknown): ParseResult {
   const [first] = issues;
   if (!first) return invalid('(body)', 'rejected by the event schema');
   const field = prefix + (first.path.length > 0 ? first.path.join('.') : '(object)');
-  const got = first.code === 'invalid_type' && first.input === undefined ? 'missing; ' : '';
-  return invalid(field, `${got}${first.message}`);
+  if (first.code !== 'invalid_type') return invalid(field, first.message);
+  const value = valueAt(input, first.path);
+  return invalid(field, value === undefined ? `missing; ${first.message}` : `${first.message}, got ${describe(value)}`);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  const shown = JSON.stringify(value) ?? String(value);
+  const type = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return `${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown} (${type})`;
 }
 
 function invalid(field: string, reason: string): ParseResult {

@@ -1,0 +1,179 @@
+/**
+ * The ecs-ops CLI as an operator uses it: commands, output and exit codes, on a local store in a fresh folder.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../lib/cli/main.js';
+import { ensureStateTable, localClient } from '../../lib/store/local-engine.js';
+import { stateTableName } from '../../lib/store/table.js';
+import { engines } from '../support/engines.js';
+import { EVENTS_DIR, loadEvent, taskEvent } from '../support/fixtures.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const DEMO = join(EVENTS_DIR, 'demo/stream.jsonl');
+const FARGATE_ID = 'd637d4d4159ea6d323cdeb526fc0996b';
+
+let dir: string;
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['--dir', dir, ...argv], (line) => out.push(line), (line) => err.push(line));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+const json = <T>(text: string) => JSON.parse(text) as T;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ecs-ops-cli-'));
+});
+
+describe('ecs-ops replay', () => {
+  it('reconciles a JSON Lines stream and counts accepted, duplicate and stale events', async () => {
+    const { code, out } = await cli('replay', DEMO, '--json');
+    expect(code).toBe(0);
+    const summary = json<{ events: number; accepted: number; duplicate: number; stale: number }>(out);
+    expect(summary.events).toBe(41);
+    expect(summary.accepted + summary.duplicate + summary.stale).toBe(41);
+
+    const again = json<{ accepted: number; duplicate: number; stale: number }>((await cli('replay', DEMO, '--json')).out);
+    expect(again.accepted).toBe(0);
+  });
+
+  it('reads a JSON array of envelopes', async () => {
+    const file = join(dir, 'events.json');
+    writeFileSync(file, JSON.stringify([loadEvent('ecs/task/fargate-pending.json'), loadEvent('ecs/task/fargate-running.json')]));
+    const { code, out } = await cli('replay', file, '--json');
+    expect(code).toBe(0);
+    expect(json<{ accepted: number; stale: number }>(out)).toMatchObject({ accepted: 1, stale: 1 });
+  });
+
+  it('stores the valid lines, reports each invalid line with its number and reason, dead-letters it, exits 2', async () => {
+    const file = join(dir, 'mixed.jsonl');
+    const wrongVersion = taskEvent({ id: 'bad', version: 1 });
+    wrongVersion.detail.version = '7';
+    writeFileSync(
+      file,
+      [JSON.stringify(taskEvent({ id: 'good', version: 3 })), 'not json', '', JSON.stringify(wrongVersion)].join('\n'),
+    );
+    const { code, out } = await cli('replay', file);
+    expect(code).toBe(2);
+    expect(out).toMatch(/line 2: \(body\): not JSON/);
+    expect(out).toMatch(/line 4: detail\.version: expected a number, got "7" \(a string\)/);
+    const letters = readFileSync(join(dir, 'dead-letters.jsonl'), 'utf8').trim().split('\n');
+    expect(letters.map((line) => json<{ id: string }>(line).id)).toEqual(['line 2', 'line 4']);
+    expect((await cli('tasks', '--cluster', 'prod', '--json')).out).toContain(taskEvent({ id: 'good' }).detail.taskArn);
+  });
+
+  it('exits 2 with a message when the file cannot be read', async () => {
+    const { code, err } = await cli('replay', join(dir, 'missing.jsonl'));
+    expect(code).toBe(2);
+    expect(err).toMatch(/cannot read .*missing\.jsonl/);
+  });
+});
+
+describe('ecs-ops task, tasks, instances', () => {
+  beforeEach(async () => {
+    expect((await cli('replay', DEMO)).code).toBe(0);
+    const lifecycle = ['provisioning', 'pending', 'activating', 'running', 'running-desired-stopped', 'stopped'];
+    const file = join(dir, 'fargate.jsonl');
+    writeFileSync(file, lifecycle.map((state) => JSON.stringify(loadEvent(`ecs/task/fargate-${state}.json`))).join('\n'));
+    expect((await cli('replay', file)).code).toBe(0);
+  });
+
+  it('shows a task found by its id, with its whole timeline', async () => {
+    const { code, out } = await cli('task', FARGATE_ID, '--history');
+    expect(code).toBe(0);
+    expect(out).toMatch(/status\s+STOPPED \(desired STOPPED\)/);
+    expect(out).toMatch(/Timeline \(6 versions\)/);
+    const { out: asJson } = await cli('task', FARGATE_ID, '--history', '--json');
+    const shown = json<{ latest: { version: number }; history: { version: number }[] }>(asJson);
+    expect(shown.latest.version).toBe(9);
+    expect(shown.history.map((entry) => entry.version)).toEqual([1, 2, 3, 4, 5, 9]);
+  });
+
+  it('lists tasks of a cluster by status and by group, and container instances', async () => {
+    const stopped = json<{ detail: { lastStatus: string } }[]>((await cli('tasks', '--cluster', 'prod', '--status', 'stopped', '--json')).out);
+    expect(stopped.length).toBeGreaterThan(0);
+    expect(new Set(stopped.map((task) => task.detail.lastStatus))).toEqual(new Set(['STOPPED']));
+
+    const web = json<{ detail: { group: string } }[]>((await cli('tasks', '--cluster', 'prod', '--group', 'service:web', '--json')).out);
+    expect(web.length).toBeGreaterThan(0);
+    expect(new Set(web.map((task) => task.detail.group))).toEqual(new Set(['service:web']));
+
+    const { code, out } = await cli('instances', '--cluster', 'prod');
+    expect(code).toBe(0);
+    expect(out).toMatch(/CONTAINER INSTANCE\s+EC2\s+STATUS/);
+    expect(out).toMatch(/DRAINING/);
+  });
+
+  it('defaults to the clusters of ops.config.yml', async () => {
+    const config = join(dir, 'ops.config.yml');
+    writeFileSync(config, 'clusters: [prod]\n');
+    const { code, out } = await cli('tasks', '--config', config);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Tasks in prod/);
+  });
+});
+
+describe('ecs-ops usage errors', () => {
+  it.each([
+    [['frobnicate'], /unknown command frobnicate/],
+    [['tasks', '--colour'], /Unknown option '--colour'/],
+    [['tasks', '--cluster', 'prod', '--status', 'SLEEPING'], /unknown status SLEEPING; use one of PROVISIONING/],
+    [['tasks', '--cluster', 'prod', '--since', 'yesterday'], /--since yesterday: expected an age such as 24h/],
+    [['task', 'no-such-id'], /no task or container instance with id no-such-id/],
+    [['replay'], /replay needs a file/],
+    [['tasks', '--store', 'cloud'], /--store cloud: expected local or aws/],
+  ])('%j exits 2 and says what to fix', async (argv, message) => {
+    const { code, err } = await cli(...argv);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it('names the setting when ops.config.yml is invalid', async () => {
+    const config = join(dir, 'ops.config.yml');
+    writeFileSync(config, 'reconcile:\n  batchsize: 10\n');
+    const { code, err } = await cli('tasks', '--config', config);
+    expect(code).toBe(2);
+    expect(err).toContain('reconcile.batchsize: unknown setting');
+  });
+});
+
+describe('ecs-ops --store aws', () => {
+  const reference = engines().find((engine) => engine.name === 'dynamodb-local');
+
+  it('reads and writes the stage table through the standard AWS endpoint variables', async ({ skip }) => {
+    if (reference?.endpoint === undefined) return skip(reference?.unavailable);
+    await ensureStateTable(localClient(reference.endpoint), stateTableName('e2e'));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: reference.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    try {
+      const aws = ['--store', 'aws', '--stage', 'e2e', '--region', 'us-east-1'];
+      expect((await cli(...aws, 'replay', DEMO)).code).toBe(0);
+      const { code, out } = await cli(...aws, 'instances', '--cluster', 'prod', '--json');
+      expect(code).toBe(0);
+      expect(json<unknown[]>(out)).toHaveLength(2);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
+describe('the installed ecs-ops binary', () => {
+  it('runs as `npx ecs-ops` does, with its exit codes', async () => {
+    const bin = join(root, 'bin/ecs-ops.mjs');
+    expect(existsSync(join(root, 'dist/cli/ecs-ops.mjs')), 'npm install builds the CLI').toBe(true);
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, '--help']);
+    expect(stdout).toMatch(/^ecs-ops — /);
+    const failed = await promisify(execFile)(process.execPath, [bin, 'frobnicate', '--dir', dir]).catch((error) => error);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toBe('ecs-ops: unknown command frobnicate; see ecs-ops --help\n');
+  });
+});

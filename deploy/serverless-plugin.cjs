@@ -58,7 +58,8 @@ class EcsOpsPlugin {
         },
       },
     };
-    const build = () => execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    const build = () =>
+      execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
     this.hooks = {
       'before:package:createDeploymentArtifacts': build,
       'before:deploy:function:packageFunction': build,

@@ -3,8 +3,9 @@
  * the validated ops.config.yml, the state table's CloudFormation properties and the ECS event pattern.
  * One definition each, shared with the functions and the local engines.
  */
-import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/events/ecs-event.js';
+
 import { loadOpsConfig, type OpsConfig } from '../lib/config/ops-config.js';
+import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/events/ecs-event.js';
 import { stateTableDefinition, stateTableName, TTL_ATTRIBUTE } from '../lib/store/table.js';
 
 export function stackSettings(configFile: string, stage: string) {

@@ -5,11 +5,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { reconcileEnvironment } from '../lib/config/runtime.js';
+import type { DeadLetterSink } from '../lib/dead-letter/dead-letter.js';
 import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
 import { countOutcomes, processBatch } from '../lib/reconcile/process-batch.js';
 import type { ReconcileDependencies } from '../lib/reconcile/reconcile.js';
 import { StateStore } from '../lib/store/state-store.js';
-import type { DeadLetterSink } from '../lib/dead-letter/dead-letter.js';
 
 type Dependencies = ReconcileDependencies & { deadLetters: DeadLetterSink; logger: Logger };
 
@@ -25,7 +25,11 @@ export function createHandler(dependencies: () => Dependencies) {
       if (outcome.outcome === 'invalid') logger.warn('dead-lettered an invalid record', { ...outcome });
       if (outcome.outcome === 'failed') logger.error('record will be redelivered', { ...outcome });
     }
-    logger.info('batch reconciled', { records: records.length, ...countOutcomes(outcomes), redeliver: redeliver.length });
+    logger.info('batch reconciled', {
+      records: records.length,
+      ...countOutcomes(outcomes),
+      redeliver: redeliver.length,
+    });
     return { batchItemFailures: redeliver.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 // ESM bundles still meet CommonJS `require` of Node built-ins inside some dependencies.
-const requireShim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+const requireShim =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 const functionNames = readdirSync(resolve(root, 'functions'))
   .filter((file) => file.endsWith('.ts'))

@@ -53,7 +53,13 @@ export async function withContext<T>(
   const engine = await openLocalEngine(dir);
   try {
     await ensureStateTable(engine.client, LOCAL_STATE_TABLE);
-    return await run({ options, config, store: new StateStore({ tableName: LOCAL_STATE_TABLE, client: engine.client }), deadLetterFile, out });
+    return await run({
+      options,
+      config,
+      store: new StateStore({ tableName: LOCAL_STATE_TABLE, client: engine.client }),
+      deadLetterFile,
+      out,
+    });
   } finally {
     engine.client.destroy();
     await engine.close();
@@ -65,7 +71,9 @@ async function openLocalEngine(dir: string) {
     return await startLocalEngine(dir);
   } catch (error) {
     if (/lock/i.test((error as Error).message)) {
-      throw new UsageError(`the local store ${dir} is open in another ecs-ops process; wait for it or use --dir`);
+      throw new UsageError(
+        `the local store ${dir} is open in another ecs-ops process; wait for it or use --dir`,
+      );
     }
     throw error;
   }

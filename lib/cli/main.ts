@@ -72,7 +72,8 @@ const COMMANDS: Record<string, Command> = {
     return tasksCommand(context, values);
   },
   instances: (context, target, values) => {
-    if (target !== undefined) throw new UsageError(`instances takes no argument (got ${target}); use --cluster`);
+    if (target !== undefined)
+      throw new UsageError(`instances takes no argument (got ${target}); use --cluster`);
     return instancesCommand(context, values);
   },
   demo: (context) => demoCommand(context),

@@ -46,7 +46,9 @@ const Reconcile = z
 
 export const OpsConfig = z.strictObject({
   /** Clusters whose events are reconciled, by name; leave out to watch every cluster of the account. */
-  clusters: z.optional(z.array(ClusterName).check(z.minLength(1, 'list at least one cluster, or leave clusters out'))),
+  clusters: z.optional(
+    z.array(ClusterName).check(z.minLength(1, 'list at least one cluster, or leave clusters out')),
+  ),
   retention: z._default(Retention, { stoppedDays: 30, historyDays: 90 }),
   reconcile: z._default(Reconcile, {
     batchSize: 100,

@@ -4,7 +4,10 @@
  */
 import * as z from 'zod/mini';
 
-const WholeNumber = z.pipe(z.string().check(z.regex(/^\d+$/, 'expected a whole number')), z.transform(Number));
+const WholeNumber = z.pipe(
+  z.string().check(z.regex(/^\d+$/, 'expected a whole number')),
+  z.transform(Number),
+);
 
 const ReconcileEnvironment = z.object({
   STATE_TABLE: z.string().check(z.minLength(1)),
@@ -19,5 +22,7 @@ export function reconcileEnvironment(env: NodeJS.ProcessEnv = process.env): Reco
   const parsed = z.safeParse(ReconcileEnvironment, env);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new Error(`environment variable ${issue?.path.join('.')}: ${issue?.message}; redeploy with serverless.yml`);
+  throw new Error(
+    `environment variable ${issue?.path.join('.')}: ${issue?.message}; redeploy with serverless.yml`,
+  );
 }

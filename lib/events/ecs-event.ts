@@ -12,24 +12,35 @@ export const CONTAINER_INSTANCE_STATE_CHANGE = 'ECS Container Instance State Cha
 export const ECS_DETAIL_TYPES = [TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE] as const;
 
 /** `detail.version` orders events of one resource: higher is newer, equal is a duplicate. */
-const ResourceVersion = z.number('expected a number').check(
-  z.refine(Number.isSafeInteger, 'expected a whole number (ECS versions are integers)'),
-  z.minimum(0, 'expected a non-negative integer'),
-);
+const ResourceVersion = z
+  .number('expected a number')
+  .check(
+    z.refine(Number.isSafeInteger, 'expected a whole number (ECS versions are integers)'),
+    z.minimum(0, 'expected a non-negative integer'),
+  );
 
-const IsoTime = z.string('expected an ISO 8601 time string').check(
-  z.refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 time such as 2024-05-01T12:00:00.000Z'),
-);
-
-const Arn = (resource: string) =>
-  z.string('expected an ARN string').check(
-    z.regex(
-      new RegExp(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${resource}/\\S+$`),
-      `expected an ECS ${resource} ARN (arn:aws:ecs:<region>:<account>:${resource}/…)`,
+const IsoTime = z
+  .string('expected an ISO 8601 time string')
+  .check(
+    z.refine(
+      (value) => !Number.isNaN(Date.parse(value)),
+      'expected an ISO 8601 time such as 2024-05-01T12:00:00.000Z',
     ),
   );
 
-const Status = z.string('expected a status string').check(z.regex(/^[A-Z_]+$/, 'expected an upper-case status'));
+const Arn = (resource: string) =>
+  z
+    .string('expected an ARN string')
+    .check(
+      z.regex(
+        new RegExp(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${resource}/\\S+$`),
+        `expected an ECS ${resource} ARN (arn:aws:ecs:<region>:<account>:${resource}/…)`,
+      ),
+    );
+
+const Status = z
+  .string('expected a status string')
+  .check(z.regex(/^[A-Z_]+$/, 'expected an upper-case status'));
 
 export const Container = z.looseObject({
   name: z.string('expected the container name'),
@@ -80,7 +91,10 @@ export type ContainerInstanceDetail = z.infer<typeof ContainerInstanceDetail>;
 const Envelope = z.looseObject({
   id: z.string('expected the EventBridge event id'),
   source: z.literal('aws.ecs', 'expected "aws.ecs"; only ECS events belong on this queue'),
-  'detail-type': z.enum(ECS_DETAIL_TYPES, `expected "${TASK_STATE_CHANGE}" or "${CONTAINER_INSTANCE_STATE_CHANGE}"`),
+  'detail-type': z.enum(
+    ECS_DETAIL_TYPES,
+    `expected "${TASK_STATE_CHANGE}" or "${CONTAINER_INSTANCE_STATE_CHANGE}"`,
+  ),
   time: IsoTime,
   detail: z.looseObject({}),
 });
@@ -144,7 +158,10 @@ function fromIssues(issues: readonly z.core.$ZodIssue[], prefix: string, input: 
   const field = prefix + (first.path.length > 0 ? first.path.join('.') : '(object)');
   if (first.code !== 'invalid_type') return invalid(field, first.message);
   const value = valueAt(input, first.path);
-  return invalid(field, value === undefined ? `missing; ${first.message}` : `${first.message}, got ${describe(value)}`);
+  return invalid(
+    field,
+    value === undefined ? `missing; ${first.message}` : `${first.message}, got ${describe(value)}`,
+  );
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -3,7 +3,12 @@
  * the same code: reconcile, dead-letter what is invalid, and report what must be redelivered.
  */
 import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
-import { type BatchRecord, type ReconcileDependencies, type RecordOutcome, reconcileBatch } from './reconcile.js';
+import {
+  type BatchRecord,
+  type ReconcileDependencies,
+  type RecordOutcome,
+  reconcileBatch,
+} from './reconcile.js';
 
 export interface BatchResult {
   outcomes: RecordOutcome[];

@@ -18,7 +18,13 @@ export interface BatchRecord {
 }
 
 export type RecordOutcome =
-  | { id: string; outcome: 'accepted' | 'duplicate' | 'stale'; kind: EcsResourceKind; arn: string; version: number }
+  | {
+      id: string;
+      outcome: 'accepted' | 'duplicate' | 'stale';
+      kind: EcsResourceKind;
+      arn: string;
+      version: number;
+    }
   | { id: string; outcome: 'invalid'; field: string; reason: string }
   | { id: string; outcome: 'failed'; kind: EcsResourceKind; arn: string; version: number; reason: string };
 
@@ -44,7 +50,8 @@ export async function reconcileBatch(
   const parsed: ParsedRecord[] = [];
   for (const { id, body } of records) {
     const result = parseEcsEventText(body);
-    if (result.ok) parsed.push({ id, event: result.event, arn: result.event.arn, version: result.event.version });
+    if (result.ok)
+      parsed.push({ id, event: result.event, arn: result.event.arn, version: result.event.version });
     else outcomes.set(id, { id, outcome: 'invalid', ...result.error });
   }
 
@@ -70,7 +77,10 @@ export async function reconcileBatch(
     ),
   ]);
   for (const item of unwritten) {
-    failedVersions.set(`${item.arn?.S}\u0000${item.version?.N}`, 'history write still unprocessed after retries');
+    failedVersions.set(
+      `${item.arn?.S}\u0000${item.version?.N}`,
+      'history write still unprocessed after retries',
+    );
   }
 
   latest.forEach(({ record }, index) => {
@@ -95,13 +105,24 @@ function settled(
   failure: string | undefined,
 ): RecordOutcome {
   if (verdict === 'failed' || failure !== undefined) {
-    return { id, outcome: 'failed', kind: event.kind, arn, version, reason: failure ?? 'unknown store error' };
+    return {
+      id,
+      outcome: 'failed',
+      kind: event.kind,
+      arn,
+      version,
+      reason: failure ?? 'unknown store error',
+    };
   }
   return { id, outcome: verdict, kind: event.kind, arn, version };
 }
 
 /** Builds an item; an event too large to store even trimmed is bad input, not a store failure. */
-function buildItem(record: ParsedRecord, outcomes: Map<string, RecordOutcome>, build: () => Item): Item | undefined {
+function buildItem(
+  record: ParsedRecord,
+  outcomes: Map<string, RecordOutcome>,
+  build: () => Item,
+): Item | undefined {
   try {
     return build();
   } catch (error) {

@@ -60,7 +60,8 @@ const PROTECTED = new Set([
   'updatedAt',
 ]);
 
-export const historyEntry = (version: number) => `${HISTORY_ENTRY_PREFIX}${String(version).padStart(16, '0')}`;
+export const historyEntry = (version: number) =>
+  `${HISTORY_ENTRY_PREFIX}${String(version).padStart(16, '0')}`;
 
 export function historyItem(event: EcsEvent, retention: Retention): Item {
   const item: Item = {
@@ -115,7 +116,8 @@ export function latestItem(event: EcsEvent, retention: Retention): Item {
     }
   }
   addDetail(item, event.raw);
-  const finished = event.kind === 'task' ? event.detail.lastStatus === 'STOPPED' : event.detail.status === 'INACTIVE';
+  const finished =
+    event.kind === 'task' ? event.detail.lastStatus === 'STOPPED' : event.detail.status === 'INACTIVE';
   const finishedAt = event.kind === 'task' ? (event.detail.stoppedAt ?? event.time) : event.time;
   const expires = finished ? expiry(finishedAt, retention.stoppedDays) : undefined;
   if (expires !== undefined) item[TTL_ATTRIBUTE] = { N: String(expires) };
@@ -159,10 +161,13 @@ function addDetail(item: Item, envelope: object): void {
   const detail = { ...((envelope as { detail: Record<string, unknown> }).detail ?? {}) };
   const trimmed: string[] = [];
   let encoded = encodeDetail(detail);
-  const budget = MAX_ITEM_BYTES - itemSize(item) - 64;
-  while (encoded.length > budget) {
+  // 64 bytes cover the "detail" name and the TTL attribute; the list of trimmed fields is counted as it grows.
+  const reserved = itemSize(item) + 64;
+  const budget = () =>
+    MAX_ITEM_BYTES - reserved - (trimmed.length === 0 ? 0 : itemSize({ trimmedFields: { SS: trimmed } }));
+  while (encoded.length > budget()) {
     const field = nextFieldToTrim(detail);
-    if (field === undefined) throw new DetailTooLargeError(encoded.length, budget);
+    if (field === undefined) throw new DetailTooLargeError(encoded.length, budget());
     delete detail[field];
     trimmed.push(field);
     encoded = encodeDetail(detail);

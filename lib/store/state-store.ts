@@ -98,7 +98,8 @@ export class StateStore {
    */
   async putHistory(items: readonly Item[]): Promise<Item[]> {
     const chunks: Item[][] = [];
-    for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
+    for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT)
+      chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
     const unwritten = await Promise.all(chunks.map((chunk) => this.writeChunk(chunk)));
     return unwritten.flat();
   }
@@ -134,12 +135,18 @@ export class StateStore {
 
   /** Tasks of a cluster in one last status, newest in that status first. */
   async tasksByStatus(cluster: string, status: string, options: ListOptions = {}): Promise<StoredResource[]> {
-    const shards = Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) => statusKey(cluster, 'task', status, shard));
+    const shards = Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) =>
+      statusKey(cluster, 'task', status, shard),
+    );
     return this.listNewestFirst('byStatus', shards, options);
   }
 
   /** Container instances of a cluster in one status, most recently registered first. */
-  async instancesByStatus(cluster: string, status: string, options: ListOptions = {}): Promise<StoredResource[]> {
+  async instancesByStatus(
+    cluster: string,
+    status: string,
+    options: ListOptions = {},
+  ): Promise<StoredResource[]> {
     return this.listNewestFirst('byStatus', [statusKey(cluster, 'instance', status, 0)], options);
   }
 
@@ -149,7 +156,10 @@ export class StateStore {
   }
 
   /** Tasks placed on one container instance, newest created first. */
-  async tasksOnContainerInstance(containerInstanceArn: string, options: ListOptions = {}): Promise<StoredResource[]> {
+  async tasksOnContainerInstance(
+    containerInstanceArn: string,
+    options: ListOptions = {},
+  ): Promise<StoredResource[]> {
     return this.listNewestFirst('byHost', [containerInstanceArn], options);
   }
 
@@ -196,9 +206,12 @@ export class StateStore {
   private async getLatestMany(arns: string[]): Promise<StoredResource[]> {
     const found = new Map<string, StoredResource>();
     for (let i = 0; i < arns.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, AttributeValue>[] | undefined = arns.slice(i, i + BATCH_GET_LIMIT).map(latestKey);
+      let keys: Record<string, AttributeValue>[] | undefined = arns
+        .slice(i, i + BATCH_GET_LIMIT)
+        .map(latestKey);
       for (let attempt = 0; keys !== undefined && keys.length > 0; attempt++) {
-        if (attempt > UNPROCESSED_RETRIES) throw new Error('DynamoDB kept returning unprocessed keys; try again');
+        if (attempt > UNPROCESSED_RETRIES)
+          throw new Error('DynamoDB kept returning unprocessed keys; try again');
         if (attempt > 0) await backoff(attempt);
         const response: BatchGetItemCommandOutput = await this.client.send(
           new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
@@ -216,7 +229,9 @@ export class StateStore {
     const items: Item[] = [];
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }));
+      const page = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }),
+      );
       items.push(...(page.Items ?? []));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey !== undefined && (limit === undefined || items.length < limit));

@@ -21,7 +21,11 @@ let dir: string;
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(['--dir', dir, ...argv], (line) => out.push(line), (line) => err.push(line));
+  const code = await runCli(
+    ['--dir', dir, ...argv],
+    (line) => out.push(line),
+    (line) => err.push(line),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 const json = <T>(text: string) => JSON.parse(text) as T;
@@ -38,13 +42,21 @@ describe('ecs-ops replay', () => {
     expect(summary.events).toBe(41);
     expect(summary.accepted + summary.duplicate + summary.stale).toBe(41);
 
-    const again = json<{ accepted: number; duplicate: number; stale: number }>((await cli('replay', DEMO, '--json')).out);
+    const again = json<{ accepted: number; duplicate: number; stale: number }>(
+      (await cli('replay', DEMO, '--json')).out,
+    );
     expect(again.accepted).toBe(0);
   });
 
   it('reads a JSON array of envelopes', async () => {
     const file = join(dir, 'events.json');
-    writeFileSync(file, JSON.stringify([loadEvent('ecs/task/fargate-pending.json'), loadEvent('ecs/task/fargate-running.json')]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        loadEvent('ecs/task/fargate-pending.json'),
+        loadEvent('ecs/task/fargate-running.json'),
+      ]),
+    );
     const { code, out } = await cli('replay', file, '--json');
     expect(code).toBe(0);
     expect(json<{ accepted: number; stale: number }>(out)).toMatchObject({ accepted: 1, stale: 1 });
@@ -56,7 +68,12 @@ describe('ecs-ops replay', () => {
     wrongVersion.detail.version = '7';
     writeFileSync(
       file,
-      [JSON.stringify(taskEvent({ id: 'good', version: 3 })), 'not json', '', JSON.stringify(wrongVersion)].join('\n'),
+      [
+        JSON.stringify(taskEvent({ id: 'good', version: 3 })),
+        'not json',
+        '',
+        JSON.stringify(wrongVersion),
+      ].join('\n'),
     );
     const { code, out } = await cli('replay', file);
     expect(code).toBe(2);
@@ -64,7 +81,9 @@ describe('ecs-ops replay', () => {
     expect(out).toMatch(/line 4: detail\.version: expected a number, got "7" \(a string\)/);
     const letters = readFileSync(join(dir, 'dead-letters.jsonl'), 'utf8').trim().split('\n');
     expect(letters.map((line) => json<{ id: string }>(line).id)).toEqual(['line 2', 'line 4']);
-    expect((await cli('tasks', '--cluster', 'prod', '--json')).out).toContain(taskEvent({ id: 'good' }).detail.taskArn);
+    expect((await cli('tasks', '--cluster', 'prod', '--json')).out).toContain(
+      taskEvent({ id: 'good' }).detail.taskArn,
+    );
   });
 
   it('exits 2 with a message when the file cannot be read', async () => {
@@ -77,9 +96,19 @@ describe('ecs-ops replay', () => {
 describe('ecs-ops task, tasks, instances', () => {
   beforeEach(async () => {
     expect((await cli('replay', DEMO)).code).toBe(0);
-    const lifecycle = ['provisioning', 'pending', 'activating', 'running', 'running-desired-stopped', 'stopped'];
+    const lifecycle = [
+      'provisioning',
+      'pending',
+      'activating',
+      'running',
+      'running-desired-stopped',
+      'stopped',
+    ];
     const file = join(dir, 'fargate.jsonl');
-    writeFileSync(file, lifecycle.map((state) => JSON.stringify(loadEvent(`ecs/task/fargate-${state}.json`))).join('\n'));
+    writeFileSync(
+      file,
+      lifecycle.map((state) => JSON.stringify(loadEvent(`ecs/task/fargate-${state}.json`))).join('\n'),
+    );
     expect((await cli('replay', file)).code).toBe(0);
   });
 
@@ -95,11 +124,15 @@ describe('ecs-ops task, tasks, instances', () => {
   });
 
   it('lists tasks of a cluster by status and by group, and container instances', async () => {
-    const stopped = json<{ detail: { lastStatus: string } }[]>((await cli('tasks', '--cluster', 'prod', '--status', 'stopped', '--json')).out);
+    const stopped = json<{ detail: { lastStatus: string } }[]>(
+      (await cli('tasks', '--cluster', 'prod', '--status', 'stopped', '--json')).out,
+    );
     expect(stopped.length).toBeGreaterThan(0);
     expect(new Set(stopped.map((task) => task.detail.lastStatus))).toEqual(new Set(['STOPPED']));
 
-    const web = json<{ detail: { group: string } }[]>((await cli('tasks', '--cluster', 'prod', '--group', 'service:web', '--json')).out);
+    const web = json<{ detail: { group: string } }[]>(
+      (await cli('tasks', '--cluster', 'prod', '--group', 'service:web', '--json')).out,
+    );
     expect(web.length).toBeGreaterThan(0);
     expect(new Set(web.map((task) => task.detail.group))).toEqual(new Set(['service:web']));
 
@@ -122,8 +155,14 @@ describe('ecs-ops usage errors', () => {
   it.each([
     [['frobnicate'], /unknown command frobnicate/],
     [['tasks', '--colour'], /Unknown option '--colour'/],
-    [['tasks', '--cluster', 'prod', '--status', 'SLEEPING'], /unknown status SLEEPING; use one of PROVISIONING/],
-    [['tasks', '--cluster', 'prod', '--since', 'yesterday'], /--since yesterday: expected an age such as 24h/],
+    [
+      ['tasks', '--cluster', 'prod', '--status', 'SLEEPING'],
+      /unknown status SLEEPING; use one of PROVISIONING/,
+    ],
+    [
+      ['tasks', '--cluster', 'prod', '--since', 'yesterday'],
+      /--since yesterday: expected an age such as 24h/,
+    ],
     [['task', 'no-such-id'], /no task or container instance with id no-such-id/],
     [['replay'], /replay needs a file/],
     [['tasks', '--store', 'cloud'], /--store cloud: expected local or aws/],
@@ -172,7 +211,9 @@ describe('the installed ecs-ops binary', () => {
     expect(existsSync(join(root, 'dist/cli/ecs-ops.mjs')), 'npm install builds the CLI').toBe(true);
     const { stdout } = await promisify(execFile)(process.execPath, [bin, '--help']);
     expect(stdout).toMatch(/^ecs-ops — /);
-    const failed = await promisify(execFile)(process.execPath, [bin, 'frobnicate', '--dir', dir]).catch((error) => error);
+    const failed = await promisify(execFile)(process.execPath, [bin, 'frobnicate', '--dir', dir]).catch(
+      (error) => error,
+    );
     expect(failed.code).toBe(2);
     expect(failed.stderr).toBe('ecs-ops: unknown command frobnicate; see ecs-ops --help\n');
   });

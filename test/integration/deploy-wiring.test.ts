@@ -8,11 +8,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { CONTAINER_INSTANCE_STATE_CHANGE, parseEcsEvent, TASK_STATE_CHANGE } from '../../lib/events/ecs-event.js';
+import {
+  CONTAINER_INSTANCE_STATE_CHANGE,
+  parseEcsEvent,
+  TASK_STATE_CHANGE,
+} from '../../lib/events/ecs-event.js';
 import { loadEvent } from '../support/fixtures.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const COPIED = ['serverless.yml', 'ops.config.yml', 'package.json', 'deploy', 'scripts', 'functions', 'lib', 'bench'];
+const COPIED = [
+  'serverless.yml',
+  'ops.config.yml',
+  'package.json',
+  'deploy',
+  'scripts',
+  'functions',
+  'lib',
+  'bench',
+];
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let project: string;
@@ -22,12 +35,21 @@ beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'ecs-ops-package-'));
   for (const entry of COPIED) cpSync(join(root, entry), join(project, entry), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'ecs-ops-none' };
-  execFileSync(process.execPath, [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'ci'], {
-    cwd: project,
-    env,
-    stdio: 'pipe',
-  });
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: 'ecs-ops-none',
+  };
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'ci'],
+    {
+      cwd: project,
+      env,
+      stdio: 'pipe',
+    },
+  );
   const template = JSON.parse(
     readFileSync(join(project, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
   ) as { Resources: Record<string, Resource> };
@@ -59,7 +81,9 @@ describe('serverless.yml', () => {
 
   it('packages one bundle per function, holding only that bundle', () => {
     for (const name of Object.keys(serverless.functions)) {
-      const listing = execFileSync('unzip', ['-Z1', join(project, `.serverless/${name}.zip`)], { encoding: 'utf8' });
+      const listing = execFileSync('unzip', ['-Z1', join(project, `.serverless/${name}.zip`)], {
+        encoding: 'utf8',
+      });
       expect(listing.trim().split('\n')).toEqual([`dist/functions/${name}/index.mjs`]);
     }
   });
@@ -78,8 +102,12 @@ describe('packaged CloudFormation template', () => {
     const pattern = rule?.Properties.EventPattern as Record<string, unknown>;
     expect(pattern.source).toEqual(['aws.ecs']);
     expect(pattern['detail-type']).toEqual([TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE]);
-    expect(pattern.detail).toEqual({ clusterArn: [{ suffix: ':cluster/prod' }, { suffix: ':cluster/batch' }] });
-    expect(rule?.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['EcsEventsQueue', 'Arn'] } })]);
+    expect(pattern.detail).toEqual({
+      clusterArn: [{ suffix: ':cluster/prod' }, { suffix: ':cluster/batch' }],
+    });
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': ['EcsEventsQueue', 'Arn'] } }),
+    ]);
     const samples: Record<string, string> = {
       [TASK_STATE_CHANGE]: 'ecs/task/fargate-running.json',
       [CONTAINER_INSTANCE_STATE_CHANGE]: 'ecs/container-instance/ec2-active.json',
@@ -114,12 +142,9 @@ describe('packaged CloudFormation template', () => {
     const table = resources.StateTable?.Properties as Record<string, unknown>;
     expect(table.TableName).toBe('ecs-ops-ci-state');
     expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect((table.GlobalSecondaryIndexes as { IndexName: string }[]).map((index) => index.IndexName)).toEqual([
-      'byStatus',
-      'byGroup',
-      'byHost',
-      'byId',
-    ]);
+    expect((table.GlobalSecondaryIndexes as { IndexName: string }[]).map((index) => index.IndexName)).toEqual(
+      ['byStatus', 'byGroup', 'byHost', 'byId'],
+    );
   });
 
   it('gives reconcile a role that names only its own queue, dead-letter queue and table', () => {

@@ -38,7 +38,9 @@ async function startDynamoDbLocal(): Promise<{ engine: EngineEndpoint; process?:
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
   } catch {
-    return { engine: { name: 'dynamodb-local', unavailable: 'Java is not installed, so DynamoDB Local cannot run' } };
+    return {
+      engine: { name: 'dynamodb-local', unavailable: 'Java is not installed, so DynamoDB Local cannot run' },
+    };
   }
   const port = await freePort();
   const child = spawn({ port, stdio: 'ignore' });

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadOpsConfig, parseOpsConfig } from '../../lib/config/ops-config.js';
 import { ecsEventPattern } from '../../deploy/stack.js';
+import { ConfigError, loadOpsConfig, parseOpsConfig } from '../../lib/config/ops-config.js';
 
 describe('ops.config.yml', () => {
   it('fills every setting with its default when the file says nothing', () => {
@@ -23,11 +23,17 @@ describe('ops.config.yml', () => {
 
   it.each([
     [{ clusters: [] }, 'clusters: list at least one cluster'],
-    [{ clusters: ['arn:aws:ecs:us-east-1:111122223333:cluster/prod'] }, 'clusters.0: expected a cluster name'],
+    [
+      { clusters: ['arn:aws:ecs:us-east-1:111122223333:cluster/prod'] },
+      'clusters.0: expected a cluster name',
+    ],
     [{ retention: { stoppedDays: -1 } }, 'retention.stoppedDays: expected at least 0 days'],
     [{ retention: { historyDays: 1.5 } }, 'retention.historyDays: expected a whole number of days'],
     [{ reconcile: { batchSize: 20_000 } }, 'reconcile.batchSize: expected at most 10000 records'],
-    [{ reconcile: { batchSize: 50, batchingWindowSeconds: 0 } }, 'reconcile.batchingWindowSeconds: a batchSize above 10'],
+    [
+      { reconcile: { batchSize: 50, batchingWindowSeconds: 0 } },
+      'reconcile.batchingWindowSeconds: a batchSize above 10',
+    ],
     [{ reconcile: { maxConcurrency: 1 } }, 'reconcile.maxConcurrency: expected at least 2 invocations'],
     [{ reconcile: { batchsize: 10 } }, 'reconcile.batchsize: unknown setting'],
     [{ alarms: true }, 'alarms: unknown setting'],

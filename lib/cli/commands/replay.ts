@@ -24,7 +24,8 @@ export interface ReplaySummary {
 }
 
 export async function replayCommand(context: CommandContext, source: string | undefined): Promise<number> {
-  if (source === undefined) throw new UsageError('replay needs a file of EventBridge events, or - for standard input');
+  if (source === undefined)
+    throw new UsageError('replay needs a file of EventBridge events, or - for standard input');
   const summary = await replay(context, source, await readInput(source));
   if (context.options.json) context.out(JSON.stringify(summary, null, 2));
   else context.out(formatSummary(summary));
@@ -58,7 +59,9 @@ export async function replay(context: CommandContext, source: string, input: str
     accepted: counts.accepted,
     duplicate: counts.duplicate,
     stale: counts.stale,
-    invalid: final.flatMap((o) => (o.outcome === 'invalid' ? [{ at: o.id, field: o.field, reason: o.reason }] : [])),
+    invalid: final.flatMap((o) =>
+      o.outcome === 'invalid' ? [{ at: o.id, field: o.field, reason: o.reason }] : [],
+    ),
     failed: final.flatMap((o) =>
       o.outcome === 'failed' ? [{ at: o.id, arn: o.arn, version: o.version, reason: o.reason }] : [],
     ),
@@ -84,11 +87,18 @@ export function toRecords(input: string, source: string): BatchRecord[] {
     try {
       items = JSON.parse(input);
     } catch (error) {
-      throw new UsageError(`${source} starts like a JSON array but is not valid JSON: ${(error as Error).message}`);
+      throw new UsageError(
+        `${source} starts like a JSON array but is not valid JSON: ${(error as Error).message}`,
+      );
     }
-    return (items as unknown[]).map((item, index) => ({ id: `item ${index + 1}`, body: JSON.stringify(item) }));
+    return (items as unknown[]).map((item, index) => ({
+      id: `item ${index + 1}`,
+      body: JSON.stringify(item),
+    }));
   }
-  return input.split('\n').flatMap((line, index) => (line.trim() === '' ? [] : [{ id: `line ${index + 1}`, body: line }]));
+  return input
+    .split('\n')
+    .flatMap((line, index) => (line.trim() === '' ? [] : [{ id: `line ${index + 1}`, body: line }]));
 }
 
 export function formatSummary(summary: ReplaySummary): string {
@@ -106,7 +116,8 @@ export function formatSummary(summary: ReplaySummary): string {
     ),
   ];
   for (const { at, field, reason } of summary.invalid) lines.push(`  ${at}: ${field}: ${reason}`);
-  for (const { at, arn, version, reason } of summary.failed) lines.push(`  ${at}: ${arn} v${version}: ${reason}`);
+  for (const { at, arn, version, reason } of summary.failed)
+    lines.push(`  ${at}: ${arn} v${version}: ${reason}`);
   if (summary.invalid.length > 0) lines.push(`Dead letters: ${summary.deadLetterFile}`);
   return lines.join('\n');
 }

@@ -38,11 +38,14 @@ export async function taskCommand(context: CommandContext, target: string | unde
   if (latest === undefined) throw new UsageError(`nothing is stored for ${arn}`);
   const timeline = history ? await context.store.history(arn) : undefined;
   if (context.options.json) {
-    context.out(JSON.stringify({ latest, ...(timeline === undefined ? {} : { history: timeline }) }, null, 2));
+    context.out(
+      JSON.stringify({ latest, ...(timeline === undefined ? {} : { history: timeline }) }, null, 2),
+    );
     return 0;
   }
   context.out(latest.kind === 'task' ? describeTask(latest) : describeInstance(latest));
-  if (timeline !== undefined) context.out(`\nTimeline (${timeline.length} versions):\n${formatTimeline(timeline)}`);
+  if (timeline !== undefined)
+    context.out(`\nTimeline (${timeline.length} versions):\n${formatTimeline(timeline)}`);
   return 0;
 }
 
@@ -52,21 +55,30 @@ export async function tasksCommand(
 ) {
   const limit = parseLimit(filters.limit);
   const since = filters.since === undefined ? undefined : parseSince(filters.since);
-  const statuses = filters.status === undefined ? TASK_STATUSES : [checkStatus(filters.status, TASK_STATUSES)];
+  const statuses =
+    filters.status === undefined ? TASK_STATUSES : [checkStatus(filters.status, TASK_STATUSES)];
   const listed: { cluster: string; tasks: StoredResource[] }[] = [];
   for (const cluster of clustersOf(context, filters.cluster)) {
     let tasks: StoredResource[];
     if (filters.group !== undefined) {
       tasks = await context.store.tasksByGroup(cluster, filters.group, { since });
-      if (filters.status !== undefined) tasks = tasks.filter((task) => task.detail.lastStatus === filters.status);
+      if (filters.status !== undefined)
+        tasks = tasks.filter((task) => task.detail.lastStatus === filters.status);
     } else {
       tasks = [];
-      for (const status of statuses) tasks.push(...(await context.store.tasksByStatus(cluster, status, { since, limit })));
+      for (const status of statuses)
+        tasks.push(...(await context.store.tasksByStatus(cluster, status, { since, limit })));
     }
     listed.push({ cluster, tasks: tasks.slice(0, limit) });
   }
   if (context.options.json) {
-    context.out(JSON.stringify(listed.flatMap(({ tasks }) => tasks), null, 2));
+    context.out(
+      JSON.stringify(
+        listed.flatMap(({ tasks }) => tasks),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   for (const { cluster, tasks } of listed) {
@@ -76,17 +88,27 @@ export async function tasksCommand(
   return 0;
 }
 
-export async function instancesCommand(context: CommandContext, filters: { cluster?: string; status?: string }) {
+export async function instancesCommand(
+  context: CommandContext,
+  filters: { cluster?: string; status?: string },
+) {
   const statuses =
     filters.status === undefined ? INSTANCE_STATUSES : [checkStatus(filters.status, INSTANCE_STATUSES)];
   const listed: { cluster: string; instances: StoredResource[] }[] = [];
   for (const cluster of clustersOf(context, filters.cluster)) {
     const instances: StoredResource[] = [];
-    for (const status of statuses) instances.push(...(await context.store.instancesByStatus(cluster, status)));
+    for (const status of statuses)
+      instances.push(...(await context.store.instancesByStatus(cluster, status)));
     listed.push({ cluster, instances });
   }
   if (context.options.json) {
-    context.out(JSON.stringify(listed.flatMap(({ instances }) => instances), null, 2));
+    context.out(
+      JSON.stringify(
+        listed.flatMap(({ instances }) => instances),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   for (const { cluster, instances } of listed) {
@@ -215,14 +237,16 @@ function clustersOf(context: CommandContext, cluster: string | undefined): strin
 
 function checkStatus<T extends string>(status: string, known: readonly T[]): T {
   const upper = status.toUpperCase() as T;
-  if (!known.includes(upper)) throw new UsageError(`unknown status ${status}; use one of ${known.join(', ')}`);
+  if (!known.includes(upper))
+    throw new UsageError(`unknown status ${status}; use one of ${known.join(', ')}`);
   return upper;
 }
 
 function parseLimit(limit: string | undefined): number {
   if (limit === undefined) return 100;
   const value = Number(limit);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--limit ${limit}: expected a whole number ≥ 1`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`--limit ${limit}: expected a whole number ≥ 1`);
   return value;
 }
 

@@ -12,12 +12,14 @@ export const CONTAINER_INSTANCE_STATE_CHANGE = 'ECS Container Instance State Cha
 export const ECS_DETAIL_TYPES = [TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE] as const;
 
 /** `detail.version` orders events of one resource: higher is newer, equal is a duplicate. */
-const ResourceVersion = z
-  .number('expected a number')
-  .check(
-    z.refine(Number.isSafeInteger, 'expected a whole number (ECS versions are integers)'),
-    z.minimum(0, 'expected a non-negative integer'),
-  );
+const ResourceVersion = z.number('expected a number').check(
+  z.refine(Number.isInteger, 'expected a whole number (ECS versions are integers)'),
+  z.refine(
+    (value) => Math.abs(value) <= Number.MAX_SAFE_INTEGER,
+    `expected at most ${Number.MAX_SAFE_INTEGER}; larger versions cannot be compared exactly`,
+  ),
+  z.minimum(0, 'expected a non-negative integer'),
+);
 
 const IsoTime = z
   .string('expected an ISO 8601 time string')
@@ -42,12 +44,15 @@ const Status = z
   .string('expected a status string')
   .check(z.regex(/^[A-Z_]+$/, 'expected an upper-case status'));
 
-export const Container = z.looseObject({
-  name: z.string('expected the container name'),
-  exitCode: z.optional(z.nullable(z.number('expected a number'))),
-  reason: z.optional(z.string()),
-  lastStatus: z.optional(z.string()),
-});
+export const Container = z.looseObject(
+  {
+    name: z.string('expected the container name'),
+    exitCode: z.optional(z.nullable(z.number('expected a number'))),
+    reason: z.optional(z.string('expected a string')),
+    lastStatus: z.optional(z.string('expected a string')),
+  },
+  'expected a container object with a name',
+);
 export type Container = z.infer<typeof Container>;
 
 /** The `detail` of an "ECS Task State Change": the Task object of DescribeTasks, plus unknown fields. */
@@ -57,19 +62,19 @@ export const TaskDetail = z.looseObject({
   lastStatus: Status,
   desiredStatus: z.optional(Status),
   version: ResourceVersion,
-  group: z.optional(z.string()),
-  startedBy: z.optional(z.string()),
-  launchType: z.optional(z.string()),
-  taskDefinitionArn: z.optional(z.string()),
+  group: z.optional(z.string('expected a string')),
+  startedBy: z.optional(z.string('expected a string')),
+  launchType: z.optional(z.string('expected a string')),
+  taskDefinitionArn: z.optional(z.string('expected a string')),
   containerInstanceArn: z.optional(Arn('container-instance')),
   createdAt: z.optional(IsoTime),
   startedAt: z.optional(IsoTime),
   stoppingAt: z.optional(IsoTime),
   stoppedAt: z.optional(IsoTime),
   updatedAt: z.optional(IsoTime),
-  stopCode: z.optional(z.string()),
-  stoppedReason: z.optional(z.string()),
-  containers: z.optional(z.array(Container)),
+  stopCode: z.optional(z.string('expected a string')),
+  stoppedReason: z.optional(z.string('expected a string')),
+  containers: z.optional(z.array(Container, 'expected an array of containers')),
 });
 export type TaskDetail = z.infer<typeof TaskDetail>;
 
@@ -79,10 +84,10 @@ export const ContainerInstanceDetail = z.looseObject({
   clusterArn: Arn('cluster'),
   status: Status,
   version: ResourceVersion,
-  ec2InstanceId: z.optional(z.string()),
-  agentConnected: z.optional(z.boolean()),
-  runningTasksCount: z.optional(z.number()),
-  pendingTasksCount: z.optional(z.number()),
+  ec2InstanceId: z.optional(z.string('expected a string')),
+  agentConnected: z.optional(z.boolean('expected true or false')),
+  runningTasksCount: z.optional(z.number('expected a number')),
+  pendingTasksCount: z.optional(z.number('expected a number')),
   registeredAt: z.optional(IsoTime),
   updatedAt: z.optional(IsoTime),
 });
@@ -96,7 +101,7 @@ const Envelope = z.looseObject({
     `expected "${TASK_STATE_CHANGE}" or "${CONTAINER_INSTANCE_STATE_CHANGE}"`,
   ),
   time: IsoTime,
-  detail: z.looseObject({}),
+  detail: z.looseObject({}, 'expected the event detail object (the ECS task or container instance)'),
 });
 
 /** A validated ECS event; `raw` is the envelope exactly as received (every field kept). */

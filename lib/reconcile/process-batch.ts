@@ -27,7 +27,8 @@ export async function processBatch(
       ? [{ id: outcome.id, body: bodies.get(outcome.id) ?? '', field: outcome.field, reason: outcome.reason }]
       : [],
   );
-  const unsent = await dependencies.deadLetters.send(letters);
+  // A sink that fails outright has sent nothing: those records stay on the queue, the rest of the batch is done.
+  const unsent = await dependencies.deadLetters.send(letters).catch(() => letters.map((letter) => letter.id));
   const failed = outcomes.flatMap((outcome) => (outcome.outcome === 'failed' ? [outcome.id] : []));
   return { outcomes, redeliver: [...failed, ...unsent] };
 }

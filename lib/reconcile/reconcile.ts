@@ -5,7 +5,12 @@
  * Every input record gets exactly one outcome. `invalid` records can never succeed and belong in the
  * dead-letter queue; `failed` records hit a transient store error and must be redelivered; the rest are done.
  */
-import { type EcsEvent, type EcsResourceKind, parseEcsEventText } from '../events/ecs-event.js';
+import {
+  type EcsEvent,
+  type EcsResourceKind,
+  type InvalidEvent,
+  parseEcsEventText,
+} from '../events/ecs-event.js';
 import { mapConcurrent } from '../shared/concurrency.js';
 import { DetailTooLargeError, historyItem, type Item, latestItem, type Retention } from '../store/items.js';
 import type { StateStore } from '../store/state-store.js';
@@ -40,6 +45,8 @@ interface ParsedRecord {
   event: EcsEvent;
   arn: string;
   version: number;
+  latest: Item;
+  history: Item;
 }
 
 export async function reconcileBatch(
@@ -50,21 +57,20 @@ export async function reconcileBatch(
   const parsed: ParsedRecord[] = [];
   for (const { id, body } of records) {
     const result = parseEcsEventText(body);
-    if (result.ok)
-      parsed.push({ id, event: result.event, arn: result.event.arn, version: result.event.version });
-    else outcomes.set(id, { id, outcome: 'invalid', ...result.error });
+    if (!result.ok) {
+      outcomes.set(id, { id, outcome: 'invalid', ...result.error });
+      continue;
+    }
+    const { event } = result;
+    // Built before coalescing: a record too large to store must not supersede the valid versions of its batch.
+    const items = buildItems(event, retention);
+    if ('field' in items) outcomes.set(id, { id, outcome: 'invalid', ...items });
+    else parsed.push({ id, event, arn: event.arn, version: event.version, ...items });
   }
 
   const { newest, distinct, superseded } = coalesce(parsed);
-  const historyItems = new Map<string, Item>();
-  for (const record of distinct) {
-    const item = buildItem(record, outcomes, () => historyItem(record.event, retention));
-    if (item) historyItems.set(versionKey(record), item);
-  }
-  const latest = newest.flatMap((record) => {
-    const item = buildItem(record, outcomes, () => latestItem(record.event, retention));
-    return item ? [{ record, item }] : [];
-  });
+  const historyItems = new Map(distinct.map((record) => [versionKey(record), record.history]));
+  const latest = newest.map((record) => ({ record, item: record.latest }));
 
   const failedVersions = new Map<string, string>();
   const [unwritten, verdicts] = await Promise.all([
@@ -76,12 +82,8 @@ export async function reconcileBatch(
       store.putLatest(item).catch((error: Error) => ({ error: describe(error) })),
     ),
   ]);
-  for (const item of unwritten) {
-    failedVersions.set(
-      `${item.arn?.S}\u0000${item.version?.N}`,
-      'history write still unprocessed after retries',
-    );
-  }
+  for (const { item, reason } of unwritten)
+    failedVersions.set(`${item.arn?.S}\u0000${item.version?.N}`, reason);
 
   latest.forEach(({ record }, index) => {
     const verdict = verdicts[index];
@@ -117,18 +119,13 @@ function settled(
   return { id, outcome: verdict, kind: event.kind, arn, version };
 }
 
-/** Builds an item; an event too large to store even trimmed is bad input, not a store failure. */
-function buildItem(
-  record: ParsedRecord,
-  outcomes: Map<string, RecordOutcome>,
-  build: () => Item,
-): Item | undefined {
+/** Builds a record's items; an event too large to store even trimmed is bad input, not a store failure. */
+function buildItems(event: EcsEvent, retention: Retention): { latest: Item; history: Item } | InvalidEvent {
   try {
-    return build();
+    return { latest: latestItem(event, retention), history: historyItem(event, retention) };
   } catch (error) {
     if (!(error instanceof DetailTooLargeError)) throw error;
-    outcomes.set(record.id, { id: record.id, outcome: 'invalid', field: 'detail', reason: error.message });
-    return undefined;
+    return { field: 'detail', reason: error.message };
   }
 }
 

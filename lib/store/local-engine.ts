@@ -48,12 +48,19 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates the state table from its one definition unless it exists. */
+/** Creates the state table from its one definition unless it exists, and waits until it and its indexes are ACTIVE. */
 export async function ensureStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
     await client.send(new CreateTableCommand(stateTableDefinition(tableName)));
+  }
+  for (let attempt = 0; ; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (Table?.TableStatus === 'ACTIVE' && indexes.every((index) => index.IndexStatus === 'ACTIVE')) return;
+    if (attempt > 1_000) throw new Error(`table ${tableName} did not become ACTIVE`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -48,9 +48,15 @@ export interface StoredResource {
 export interface ListOptions {
   /** Only resources whose index time is at or after this ISO time. */
   since?: string;
-  /** Only resources whose index time is before this ISO time. */
+  /** Only resources whose index time is at or before this ISO time. */
   until?: string;
   limit?: number;
+}
+
+/** A timeline item DynamoDB did not store, and why. */
+export interface UnwrittenItem {
+  item: Item;
+  reason: string;
 }
 
 const BATCH_WRITE_LIMIT = 25;
@@ -93,14 +99,20 @@ export class StateStore {
   }
 
   /**
-   * Writes timeline items (distinct keys) in batches; returns the ones DynamoDB still had not processed after
-   * retries, so the caller can have their events redelivered.
+   * Writes timeline items (distinct keys) in batches; returns the ones that are not stored — still unprocessed
+   * after retries, or in a request that failed — so the caller can have exactly their events redelivered.
    */
-  async putHistory(items: readonly Item[]): Promise<Item[]> {
+  async putHistory(items: readonly Item[]): Promise<UnwrittenItem[]> {
     const chunks: Item[][] = [];
     for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT)
       chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
-    const unwritten = await Promise.all(chunks.map((chunk) => this.writeChunk(chunk)));
+    const unwritten = await Promise.all(
+      chunks.map((chunk) =>
+        this.writeChunk(chunk).catch((error: Error) =>
+          chunk.map((item) => ({ item, reason: `${error.name}: ${error.message}` })),
+        ),
+      ),
+    );
     return unwritten.flat();
   }
 
@@ -175,11 +187,10 @@ export class StateStore {
         const names: Record<string, string> = { '#p': keys.partition };
         const values: Record<string, AttributeValue> = { ':p': { S: partition } };
         let condition = '#p = :p';
-        if (keys.sort !== undefined && (options.since !== undefined || options.until !== undefined)) {
-          names['#t'] = keys.sort;
-          values[':since'] = { S: options.since ?? '' };
-          values[':until'] = { S: options.until ?? '\uffff' };
-          condition += ' AND #t BETWEEN :since AND :until';
+        const window = keys.sort === undefined ? '' : timeWindow(options, values);
+        if (window !== '') {
+          names['#t'] = keys.sort as string;
+          condition += ` AND ${window}`;
         }
         return this.queryAll(
           {
@@ -253,10 +264,12 @@ export class StateStore {
     return stored?.version?.N === undefined ? undefined : Number(stored.version.N);
   }
 
-  private async writeChunk(chunk: Item[]): Promise<Item[]> {
+  private async writeChunk(chunk: Item[]): Promise<UnwrittenItem[]> {
     let pending = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > UNPROCESSED_RETRIES) return pending;
+      if (attempt > UNPROCESSED_RETRIES) {
+        return pending.map((item) => ({ item, reason: 'still unprocessed by DynamoDB after retries' }));
+      }
       if (attempt > 0) await backoff(attempt);
       const response = await this.client.send(
         new BatchWriteItemCommand({
@@ -269,6 +282,18 @@ export class StateStore {
     }
     return [];
   }
+}
+
+/**
+ * The key condition on an index's time for `since`/`until`. Index times are written with toISOString(), so the
+ * bounds are too: "12:00:00Z" and "12:00:00.000Z" are the same time, but not the same string.
+ */
+function timeWindow({ since, until }: ListOptions, values: Record<string, AttributeValue>): string {
+  if (since !== undefined) values[':since'] = { S: new Date(since).toISOString() };
+  if (until !== undefined) values[':until'] = { S: new Date(until).toISOString() };
+  if (since !== undefined && until !== undefined) return '#t BETWEEN :since AND :until';
+  if (since !== undefined) return '#t >= :since';
+  return until === undefined ? '' : '#t <= :until';
 }
 
 const latestKey = (arn: string) => ({ [KEY.partition]: { S: arn }, [KEY.sort]: { S: LATEST_ENTRY } });

@@ -1,0 +1,130 @@
+/**
+ * The engine both algorithms share (dynalite in a child process) and the client wrapper that gives them the
+ * same number of DynamoDB requests in flight and counts every request they make.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export interface Engine {
+  endpoint: string;
+  description: string;
+  /** CPU seconds the engine process has used so far (Linux /proc; undefined elsewhere). */
+  cpuSeconds(): number | undefined;
+  stop(): void;
+}
+
+export async function startEngineProcess(root: string): Promise<Engine> {
+  const child = spawn(process.execPath, [join(root, 'bench', 'engine-server.mjs')], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`engine process exited with code ${code} before listening`)),
+    );
+    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+  });
+  const { version } = JSON.parse(
+    readFileSync(join(root, 'node_modules', 'dynalite', 'package.json'), 'utf8'),
+  ) as {
+    version: string;
+  };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    description: `dynalite ${version} (in memory, separate process, loopback HTTP)`,
+    cpuSeconds: () => processCpuSeconds(child.pid),
+    stop: () => {
+      lines.close();
+      child.stdin.end();
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): user and system time in clock ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs around one request (inside the in-flight limit); used by the capacity accounting pass. */
+export type Interceptor = <T extends { output: unknown }>(
+  command: string,
+  input: Record<string, unknown>,
+  send: () => Promise<T>,
+) => Promise<T>;
+
+/**
+ * Caps the requests in flight (like a fixed pool of connections or Lambda concurrency would) and counts every
+ * `client.send` by command. Installed as SDK middleware at the initialize step, so each send counts once,
+ * whatever the SDK's own retries do underneath.
+ */
+export class RequestMeter {
+  requests = 0;
+  readonly byCommand: Record<string, number> = {};
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private busyArea = 0;
+  private firstChange = 0;
+  private lastChange = 0;
+
+  constructor(readonly limit: number) {}
+
+  attach(client: DynamoDBClient, interceptor?: Interceptor): DynamoDBClient {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        await this.acquire();
+        const command = context.commandName ?? 'unknown';
+        this.requests++;
+        this.byCommand[command] = (this.byCommand[command] ?? 0) + 1;
+        try {
+          const input = args.input as Record<string, unknown>;
+          return interceptor ? await interceptor(command, input, () => next(args)) : await next(args);
+        } finally {
+          this.release();
+        }
+      },
+      { step: 'initialize', name: 'benchRequestMeter', priority: 'high' },
+    );
+    return client;
+  }
+
+  /** Time-weighted mean of requests in flight while any were: shows whether the limit stayed saturated. */
+  meanInFlight(): number {
+    const span = this.lastChange - this.firstChange;
+    return span > 0 ? this.busyArea / span : 0;
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.inFlight < this.limit) {
+      this.change(1);
+      return;
+    }
+    // The releasing request hands its slot over, so the count does not change.
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.change(-1);
+  }
+
+  private change(delta: number): void {
+    const now = performance.now();
+    if (this.firstChange === 0) this.firstChange = now;
+    else this.busyArea += this.inFlight * (now - this.lastChange);
+    this.lastChange = now;
+    this.inFlight += delta;
+  }
+}

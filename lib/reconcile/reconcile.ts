@@ -69,21 +69,20 @@ export async function reconcileBatch(
   }
 
   const { newest, distinct, superseded } = coalesce(parsed);
-  const historyItems = new Map(distinct.map((record) => [versionKey(record), record.history]));
+  const historyItems = new Map(distinct.map((record) => [record.history, versionKey(record)]));
   const latest = newest.map((record) => ({ record, item: record.latest }));
 
   const failedVersions = new Map<string, string>();
   const [unwritten, verdicts] = await Promise.all([
-    store.putHistory([...historyItems.values()]).catch((error: Error) => {
-      for (const key of historyItems.keys()) failedVersions.set(key, describe(error));
+    store.putHistory([...historyItems.keys()]).catch((error: Error) => {
+      for (const key of historyItems.values()) failedVersions.set(key, describe(error));
       return [];
     }),
     mapConcurrent(latest, writeConcurrency, ({ item }) =>
       store.putLatest(item).catch((error: Error) => ({ error: describe(error) })),
     ),
   ]);
-  for (const { item, reason } of unwritten)
-    failedVersions.set(`${item.arn?.S}\u0000${item.version?.N}`, reason);
+  for (const { item, reason } of unwritten) failedVersions.set(historyItems.get(item) ?? '', reason);
 
   latest.forEach(({ record }, index) => {
     const verdict = verdicts[index];

@@ -12,9 +12,11 @@ import {
   INDEX,
   KEY,
   LATEST_ENTRY,
+  resourceKey,
   statusKey,
   TASK_STATUS_SHARDS,
   TTL_ATTRIBUTE,
+  taskStatusBucket,
 } from './table.js';
 
 export type Item = Record<string, AttributeValue>;
@@ -65,7 +67,7 @@ export const historyEntry = (version: number) =>
 
 export function historyItem(event: EcsEvent, retention: Retention): Item {
   const item: Item = {
-    [KEY.partition]: { S: event.arn },
+    [KEY.partition]: { S: resourceKey(event.arn) },
     [KEY.sort]: { S: historyEntry(event.version) },
     version: { N: String(event.version) },
     eventId: { S: event.id },
@@ -78,33 +80,38 @@ export function historyItem(event: EcsEvent, retention: Retention): Item {
 }
 
 export function latestItem(event: EcsEvent, retention: Retention): Item {
-  const { detail } = event;
   const item: Item = {
-    [KEY.partition]: { S: event.arn },
+    [KEY.partition]: { S: resourceKey(event.arn) },
     [KEY.sort]: { S: LATEST_ENTRY },
-    kind: { S: event.kind },
     version: { N: String(event.version) },
-    eventId: { S: event.id },
     eventTime: { S: event.time },
-    [INDEX.byId.partition]: { S: event.arn.slice(event.arn.lastIndexOf('/') + 1) },
   };
   const set = (name: string, value: string) => {
     item[name] = { S: value };
   };
-  const cluster = clusterName(detail.clusterArn);
+  const cluster = clusterName(event.detail.clusterArn);
   if (event.kind === 'task') {
     const task = event.detail;
+    const stopped = task.lastStatus === 'STOPPED';
     set('lastStatus', task.lastStatus);
-    set(INDEX.byStatus.partition, statusKey(cluster, 'task', task.lastStatus, shardOf(event.arn)));
-    set(INDEX.byStatus.sort, isoTime(taskStatusTime(event)));
+    set(
+      INDEX.byStatus.partition,
+      statusKey(cluster, 'task', taskStatusBucket(task.lastStatus), shardOf(event.arn)),
+    );
+    set(
+      INDEX.byStatus.sort,
+      isoTime((stopped ? task.stoppedAt : task.createdAt) ?? task.updatedAt ?? event.time),
+    );
     if (task.group !== undefined) {
       set(INDEX.byGroup.partition, groupKey(cluster, task.group));
       set(INDEX.byGroup.sort, isoTime(task.createdAt ?? event.time));
     }
     if (task.containerInstanceArn !== undefined) {
-      set(INDEX.byHost.partition, task.containerInstanceArn);
+      set(INDEX.byHost.partition, resourceKey(task.containerInstanceArn));
       set(INDEX.byHost.sort, isoTime(task.createdAt ?? event.time));
     }
+    const expires = stopped ? expiry(task.stoppedAt ?? event.time, retention.stoppedDays) : undefined;
+    if (expires !== undefined) item[TTL_ATTRIBUTE] = { N: String(expires) };
   } else {
     const instance = event.detail;
     set('status', instance.status);
@@ -114,13 +121,10 @@ export function latestItem(event: EcsEvent, retention: Retention): Item {
       set(INDEX.byHost.partition, ec2HostKey(instance.ec2InstanceId));
       set(INDEX.byHost.sort, isoTime(instance.registeredAt ?? event.time));
     }
+    const expires = instance.status === 'INACTIVE' ? expiry(event.time, retention.stoppedDays) : undefined;
+    if (expires !== undefined) item[TTL_ATTRIBUTE] = { N: String(expires) };
   }
   addDetail(item, event.raw);
-  const finished =
-    event.kind === 'task' ? event.detail.lastStatus === 'STOPPED' : event.detail.status === 'INACTIVE';
-  const finishedAt = event.kind === 'task' ? (event.detail.stoppedAt ?? event.time) : event.time;
-  const expires = finished ? expiry(finishedAt, retention.stoppedDays) : undefined;
-  if (expires !== undefined) item[TTL_ATTRIBUTE] = { N: String(expires) };
   return item;
 }
 
@@ -129,23 +133,6 @@ export function shardOf(arn: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < arn.length; i++) hash = Math.imul(hash ^ arn.charCodeAt(i), 0x01000193);
   return (hash >>> 0) % TASK_STATUS_SHARDS;
-}
-
-/** When the task entered its current status, so "newest first" means newest in that status. */
-function taskStatusTime(event: Extract<EcsEvent, { kind: 'task' }>): string {
-  const task = event.detail;
-  switch (task.lastStatus) {
-    case 'RUNNING':
-      return task.startedAt ?? task.updatedAt ?? event.time;
-    case 'DEACTIVATING':
-    case 'STOPPING':
-    case 'DEPROVISIONING':
-      return task.stoppingAt ?? task.updatedAt ?? event.time;
-    case 'STOPPED':
-      return task.stoppedAt ?? task.updatedAt ?? event.time;
-    default:
-      return task.createdAt ?? task.updatedAt ?? event.time;
-  }
 }
 
 /** Index sort keys compare as strings, so every time is written in one format ("2016-12-06T16:41:06.800Z"). */

@@ -3,6 +3,7 @@
  * `npm start` use when there is no AWS account. The SDK reaches it over loopback HTTP exactly as it reaches
  * DynamoDB, so the code under it is the deployed code.
  */
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,6 +11,8 @@ import dynalite from 'dynalite';
 import { stateTableDefinition } from './table.js';
 
 export const LOCAL_STATE_TABLE = 'ecs-ops-state';
+
+returnItemsThatFailConditions();
 
 export interface LocalEngine {
   endpoint: string;
@@ -35,6 +38,32 @@ export async function startLocalEngine(directory?: string): Promise<LocalEngine>
     endpoint,
     client: localClient(endpoint),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * DynamoDB returns the item that failed a write's condition when asked (ReturnValuesOnConditionCheckFailure:
+ * ALL_OLD); dynalite drops the parameter. This teaches it the parameter for its put, update and delete actions
+ * and wraps the one function they all evaluate conditions with, so the store needs no engine-specific branch.
+ */
+function returnItemsThatFailConditions(): void {
+  const load = createRequire(import.meta.url);
+  for (const action of ['putItem', 'updateItem', 'deleteItem']) {
+    const { types } = load(`dynalite/validations/${action}`) as { types: Record<string, unknown> };
+    types.ReturnValuesOnConditionCheckFailure = { type: 'String', enum: ['ALL_OLD', 'NONE'] };
+  }
+  type Conditional = (
+    request: Record<string, unknown>,
+    existing?: unknown,
+  ) => { body: Record<string, unknown> } | null;
+  const db = load('dynalite/db') as { checkConditional: Conditional };
+  const evaluate = db.checkConditional;
+  db.checkConditional = (request, existing) => {
+    const failure = evaluate(request, existing);
+    if (failure && existing !== undefined && request.ReturnValuesOnConditionCheckFailure === 'ALL_OLD') {
+      failure.body.Item = existing;
+    }
+    return failure;
   };
 }
 

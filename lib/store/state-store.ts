@@ -7,6 +7,7 @@ import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
   BatchWriteItemCommand,
+  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -24,8 +25,10 @@ import {
   type IndexName,
   KEY,
   LATEST_ENTRY,
+  resourceKey,
   statusKey,
   TASK_STATUS_SHARDS,
+  taskStatusBucket,
 } from './table.js';
 
 export interface StateStoreOptions {
@@ -38,7 +41,8 @@ export interface StoredResource {
   arn: string;
   kind: 'task' | 'instance';
   version: number;
-  eventId: string;
+  /** The EventBridge event id (timeline entries only). */
+  eventId?: string;
   eventTime: string;
   detail: Record<string, unknown>;
   /** Detail fields dropped to fit DynamoDB's 400 KB item limit (normally empty). */
@@ -82,19 +86,17 @@ export class StateStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: item,
-          ConditionExpression: 'attribute_not_exists(#arn) OR #version < :version',
-          ExpressionAttributeNames: { '#arn': KEY.partition, '#version': 'version' },
+          ConditionExpression: 'attribute_not_exists(#key) OR #version < :version',
+          ExpressionAttributeNames: { '#key': KEY.partition, '#version': 'version' },
           ExpressionAttributeValues: { ':version': item.version as AttributeValue },
+          // The refusing item comes back with the error, so telling duplicate from stale costs no read.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return 'accepted';
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      const incoming = Number(item.version?.N);
-      const returned = (error as { Item?: Item }).Item?.version?.N;
-      const stored = returned === undefined ? await this.storedVersion(item) : Number(returned);
-      return stored === incoming ? 'duplicate' : 'stale';
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return error.Item?.version?.N === item.version?.N ? 'duplicate' : 'stale';
     }
   }
 
@@ -117,40 +119,45 @@ export class StateStore {
   }
 
   async getLatest(arn: string): Promise<StoredResource | undefined> {
-    const { Item: item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: latestKey(arn), ConsistentRead: true }),
-    );
-    return item === undefined ? undefined : toStoredResource(item);
+    return this.latestByKey(resourceKey(arn));
   }
 
-  /** ARNs whose last path segment is `id` (a task id or container instance id). */
-  async arnsForId(id: string): Promise<string[]> {
-    const items = await this.queryAll({
-      IndexName: 'byId',
-      KeyConditionExpression: '#id = :id',
-      ExpressionAttributeNames: { '#id': INDEX.byId.partition },
-      ExpressionAttributeValues: { ':id': { S: id } },
-    });
-    return items.map((item) => item[KEY.partition]?.S as string);
+  /** The task or container instance with this id (the last part of its ARN), if one is stored. */
+  async findById(id: string): Promise<StoredResource[]> {
+    const found = await Promise.all(
+      ['task', 'container-instance'].map((type) => this.latestByKey(`${type}/${id}`)),
+    );
+    return found.filter((resource) => resource !== undefined);
+  }
+
+  private async latestByKey(key: string): Promise<StoredResource | undefined> {
+    const { Item: item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: latestKey(key), ConsistentRead: true }),
+    );
+    return item === undefined ? undefined : toStoredResource(item);
   }
 
   /** Every version received for one resource, oldest first. */
   async history(arn: string): Promise<StoredResource[]> {
     const items = await this.queryAll({
-      KeyConditionExpression: '#arn = :arn AND begins_with(#entry, :prefix)',
-      ExpressionAttributeNames: { '#arn': KEY.partition, '#entry': KEY.sort },
-      ExpressionAttributeValues: { ':arn': { S: arn }, ':prefix': { S: HISTORY_ENTRY_PREFIX } },
+      KeyConditionExpression: '#key = :key AND begins_with(#entry, :prefix)',
+      ExpressionAttributeNames: { '#key': KEY.partition, '#entry': KEY.sort },
+      ExpressionAttributeValues: { ':key': { S: resourceKey(arn) }, ':prefix': { S: HISTORY_ENTRY_PREFIX } },
       ConsistentRead: true,
     });
     return items.map(toStoredResource);
   }
 
-  /** Tasks of a cluster in one last status, newest in that status first. */
+  /**
+   * Tasks of a cluster in one last status: STOPPED ones by stop time, the others by creation time, newest first.
+   */
   async tasksByStatus(cluster: string, status: string, options: ListOptions = {}): Promise<StoredResource[]> {
+    const bucket = taskStatusBucket(status);
     const shards = Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) =>
-      statusKey(cluster, 'task', status, shard),
+      statusKey(cluster, 'task', bucket, shard),
     );
-    return this.listNewestFirst('byStatus', shards, options);
+    const keep = bucket === status ? undefined : (task: StoredResource) => task.detail.lastStatus === status;
+    return this.listNewestFirst('byStatus', shards, options, keep);
   }
 
   /** Container instances of a cluster in one status, most recently registered first. */
@@ -172,7 +179,7 @@ export class StateStore {
     containerInstanceArn: string,
     options: ListOptions = {},
   ): Promise<StoredResource[]> {
-    return this.listNewestFirst('byHost', [containerInstanceArn], options);
+    return this.listNewestFirst('byHost', [resourceKey(containerInstanceArn)], options);
   }
 
   /** The container instance(s) registered for one EC2 instance id (normally one). */
@@ -180,7 +187,12 @@ export class StateStore {
     return this.listNewestFirst('byHost', [ec2HostKey(ec2InstanceId)], {});
   }
 
-  private async listNewestFirst(index: IndexName, partitions: string[], options: ListOptions) {
+  private async listNewestFirst(
+    index: IndexName,
+    partitions: string[],
+    options: ListOptions,
+    keep?: (resource: StoredResource) => boolean,
+  ) {
     const keys = INDEX[index];
     const perPartition = await Promise.all(
       partitions.map((partition) => {
@@ -200,7 +212,7 @@ export class StateStore {
             ExpressionAttributeValues: values,
             ScanIndexForward: false,
           },
-          options.limit,
+          keep === undefined ? options.limit : undefined,
         );
       }),
     );
@@ -209,31 +221,32 @@ export class StateStore {
     if (sortAttribute !== undefined && partitions.length > 1) {
       merged.sort((a, b) => (b[sortAttribute]?.S ?? '').localeCompare(a[sortAttribute]?.S ?? ''));
     }
-    const listed = options.limit === undefined ? merged : merged.slice(0, options.limit);
-    return this.getLatestMany(listed.map((item) => item[KEY.partition]?.S as string));
+    const resources = await this.getLatestMany(merged.map((item) => item[KEY.partition]?.S as string));
+    const kept = keep === undefined ? resources : resources.filter(keep);
+    return options.limit === undefined ? kept : kept.slice(0, options.limit);
   }
 
-  /** Latest items for ARNs listed by a KEYS_ONLY index, in the order given. */
-  private async getLatestMany(arns: string[]): Promise<StoredResource[]> {
+  /** Latest items for keys listed by a KEYS_ONLY index, in the order given. */
+  private async getLatestMany(keys: string[]): Promise<StoredResource[]> {
     const found = new Map<string, StoredResource>();
-    for (let i = 0; i < arns.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, AttributeValue>[] | undefined = arns
+    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+      let pending: Record<string, AttributeValue>[] | undefined = keys
         .slice(i, i + BATCH_GET_LIMIT)
         .map(latestKey);
-      for (let attempt = 0; keys !== undefined && keys.length > 0; attempt++) {
+      for (let attempt = 0; pending !== undefined && pending.length > 0; attempt++) {
         if (attempt > UNPROCESSED_RETRIES)
           throw new Error('DynamoDB kept returning unprocessed keys; try again');
         if (attempt > 0) await backoff(attempt);
         const response: BatchGetItemCommandOutput = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
         );
         for (const item of response.Responses?.[this.tableName] ?? []) {
           found.set(item[KEY.partition]?.S as string, toStoredResource(item));
         }
-        keys = response.UnprocessedKeys?.[this.tableName]?.Keys;
+        pending = response.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
-    return arns.flatMap((arn) => found.get(arn) ?? []);
+    return keys.flatMap((key) => found.get(key) ?? []);
   }
 
   private async queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Item[]> {
@@ -247,21 +260,6 @@ export class StateStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey !== undefined && (limit === undefined || items.length < limit));
     return items;
-  }
-
-  private async storedVersion(item: Item): Promise<number | undefined> {
-    // Engines without ReturnValuesOnConditionCheckFailure (dynalite) need a read to tell duplicate from stale.
-    // The write has already decided; this read only labels the outcome.
-    const { Item: stored } = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [KEY.partition]: item[KEY.partition] as AttributeValue, [KEY.sort]: { S: LATEST_ENTRY } },
-        ProjectionExpression: '#version',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ConsistentRead: true,
-      }),
-    );
-    return stored?.version?.N === undefined ? undefined : Number(stored.version.N);
   }
 
   private async writeChunk(chunk: Item[]): Promise<UnwrittenItem[]> {
@@ -296,22 +294,23 @@ function timeWindow({ since, until }: ListOptions, values: Record<string, Attrib
   return until === undefined ? '' : '#t <= :until';
 }
 
-const latestKey = (arn: string) => ({ [KEY.partition]: { S: arn }, [KEY.sort]: { S: LATEST_ENTRY } });
+const latestKey = (key: string) => ({ [KEY.partition]: { S: key }, [KEY.sort]: { S: LATEST_ENTRY } });
 
 function toStoredResource(item: Item): StoredResource {
   const detailBytes = item.detail?.B;
+  const detail = detailBytes === undefined ? {} : decodeDetail(detailBytes);
+  const kind = item[KEY.partition]?.S?.startsWith('task/') ? 'task' : 'instance';
   return {
-    arn: item[KEY.partition]?.S as string,
-    kind: (item.kind?.S as 'task' | 'instance' | undefined) ?? kindOfArn(item[KEY.partition]?.S ?? ''),
+    arn: String(kind === 'task' ? detail.taskArn : detail.containerInstanceArn),
+    kind,
     version: Number(item.version?.N),
-    eventId: item.eventId?.S ?? '',
+    // The latest item leaves the event id to the timeline entry of its version.
+    ...(item.eventId?.S === undefined ? {} : { eventId: item.eventId.S }),
     eventTime: item.eventTime?.S ?? '',
-    detail: detailBytes === undefined ? {} : decodeDetail(detailBytes),
+    detail,
     trimmedFields: item.trimmedFields?.SS ?? [],
   };
 }
-
-const kindOfArn = (arn: string) => (arn.includes(':container-instance/') ? 'instance' : 'task');
 
 /** Exponential backoff with full jitter, as AWS recommends for unprocessed batch items. */
 function backoff(attempt: number): Promise<void> {

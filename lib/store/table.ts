@@ -2,47 +2,57 @@
  * The state table: the one definition both the deployed stack (serverless.yml, through deploy/stack.ts) and the
  * local engines create. Change it here only.
  *
- * One item collection per ECS resource, keyed by its ARN:
+ * One item collection per ECS resource, keyed by its type and id ("task/<id>", "container-instance/<id>"):
  *   entry = "latest"          the newest version ever received (conditional write on `version`)
  *   entry = "v#<version>"     one item per distinct version received: the resource's timeline
  * Only "latest" items carry index keys, so the indexes are sparse and hold current state only.
- * The indexes are KEYS_ONLY: an index is written only when its key changes, not on every new version; readers
- * fetch the items they list with BatchGetItem.
+ * The indexes are KEYS_ONLY and their keys change rarely: DynamoDB writes an index only when its key changes
+ * (a changed key costs two index writes), not on every new version. Readers fetch listed items with BatchGetItem.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
-export const KEY = { partition: 'arn', sort: 'entry' } as const;
+export const KEY = { partition: 'resource', sort: 'entry' } as const;
 export const LATEST_ENTRY = 'latest';
 export const HISTORY_ENTRY_PREFIX = 'v#';
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**
  * Index name → its partition and sort key attributes.
- * - byStatus:  "<cluster>|task|<lastStatus>|<shard>" or "<cluster>|instance|<status>|0", by the time the
- *   resource entered that status. Busy clusters' tasks are spread over TASK_STATUS_SHARDS partitions.
+ * - byStatus:  tasks: "<cluster>|task|live|<shard>" (every status before STOPPED, by createdAt) or
+ *   "<cluster>|task|STOPPED|<shard>" (by stoppedAt): one move per task lifetime instead of one per status;
+ *   readers filter `live` by the exact status. Container instances: "<cluster>|instance|<status>|0" by
+ *   registeredAt (their status changes rarely). A busy cluster's tasks spread over TASK_STATUS_SHARDS partitions.
  * - byGroup:   "<cluster>|<group>" (e.g. prod|service:web), by createdAt.
- * - byHost:    tasks under their container instance ARN; container instances under "ec2|<instance id>".
- * - byId:      the last part of the ARN (a task or container instance id), for people who type ids.
+ * - byHost:    tasks under their container instance's key ("container-instance/<id>"); container instances
+ *   under "ec2/<instance id>".
  */
 export const INDEX = {
   byStatus: { partition: 'statusKey', sort: 'statusTime' },
   byGroup: { partition: 'groupKey', sort: 'groupTime' },
   byHost: { partition: 'hostKey', sort: 'hostTime' },
-  byId: { partition: 'resourceId', sort: undefined },
 } as const;
 export type IndexName = keyof typeof INDEX;
 
 /** Changing this needs every latest task item rewritten: readers query every shard. */
 export const TASK_STATUS_SHARDS = 4;
+export const LIVE_TASKS = 'live';
 
 /**
- * Index keys name clusters by name, not ARN: people type names, and one stack serves one account and region.
+ * The partition key of a task or container instance ARN, old format (task/<id>) or new (task/<cluster>/<id>).
+ * Task and container instance ids are unique in an account and region, which one stack serves.
  */
+export function resourceKey(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  return `${resource.slice(0, resource.indexOf('/'))}/${resource.slice(resource.lastIndexOf('/') + 1)}`;
+}
+
+/** Index keys name clusters by name, not ARN: people type names, and one stack serves one account and region. */
 export const clusterName = (clusterArn: string) => clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
-export const statusKey = (cluster: string, kind: 'task' | 'instance', status: string, shard: number) =>
-  `${cluster}|${kind}|${status}|${shard}`;
+export const taskStatusBucket = (lastStatus: string) => (lastStatus === 'STOPPED' ? 'STOPPED' : LIVE_TASKS);
+export const statusKey = (cluster: string, kind: 'task' | 'instance', bucket: string, shard: number) =>
+  `${cluster}|${kind}|${bucket}|${shard}`;
 export const groupKey = (cluster: string, group: string) => `${cluster}|${group}`;
-export const ec2HostKey = (ec2InstanceId: string) => `ec2|${ec2InstanceId}`;
+export const ec2HostKey = (ec2InstanceId: string) => `ec2/${ec2InstanceId}`;
 
 /** The deployed table's name for a stage (serverless --stage). */
 export const stateTableName = (stage: string) => `ecs-ops-${stage}-state`;
@@ -52,9 +62,9 @@ export function stateTableDefinition(tableName: string): CreateTableCommandInput
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [KEY.partition, KEY.sort, ...indexes.flatMap(([, k]) => [k.partition, k.sort])]
-      .filter((name) => name !== undefined)
-      .map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    AttributeDefinitions: [KEY.partition, KEY.sort, ...indexes.flatMap(([, k]) => [k.partition, k.sort])].map(
+      (AttributeName) => ({ AttributeName, AttributeType: 'S' }),
+    ),
     KeySchema: [
       { AttributeName: KEY.partition, KeyType: 'HASH' },
       { AttributeName: KEY.sort, KeyType: 'RANGE' },
@@ -62,8 +72,8 @@ export function stateTableDefinition(tableName: string): CreateTableCommandInput
     GlobalSecondaryIndexes: indexes.map(([IndexName, k]) => ({
       IndexName,
       KeySchema: [
-        { AttributeName: k.partition, KeyType: 'HASH' as const },
-        ...(k.sort === undefined ? [] : [{ AttributeName: k.sort, KeyType: 'RANGE' as const }]),
+        { AttributeName: k.partition, KeyType: 'HASH' },
+        { AttributeName: k.sort, KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'KEYS_ONLY' },
     })),

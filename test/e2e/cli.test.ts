@@ -62,6 +62,12 @@ describe('ecs-ops replay', () => {
     expect(json<{ accepted: number; stale: number }>(out)).toMatchObject({ accepted: 1, stale: 1 });
   });
 
+  it('reads one pretty-printed envelope, as the files in events/ hold', async () => {
+    const { code, out } = await cli('replay', join(EVENTS_DIR, 'ecs/task/fargate-running.json'), '--json');
+    expect(code).toBe(0);
+    expect(json<{ events: number; accepted: number }>(out)).toMatchObject({ events: 1, accepted: 1 });
+  });
+
   it('stores the valid lines, reports each invalid line with its number and reason, dead-letters it, exits 2', async () => {
     const file = join(dir, 'mixed.jsonl');
     const wrongVersion = taskEvent({ id: 'bad', version: 1 });

@@ -11,6 +11,7 @@ import type { DeadLetter, DeadLetterSink } from '../../lib/dead-letter/dead-lett
 import type { VersionVerdict } from '../../lib/reconcile/version-rule.js';
 import type { Item } from '../../lib/store/items.js';
 import { StateStore, type UnwrittenItem } from '../../lib/store/state-store.js';
+import { KEY, resourceKey } from '../../lib/store/table.js';
 import { engines, freshStore, requireEngine } from '../support/engines.js';
 import {
   body,
@@ -27,6 +28,10 @@ import {
 } from '../support/fixtures.js';
 
 const RETENTION = { stoppedDays: 30, historyDays: 90 };
+
+/** Whether a stored item belongs to one of these ARNs (items are keyed by resourceKey, not by ARN). */
+const isFor = (arns: ReadonlySet<string>, item: Item) =>
+  [...arns].some((arn) => resourceKey(arn) === item[KEY.partition]?.S);
 
 /** The dead-letter queue as the handler sees it: keeps every letter; can be told to refuse some or all. */
 class RecordingDeadLetters implements DeadLetterSink {
@@ -57,13 +62,12 @@ class ThrottledStore extends StateStore {
   }
 
   override async putLatest(item: Item): Promise<VersionVerdict> {
-    if (this.failLatest && this.throttledArns.has(item.arn?.S ?? '')) throw throttled();
+    if (this.failLatest && isFor(this.throttledArns, item)) throw throttled();
     return super.putLatest(item);
   }
 
   override async putHistory(items: readonly Item[]): Promise<UnwrittenItem[]> {
-    if (this.failHistory && items.some((item) => this.throttledArns.has(item.arn?.S ?? '')))
-      throw throttled();
+    if (this.failHistory && items.some((item) => isFor(this.throttledArns, item))) throw throttled();
     return super.putHistory(items);
   }
 }
@@ -77,7 +81,7 @@ class UnprocessedHistoryStore extends StateStore {
   }
 
   override async putHistory(items: readonly Item[]): Promise<UnwrittenItem[]> {
-    const stuck = items.filter((item) => this.unprocessedArns.has(item.arn?.S ?? ''));
+    const stuck = items.filter((item) => isFor(this.unprocessedArns, item));
     await super.putHistory(items.filter((item) => !stuck.includes(item)));
     return stuck.map((item) => ({ item, reason: 'still unprocessed by DynamoDB after retries' }));
   }
@@ -415,7 +419,7 @@ describe.each(engines())('reconcile handler on $name', (engine) => {
     expect(i1).toMatchObject({ kind: 'instance', version: 21, detail: { status: 'DRAINING' } });
   });
 
-  it('stores the envelope detail exactly, with the event id and time of the winning version', async () => {
+  it('stores the envelope detail exactly with the winning event time, and its event id in the timeline', async () => {
     // Prepare
     const store = await freshStore(target);
     const { handler } = harness(store);
@@ -428,9 +432,10 @@ describe.each(engines())('reconcile handler on $name', (engine) => {
     // Assess
     const stored = await store.getLatest(winner.detail.taskArn as string);
     expect(stored?.detail).toStrictEqual(winner.detail);
-    expect(stored?.eventId).toBe(winner.id);
     expect(stored?.eventTime).toBe(winner.time);
     expect(stored?.trimmedFields).toEqual([]);
+    const timeline = await store.history(winner.detail.taskArn as string);
+    expect(timeline.find((entry) => entry.version === 4)?.eventId).toBe(winner.id);
   });
 
   it('treats redelivered duplicates and stale versions as no-ops', async () => {
@@ -594,10 +599,10 @@ describe.each(engines())('reconcile handler on $name', (engine) => {
       const taskId = arn(web1).slice(arn(web1).lastIndexOf('/') + 1);
 
       // Act
-      const found = await store.arnsForId(taskId);
+      const found = await store.findById(taskId);
 
       // Assess
-      expect(found).toEqual([arn(web1)]);
+      expect(found.map((resource) => resource.arn)).toEqual([arn(web1)]);
     });
   });
 

@@ -43,10 +43,10 @@ function decoded(item: Item): Record<string, unknown> {
   return decodeDetail(bytes);
 }
 
-const INDEX_ATTRIBUTES = Object.values(INDEX).flatMap((index) => [index.partition, index.sort ?? []].flat());
+const INDEX_ATTRIBUTES = Object.values(INDEX).flatMap((index) => [index.partition, index.sort]);
 
 describe('latestItem of a task', () => {
-  it('is keyed by the task ARN and the latest entry, with kind, version and event', () => {
+  it('is keyed by "task/<id>" and the latest entry, with version, event time and status', () => {
     // Prepare
     const envelope = loadEvent('ecs/task/fargate-running.json');
 
@@ -54,32 +54,22 @@ describe('latestItem of a task', () => {
     const item = latestOf(envelope);
 
     // Assess
-    expect(item[KEY.partition]).toEqual({ S: envelope.detail.taskArn });
+    expect(item[KEY.partition]).toEqual({ S: 'task/d637d4d4159ea6d323cdeb526fc0996b' });
     expect(item[KEY.sort]).toEqual({ S: LATEST_ENTRY });
-    expect(item.kind).toEqual({ S: 'task' });
     expect(item.version).toEqual({ N: '4' });
-    expect(item.eventId).toEqual({ S: envelope.id });
     expect(item.eventTime).toEqual({ S: envelope.time });
     expect(item.lastStatus).toEqual({ S: 'RUNNING' });
   });
 
-  it('indexes the task id for byId', () => {
-    // Act
-    const item = latestOf(loadEvent('ecs/task/fargate-running.json'));
-
-    // Assess
-    expect(item[INDEX.byId.partition]).toEqual({ S: 'd637d4d4159ea6d323cdeb526fc0996b' });
-  });
-
-  it('indexes the short-format id of an old task ARN for byId', () => {
+  it('keys an old-format task ARN (task/<id>) by the same "task/<id>"', () => {
     // Act
     const item = latestOf(loadEvent('ecs/task/seed-sample.json'));
 
     // Assess
-    expect(item[INDEX.byId.partition]).toEqual({ S: 'b99d40b3-5176-4f71-9a52-9dbd6f1cebef' });
+    expect(item[KEY.partition]).toEqual({ S: 'task/b99d40b3-5176-4f71-9a52-9dbd6f1cebef' });
   });
 
-  it('indexes cluster name, status and shard for byStatus', () => {
+  it('indexes cluster name, the live bucket and shard for byStatus, by creation time', () => {
     // Prepare
     const envelope = loadEvent('ecs/task/fargate-running.json');
     const arn = envelope.detail.taskArn as string;
@@ -88,33 +78,33 @@ describe('latestItem of a task', () => {
     const item = latestOf(envelope);
 
     // Assess
-    expect(item[INDEX.byStatus.partition]).toEqual({ S: `prod|task|RUNNING|${shardOf(arn)}` });
-    expect(item[INDEX.byStatus.sort]).toEqual({ S: '2024-05-01T12:00:31.709Z' });
+    expect(item[INDEX.byStatus.partition]).toEqual({ S: `prod|task|live|${shardOf(arn)}` });
+    expect(item[INDEX.byStatus.sort]).toEqual({ S: '2024-05-01T12:00:00.123Z' });
   });
 
   it.each([
-    ['fargate-provisioning.json', 'PROVISIONING', 'createdAt', '2024-05-01T12:00:00.123Z'],
-    ['fargate-pending.json', 'PENDING', 'createdAt', '2024-05-01T12:00:00.123Z'],
-    ['fargate-running.json', 'RUNNING', 'startedAt', '2024-05-01T12:00:31.709Z'],
-    ['fargate-stopping.json', 'STOPPING', 'stoppingAt', '2024-05-01T12:40:02.318Z'],
+    ['fargate-provisioning.json', 'live', 'createdAt', '2024-05-01T12:00:00.123Z'],
+    ['fargate-pending.json', 'live', 'createdAt', '2024-05-01T12:00:00.123Z'],
+    ['fargate-running.json', 'live', 'createdAt', '2024-05-01T12:00:00.123Z'],
+    ['fargate-stopping.json', 'live', 'createdAt', '2024-05-01T12:00:00.123Z'],
     ['fargate-stopped.json', 'STOPPED', 'stoppedAt', '2024-05-01T12:41:04.373Z'],
-  ])('sorts a task from %s in %s by its %s', (file, status, _field, time) => {
+  ])('files a task from %s under %s by its %s: one index move per lifetime', (file, bucket, _field, time) => {
     // Act
     const item = latestOf(loadEvent(`ecs/task/${file}`));
 
     // Assess
-    expect(item[INDEX.byStatus.partition]?.S).toMatch(new RegExp(`^prod\\|task\\|${status}\\|[0-3]$`));
+    expect(item[INDEX.byStatus.partition]?.S).toMatch(new RegExp(`^prod\\|task\\|${bucket}\\|[0-3]$`));
     expect(item[INDEX.byStatus.sort]).toEqual({ S: time });
   });
 
-  it('falls back to updatedAt, then to the event time, when the status time is missing', () => {
+  it('falls back to updatedAt, then to the event time, when the creation time is missing', () => {
     // Prepare
     const withUpdatedAt = taskEvent({
-      detail: { startedAt: undefined, updatedAt: '2024-05-01T12:00:40.000Z' },
+      detail: { createdAt: undefined, updatedAt: '2024-05-01T12:00:40.000Z' },
     });
     const withNeither = taskEvent({
       time: '2024-05-01T12:00:41Z',
-      detail: { startedAt: undefined, updatedAt: undefined },
+      detail: { createdAt: undefined, updatedAt: undefined },
     });
 
     // Act
@@ -127,14 +117,15 @@ describe('latestItem of a task', () => {
   });
 
   it('writes index times in one format, with milliseconds', () => {
-    // Prepare: the 2016 sample has startedAt "2016-12-06T16:41:06.8Z".
+    // Prepare: the 2016 sample has createdAt "2016-12-06T16:41:05.702Z" and startedAt "2016-12-06T16:41:06.8Z".
     const envelope = loadEvent('ecs/task/seed-sample.json');
 
     // Act
     const item = latestOf(envelope);
 
     // Assess
-    expect(item[INDEX.byStatus.sort]).toEqual({ S: '2016-12-06T16:41:06.800Z' });
+    expect(item[INDEX.byStatus.sort]).toEqual({ S: '2016-12-06T16:41:05.702Z' });
+    expect(item[INDEX.byGroup.sort]).toEqual({ S: '2016-12-06T16:41:05.702Z' });
     expect(decoded(item).startedAt).toBe('2016-12-06T16:41:06.8Z');
   });
 
@@ -165,15 +156,18 @@ describe('latestItem of a task', () => {
     expect(item[INDEX.byHost.sort]).toBeUndefined();
   });
 
-  it('indexes an EC2 task under its container instance ARN for byHost', () => {
+  it('indexes an EC2 task under its container instance key for byHost', () => {
     // Prepare
     const envelope = loadEvent('ecs/task/ec2-running.json');
+    const instanceArn = envelope.detail.containerInstanceArn as string;
 
     // Act
     const item = latestOf(envelope);
 
     // Assess
-    expect(item[INDEX.byHost.partition]).toEqual({ S: envelope.detail.containerInstanceArn });
+    expect(item[INDEX.byHost.partition]).toEqual({
+      S: `container-instance/${instanceArn.slice(instanceArn.lastIndexOf('/') + 1)}`,
+    });
     expect(item[INDEX.byHost.sort]).toEqual({ S: '2024-05-01T02:00:01.318Z' });
     expect(item[INDEX.byGroup.partition]).toEqual({ S: 'prod|family:report' });
   });
@@ -211,7 +205,7 @@ describe('status shards', () => {
 });
 
 describe('latestItem of a container instance', () => {
-  it('is keyed by the container instance ARN, with its status and indexes', () => {
+  it('is keyed by "container-instance/<id>", with its status and indexes', () => {
     // Prepare
     const envelope = loadEvent('ecs/container-instance/ec2-active.json');
 
@@ -219,16 +213,14 @@ describe('latestItem of a container instance', () => {
     const item = latestOf(envelope);
 
     // Assess
-    expect(item[KEY.partition]).toEqual({ S: envelope.detail.containerInstanceArn });
+    expect(item[KEY.partition]).toEqual({ S: 'container-instance/1c462d635d829a53fd63170b903eab65' });
     expect(item[KEY.sort]).toEqual({ S: LATEST_ENTRY });
-    expect(item.kind).toEqual({ S: 'instance' });
     expect(item.version).toEqual({ N: '20' });
     expect(item.status).toEqual({ S: 'ACTIVE' });
     expect(item.lastStatus).toBeUndefined();
-    expect(item[INDEX.byId.partition]).toEqual({ S: '1c462d635d829a53fd63170b903eab65' });
     expect(item[INDEX.byStatus.partition]).toEqual({ S: 'prod|instance|ACTIVE|0' });
     expect(item[INDEX.byStatus.sort]).toEqual({ S: '2024-04-30T18:22:47.193Z' });
-    expect(item[INDEX.byHost.partition]).toEqual({ S: 'ec2|i-0abc123def4567890' });
+    expect(item[INDEX.byHost.partition]).toEqual({ S: 'ec2/i-0abc123def4567890' });
     expect(item[INDEX.byHost.sort]).toEqual({ S: '2024-04-30T18:22:47.193Z' });
     expect(item[INDEX.byGroup.partition]).toBeUndefined();
   });
@@ -243,7 +235,7 @@ describe('latestItem of a container instance', () => {
 });
 
 describe('historyItem', () => {
-  it('is keyed by the ARN and the zero-padded version, and carries no index keys', () => {
+  it('is keyed by the resource and the zero-padded version, and carries no index keys', () => {
     // Prepare
     const envelope = loadEvent('ecs/task/fargate-running.json');
 
@@ -251,7 +243,7 @@ describe('historyItem', () => {
     const item = historyOf(envelope);
 
     // Assess
-    expect(item[KEY.partition]).toEqual({ S: envelope.detail.taskArn });
+    expect(item[KEY.partition]).toEqual({ S: 'task/d637d4d4159ea6d323cdeb526fc0996b' });
     expect(item[KEY.sort]).toEqual({ S: 'v#0000000000000004' });
     expect(item.version).toEqual({ N: '4' });
     expect(item.eventId).toEqual({ S: envelope.id });

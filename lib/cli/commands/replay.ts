@@ -80,8 +80,18 @@ async function readInput(source: string): Promise<string> {
   }
 }
 
-/** JSON Lines (one envelope per line; ids are line numbers) or one JSON array (ids are item numbers). */
+/**
+ * JSON Lines (one envelope per line; ids are line numbers), one JSON array (ids are item numbers), or a file
+ * holding one pretty-printed envelope (such as those in events/).
+ */
 export function toRecords(input: string, source: string): BatchRecord[] {
+  if (input.trimStart().startsWith('{') && input.trim().split('\n').length > 1) {
+    try {
+      return [{ id: 'item 1', body: JSON.stringify(JSON.parse(input)) }];
+    } catch {
+      // Not one document: JSON Lines, judged line by line below.
+    }
+  }
   if (input.trimStart().startsWith('[')) {
     let items: unknown;
     try {

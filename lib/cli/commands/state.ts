@@ -223,10 +223,12 @@ function exitCodes(detail: Record<string, unknown>): string {
 
 async function resolveArn(context: CommandContext, target: string): Promise<string> {
   if (target.startsWith('arn:')) return target;
-  const arns = await context.store.arnsForId(target);
-  if (arns.length === 1) return arns[0] as string;
-  if (arns.length === 0) throw new UsageError(`no task or container instance with id ${target} is stored`);
-  throw new UsageError(`id ${target} matches several resources; give the ARN:\n  ${arns.join('\n  ')}`);
+  const found = await context.store.findById(target);
+  if (found.length === 1) return (found[0] as StoredResource).arn;
+  if (found.length === 0) throw new UsageError(`no task or container instance with id ${target} is stored`);
+  throw new UsageError(
+    `id ${target} matches several resources; give the ARN:\n  ${found.map((r) => r.arn).join('\n  ')}`,
+  );
 }
 
 function clustersOf(context: CommandContext, cluster: string | undefined): string[] {

@@ -144,10 +144,14 @@ function expiry(fromIsoTime: string, days: number): number | undefined {
 }
 
 /** Stores the envelope's `detail` compressed; trims bulky fields (and says which) if it would not fit. */
+/** A record's latest and timeline items carry the same detail: deflate it once per envelope. */
+const encodedDetails = new WeakMap<object, Uint8Array>();
+
 function addDetail(item: Item, envelope: object): void {
   const detail = { ...((envelope as { detail: Record<string, unknown> }).detail ?? {}) };
   const trimmed: string[] = [];
-  let encoded = encodeDetail(detail);
+  let encoded = encodedDetails.get(envelope) ?? encodeDetail(detail);
+  encodedDetails.set(envelope, encoded);
   // 64 bytes cover the "detail" name and the TTL attribute; the list of trimmed fields is counted as it grows.
   const reserved = itemSize(item) + 64;
   const budget = () =>

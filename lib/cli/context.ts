@@ -3,8 +3,8 @@
  * configuration, and where output goes.
  */
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadOpsConfig, type OpsConfig } from '../config/ops-config.js';
+import { dynamoDbClient } from '../store/dynamodb-client.js';
 import { ensureStateTable, LOCAL_STATE_TABLE, startLocalEngine } from '../store/local-engine.js';
 import { StateStore } from '../store/state-store.js';
 import { stateTableName } from '../store/table.js';
@@ -39,7 +39,7 @@ export async function withContext<T>(
   const dir = resolve(options.dir);
   const deadLetterFile = join(dir, 'dead-letters.jsonl');
   if (options.store === 'aws') {
-    const client = new DynamoDBClient({
+    const client = dynamoDbClient({
       ...(options.region === undefined ? {} : { region: options.region }),
       ...(options.profile === undefined ? {} : { profile: options.profile }),
     });

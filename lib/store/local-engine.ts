@@ -6,8 +6,9 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { dynamoDbClient } from './dynamodb-client.js';
 import { stateTableDefinition } from './table.js';
 
 export const LOCAL_STATE_TABLE = 'ecs-ops-state';
@@ -69,11 +70,10 @@ function returnItemsThatFailConditions(): void {
 
 /** An SDK client for a local endpoint; such engines accept any credentials. */
 export function localClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
+  return dynamoDbClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 5,
   });
 }
 

@@ -8,7 +8,7 @@ import {
   type BatchGetItemCommandOutput,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { VersionVerdict } from '../reconcile/version-rule.js';
 import { decodeDetail } from './detail-codec.js';
+import { dynamoDbClient } from './dynamodb-client.js';
 import type { Item } from './items.js';
 import {
   ec2HostKey,
@@ -73,7 +74,7 @@ export class StateStore {
 
   constructor({ tableName, client }: StateStoreOptions) {
     this.tableName = tableName;
-    this.client = client ?? new DynamoDBClient({ maxAttempts: 5 });
+    this.client = client ?? dynamoDbClient();
   }
 
   /**

@@ -1,48 +1,34 @@
 /**
- * How the SQS event source hands the stream to the reconcile function, and the deployment settings that shape
- * it (read from ops.config.yml when the repository has one, else the documented defaults).
+ * How the SQS event source hands the stream to the reconcile function in each consumption regime, and the
+ * deployment settings that shape it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { loadOpsConfig } from '../lib/config/ops-config.js';
 import type { BatchRecord } from '../lib/reconcile/reconcile.js';
 import type { Retention } from '../lib/store/items.js';
 import type { Delivery } from './stream.js';
+
+export const REGIMES = {
+  backlog: 'the queue already holds the stream: full batches of batchSize consecutive deliveries',
+  live: 'batches close at batchSize records or batchingWindowSeconds after their first delivery',
+} as const;
+export type Regime = keyof typeof REGIMES;
 
 export interface ReconcileSettings {
   batchSize: number;
   batchingWindowSeconds: number;
   writeConcurrency: number;
   retention: Retention;
+  /** The file the settings came from, or "defaults" when the repository has none. */
   source: string;
 }
 
-const DEFAULTS: ReconcileSettings = {
-  batchSize: 100,
-  batchingWindowSeconds: 5,
-  writeConcurrency: 16,
-  retention: { stoppedDays: 30, historyDays: 90 },
-  source: 'defaults',
-};
-
+/** The deployment's own settings, read as `serverless package` reads them. */
 export function readSettings(root: string): ReconcileSettings {
   const file = join(root, 'ops.config.yml');
-  if (!existsSync(file)) return DEFAULTS;
-  const config = (parse(readFileSync(file, 'utf8')) ?? {}) as {
-    reconcile?: Record<string, unknown>;
-    retention?: Record<string, unknown>;
-  };
-  const number = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
-  return {
-    batchSize: number(config.reconcile?.batchSize, DEFAULTS.batchSize),
-    batchingWindowSeconds: number(config.reconcile?.batchingWindowSeconds, DEFAULTS.batchingWindowSeconds),
-    writeConcurrency: number(config.reconcile?.writeConcurrency, DEFAULTS.writeConcurrency),
-    retention: {
-      stoppedDays: number(config.retention?.stoppedDays, DEFAULTS.retention.stoppedDays),
-      historyDays: number(config.retention?.historyDays, DEFAULTS.retention.historyDays),
-    },
-    source: 'ops.config.yml',
-  };
+  const { reconcile, retention } = loadOpsConfig(file);
+  return { ...reconcile, retention, source: existsSync(file) ? 'ops.config.yml' : 'defaults' };
 }
 
 /**
@@ -69,4 +55,25 @@ export function toBatches(
   }
   if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/**
+ * A backlog (after a deploy, a throttle or an outage): the queue already holds the messages, so every poll
+ * returns a full batch of consecutive deliveries and the batching window never closes one.
+ */
+export function toFullBatches(deliveries: readonly Delivery[], batchSize: number): BatchRecord[][] {
+  const batches: BatchRecord[][] = [];
+  for (let i = 0; i < deliveries.length; i += batchSize)
+    batches.push(deliveries.slice(i, i + batchSize).map((d) => ({ id: d.messageId, body: d.body })));
+  return batches;
+}
+
+export function batchesFor(
+  regime: Regime,
+  deliveries: readonly Delivery[],
+  settings: ReconcileSettings,
+): BatchRecord[][] {
+  return regime === 'backlog'
+    ? toFullBatches(deliveries, settings.batchSize)
+    : toBatches(deliveries, settings.batchSize, settings.batchingWindowSeconds);
 }

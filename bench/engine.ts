@@ -1,12 +1,16 @@
 /**
- * The engine both algorithms share (dynalite in a child process) and the client wrapper that gives them the
- * same number of DynamoDB requests in flight and counts every request they make.
+ * The engine both algorithms share (ecs-ops' embedded engine in a child process) and the client wrapper that
+ * gives them the same number of DynamoDB requests in flight and counts every request they make.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
+import { ensureStateTable } from '../lib/store/local-engine.js';
+import { StateStore } from '../lib/store/state-store.js';
+import { KEY, LATEST_ENTRY } from '../lib/store/table.js';
 
 export interface Engine {
   endpoint: string;
@@ -16,27 +20,37 @@ export interface Engine {
   stop(): void;
 }
 
+/**
+ * Bundles bench/engine-server.ts (scripts/build.mjs builds only the benchmark's entry) and starts it. The child
+ * runs lib/store/local-engine.ts, so it carries the same dynalite patches as the engine ecs-ops ships.
+ */
 export async function startEngineProcess(root: string): Promise<Engine> {
-  const child = spawn(process.execPath, [join(root, 'bench', 'engine-server.mjs')], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'inherit'],
+  const script = join(root, 'dist', 'bench', 'engine-server.mjs');
+  await build({
+    entryPoints: [join(root, 'bench', 'engine-server.ts')],
+    outfile: script,
+    bundle: true,
+    packages: 'external',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
   });
+  const child = spawn(process.execPath, [script], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
-  const port = await new Promise<number>((resolve, reject) => {
+  const endpoint = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) =>
       reject(new Error(`engine process exited with code ${code} before listening`)),
     );
-    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+    lines.once('line', (line) => resolve((JSON.parse(line) as { endpoint: string }).endpoint));
   });
   const { version } = JSON.parse(
     readFileSync(join(root, 'node_modules', 'dynalite', 'package.json'), 'utf8'),
-  ) as {
-    version: string;
-  };
+  ) as { version: string };
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    description: `dynalite ${version} (in memory, separate process, loopback HTTP)`,
+    endpoint,
+    description: `dynalite ${version} via lib/store/local-engine.ts startLocalEngine (in memory, separate process, loopback HTTP)`,
     cpuSeconds: () => processCpuSeconds(child.pid),
     stop: () => {
       lines.close();
@@ -44,6 +58,29 @@ export async function startEngineProcess(root: string): Promise<Engine> {
       child.kill('SIGTERM');
     },
   };
+}
+
+/**
+ * Checks that the engine returns the item that failed a condition, through StateStore.putLatest itself: a
+ * repeated version must come back `duplicate` (an engine without the patch makes it `stale`, and the
+ * benchmark would then measure an engine ecs-ops does not ship).
+ */
+export async function assertReturnsFailedItems(client: DynamoDBClient): Promise<void> {
+  const tableName = 'ecs-ops-state-probe';
+  await ensureStateTable(client, tableName);
+  try {
+    const store = new StateStore({ tableName, client });
+    const item = {
+      [KEY.partition]: { S: 'task/probe' },
+      [KEY.sort]: { S: LATEST_ENTRY },
+      version: { N: '1' },
+    };
+    const verdicts = [await store.putLatest(item), await store.putLatest(item)];
+    if (verdicts.join() !== 'accepted,duplicate')
+      throw new Error(`the engine does not return items that fail a condition (got ${verdicts.join(', ')})`);
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  }
 }
 
 function processCpuSeconds(pid: number | undefined): number | undefined {

@@ -1,4 +1,5 @@
 /** The goals ecs-ops' reconcile path is held to, checked against one benchmark run. */
+import type { Regime } from './batching.js';
 import type { BundleReport } from './bundles.js';
 
 export interface Target {
@@ -8,35 +9,54 @@ export interface Target {
   met: boolean;
 }
 
-export interface Measured {
+interface RegimeResult {
   speedup: number;
+  requestsPerEvent: number;
+  writeUnitsPerEvent: number;
+  correct: boolean;
+}
+
+export interface Measured {
   reference: { writeUnitsPerEvent: number };
-  ecsOps: { requestsPerEvent: number; writeUnitsPerEvent: number; correct: boolean };
+  ecsOps: Record<Regime, RegimeResult>;
   bundles: BundleReport[];
 }
 
+/** Throughput is judged on the backlog: a trickle of live events never tests it. */
+const THROUGHPUT_REGIME: Regime = 'backlog';
 const MIN_SPEEDUP = 3;
 const MAX_REQUESTS_PER_EVENT = 1;
 /** 350 KB: what a Lambda bundle may weigh before cold starts and deploys suffer. */
 const MAX_BUNDLE_BYTES = 358_400;
 const MAX_COLD_INIT_MS = 100;
 
-export function evaluateTargets({ speedup, reference, ecsOps, bundles }: Measured): Target[] {
+export function evaluateTargets({ reference, ecsOps, bundles }: Measured): Target[] {
+  const { speedup } = ecsOps[THROUGHPUT_REGIME];
   const targets: Target[] = [
-    at('ecs-ops events/s ÷ reference events/s ≥', speedup, MIN_SPEEDUP, speedup >= MIN_SPEEDUP),
     at(
-      'ecs-ops requests/event ≤',
-      ecsOps.requestsPerEvent,
-      MAX_REQUESTS_PER_EVENT,
-      ecsOps.requestsPerEvent <= MAX_REQUESTS_PER_EVENT,
-    ),
-    at(
-      'ecs-ops write units/event < reference write units/event',
-      ecsOps.writeUnitsPerEvent,
-      reference.writeUnitsPerEvent,
-      ecsOps.writeUnitsPerEvent < reference.writeUnitsPerEvent,
+      `${THROUGHPUT_REGIME}: ecs-ops events/s ÷ reference events/s ≥`,
+      speedup,
+      MIN_SPEEDUP,
+      speedup >= MIN_SPEEDUP,
     ),
   ];
+  for (const [regime, result] of Object.entries(ecsOps)) {
+    const { requestsPerEvent, writeUnitsPerEvent } = result;
+    targets.push(
+      at(
+        `${regime}: ecs-ops requests/event ≤`,
+        requestsPerEvent,
+        MAX_REQUESTS_PER_EVENT,
+        requestsPerEvent <= MAX_REQUESTS_PER_EVENT,
+      ),
+      at(
+        `${regime}: ecs-ops write units/event < reference write units/event`,
+        writeUnitsPerEvent,
+        reference.writeUnitsPerEvent,
+        writeUnitsPerEvent < reference.writeUnitsPerEvent,
+      ),
+    );
+  }
   for (const { function: name, bytes, coldInitMs } of bundles) {
     targets.push(at(`${name} bundle bytes ≤`, bytes, MAX_BUNDLE_BYTES, bytes <= MAX_BUNDLE_BYTES));
     targets.push(
@@ -48,7 +68,8 @@ export function evaluateTargets({ speedup, reference, ecsOps, bundles }: Measure
       ),
     );
   }
-  targets.push(at('ecs-ops final state correct', ecsOps.correct, true, ecsOps.correct));
+  for (const [regime, { correct }] of Object.entries(ecsOps))
+    targets.push(at(`${regime}: ecs-ops final state correct`, correct, true, correct));
   return targets;
 }
 

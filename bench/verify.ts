@@ -1,10 +1,10 @@
 /**
  * End-state checks against what the generator knows: the highest version and the number of distinct versions
  * of every resource. Read with an unmetered client; a Scan is fine here (it is the benchmark checking, not an
- * access pattern of the application).
+ * access pattern of the application). The state table is keyed by resourceKey(arn), not by the ARN.
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { HISTORY_ENTRY_PREFIX, KEY, LATEST_ENTRY } from '../lib/store/table.js';
+import { HISTORY_ENTRY_PREFIX, KEY, LATEST_ENTRY, resourceKey } from '../lib/store/table.js';
 import type { ReferenceTables } from './reference.js';
 import type { Stream } from './stream.js';
 
@@ -24,21 +24,24 @@ export async function verifyEcsOps(
   const history = new Map<string, number>();
   let historyItems = 0;
   for await (const item of scan(client, table, [KEY.partition, KEY.sort, 'version'])) {
-    const arn = item[KEY.partition]?.S as string;
+    const key = item[KEY.partition]?.S as string;
     const entry = item[KEY.sort]?.S ?? '';
-    if (entry === LATEST_ENTRY) latest.set(arn, Number(item.version?.N));
+    if (entry === LATEST_ENTRY) latest.set(key, Number(item.version?.N));
     else if (entry.startsWith(HISTORY_ENTRY_PREFIX)) {
-      history.set(arn, (history.get(arn) ?? 0) + 1);
+      history.set(key, (history.get(key) ?? 0) + 1);
       historyItems++;
     }
   }
   let latestWrong = 0;
   let historyWrong = 0;
+  const expectedKeys = new Set<string>();
   for (const [arn, expected] of stream.resources) {
-    if (latest.get(arn) !== expected.highest) latestWrong++;
-    if (history.get(arn) !== expected.versions) historyWrong++;
+    const key = resourceKey(arn);
+    expectedKeys.add(key);
+    if (latest.get(key) !== expected.highest) latestWrong++;
+    if (history.get(key) !== expected.versions) historyWrong++;
   }
-  const extra = [...latest.keys()].filter((arn) => !stream.resources.has(arn)).length;
+  const extra = [...latest.keys(), ...history.keys()].filter((key) => !expectedKeys.has(key)).length;
   return {
     correct: latestWrong === 0 && historyWrong === 0 && extra === 0,
     latestWrong,

@@ -123,7 +123,7 @@ describe('packaged CloudFormation template', () => {
     const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
     expect(mapping?.Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['EcsEventsQueue', 'Arn'] },
-      BatchSize: 100,
+      BatchSize: 500,
       MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },

@@ -9,12 +9,12 @@ describe('ops.config.yml', () => {
   it('fills every setting with its default when the file says nothing', () => {
     expect(parseOpsConfig({})).toEqual({
       retention: { stoppedDays: 30, historyDays: 90 },
-      reconcile: { batchSize: 100, batchingWindowSeconds: 5, maxConcurrency: 5, writeConcurrency: 16 },
+      reconcile: { batchSize: 500, batchingWindowSeconds: 5, maxConcurrency: 5, writeConcurrency: 16 },
     });
   });
 
   it('is all defaults when there is no file and none was asked for', () => {
-    expect(loadOpsConfig(join(tmpdir(), 'no-such-ops.config.yml')).reconcile.batchSize).toBe(100);
+    expect(loadOpsConfig(join(tmpdir(), 'no-such-ops.config.yml')).reconcile.batchSize).toBe(500);
   });
 
   it('validates the example file shipped with the project', () => {

@@ -1,0 +1,87 @@
+/**
+ * What the local endpoint serves, one interface per AWS service, in the SDK's own request and response types.
+ * The endpoint turns wire requests into these calls and their results (or thrown AwsErrors) back into wire
+ * responses; the backends (the simulated cluster, the local bus, the mailbox) know nothing of HTTP.
+ * Methods may return a value or a promise. Timestamps are Date objects, as in the SDK's types.
+ */
+import type * as AAS from '@aws-sdk/client-application-auto-scaling';
+import type * as ASG from '@aws-sdk/client-auto-scaling';
+import type * as CW from '@aws-sdk/client-cloudwatch';
+import type * as ECS from '@aws-sdk/client-ecs';
+import type * as SNS from '@aws-sdk/client-sns';
+import type * as SQS from '@aws-sdk/client-sqs';
+
+type Result<T> = T | Promise<T>;
+
+export interface EcsBackend {
+  runTask(input: ECS.RunTaskRequest): Result<ECS.RunTaskResponse>;
+  startTask(input: ECS.StartTaskRequest): Result<ECS.StartTaskResponse>;
+  stopTask(input: ECS.StopTaskRequest): Result<ECS.StopTaskResponse>;
+  describeTasks(input: ECS.DescribeTasksRequest): Result<ECS.DescribeTasksResponse>;
+  listTasks(input: ECS.ListTasksRequest): Result<ECS.ListTasksResponse>;
+  describeServices(input: ECS.DescribeServicesRequest): Result<ECS.DescribeServicesResponse>;
+  updateService(input: ECS.UpdateServiceRequest): Result<ECS.UpdateServiceResponse>;
+  listContainerInstances(
+    input: ECS.ListContainerInstancesRequest,
+  ): Result<ECS.ListContainerInstancesResponse>;
+  describeContainerInstances(
+    input: ECS.DescribeContainerInstancesRequest,
+  ): Result<ECS.DescribeContainerInstancesResponse>;
+  updateContainerInstancesState(
+    input: ECS.UpdateContainerInstancesStateRequest,
+  ): Result<ECS.UpdateContainerInstancesStateResponse>;
+  describeTaskDefinition(
+    input: ECS.DescribeTaskDefinitionRequest,
+  ): Result<ECS.DescribeTaskDefinitionResponse>;
+}
+
+export interface SnsBackend {
+  createTopic(input: SNS.CreateTopicInput): Result<SNS.CreateTopicResponse>;
+  subscribe(input: SNS.SubscribeInput): Result<SNS.SubscribeResponse>;
+  publish(input: SNS.PublishInput): Result<SNS.PublishResponse>;
+}
+
+export interface ApplicationAutoScalingBackend {
+  registerScalableTarget(
+    input: AAS.RegisterScalableTargetRequest,
+  ): Result<AAS.RegisterScalableTargetResponse>;
+  describeScalableTargets(
+    input: AAS.DescribeScalableTargetsRequest,
+  ): Result<AAS.DescribeScalableTargetsResponse>;
+  putScalingPolicy(input: AAS.PutScalingPolicyRequest): Result<AAS.PutScalingPolicyResponse>;
+  describeScalingPolicies(
+    input: AAS.DescribeScalingPoliciesRequest,
+  ): Result<AAS.DescribeScalingPoliciesResponse>;
+}
+
+export interface AutoScalingBackend {
+  completeLifecycleAction(input: ASG.CompleteLifecycleActionType): Result<ASG.CompleteLifecycleActionAnswer>;
+  recordLifecycleActionHeartbeat(
+    input: ASG.RecordLifecycleActionHeartbeatType,
+  ): Result<ASG.RecordLifecycleActionHeartbeatAnswer>;
+  describeAutoScalingInstances(
+    input: ASG.DescribeAutoScalingInstancesType,
+  ): Result<ASG.AutoScalingInstancesType>;
+}
+
+export interface SqsBackend {
+  getQueueUrl(input: SQS.GetQueueUrlRequest): Result<SQS.GetQueueUrlResult>;
+  getQueueAttributes(input: SQS.GetQueueAttributesRequest): Result<SQS.GetQueueAttributesResult>;
+  sendMessage(input: SQS.SendMessageRequest): Result<SQS.SendMessageResult>;
+  sendMessageBatch(input: SQS.SendMessageBatchRequest): Result<SQS.SendMessageBatchResult>;
+}
+
+export interface CloudWatchBackend {
+  getMetricData(input: CW.GetMetricDataInput): Result<CW.GetMetricDataOutput>;
+  putMetricData(input: CW.PutMetricDataInput): Result<void>;
+}
+
+/** Every backend is optional: a service left out answers every call with UnknownOperationException. */
+export interface Backends {
+  ecs?: EcsBackend;
+  sns?: SnsBackend;
+  applicationAutoScaling?: ApplicationAutoScalingBackend;
+  autoScaling?: AutoScalingBackend;
+  sqs?: SqsBackend;
+  cloudWatch?: CloudWatchBackend;
+}

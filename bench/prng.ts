@@ -1,20 +1,12 @@
-/**
- * A seeded PRNG (mulberry32), so every run generates the same stream and the two algorithms see identical input.
- */
+/** A seeded generator (lib/shared/random.ts), so every run generates the same stream for both algorithms. */
+import { seededRandom } from '../lib/shared/random.js';
+
 export class Prng {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    this.next = seededRandom(seed);
   }
 
   uniform(min: number, max: number): number {

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-engines.ts'],
+    globalSetup: ['test/support/global-build.ts', 'test/support/global-engines.ts'],
     // The SDK's "releases after January 2027 need Node 22" notice would repeat in every test process.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', './test/support/count-reporter.ts'],

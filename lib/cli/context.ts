@@ -26,6 +26,8 @@ export interface CommandContext {
   store: StateStore;
   /** Where refused records of a replay are written (one JSON line each). */
   deadLetterFile: string;
+  /** The embedded engine's URL, with --store local: what the sandbox points its functions' SDK at. */
+  engineEndpoint?: string;
   out: (text: string) => void;
 }
 
@@ -58,6 +60,7 @@ export async function withContext<T>(
       config,
       store: new StateStore({ tableName: LOCAL_STATE_TABLE, client: engine.client }),
       deadLetterFile,
+      engineEndpoint: engine.endpoint,
       out,
     });
   } finally {

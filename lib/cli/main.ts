@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/ops-config.js';
 import { demoCommand } from './commands/demo.js';
 import { replayCommand } from './commands/replay.js';
+import { sandboxCommand } from './commands/sandbox.js';
 import { instancesCommand, taskCommand, tasksCommand } from './commands/state.js';
 import { type GlobalOptions, withContext } from './context.js';
 import { HELP, UsageError } from './usage.js';
@@ -24,6 +25,10 @@ const OPTIONS = {
   group: { type: 'string' },
   since: { type: 'string' },
   limit: { type: 'string' },
+  duration: { type: 'string' },
+  speed: { type: 'string' },
+  chaos: { type: 'string' },
+  seed: { type: 'string' },
 } as const;
 
 /** Runs one command line; returns the exit code. `out` and `err` receive whole lines of text. */
@@ -77,6 +82,10 @@ const COMMANDS: Record<string, Command> = {
     return instancesCommand(context, values);
   },
   demo: (context) => demoCommand(context),
+  sandbox: (context, target, values) => {
+    if (target !== undefined) throw new UsageError(`sandbox takes no argument (got ${target})`);
+    return sandboxCommand(context, values);
+  },
 };
 
 function parseCommandLine(argv: readonly string[]) {

@@ -24,8 +24,13 @@ Commands:
         --limit <n>          default 100
   instances                  container instances of a cluster
         --cluster <name>, --status <STATUS>
+  sandbox                    run ecs-ops end to end on a simulated ECS account: the deployed
+                             functions, serverless.yml's routing, a local AWS endpoint (npm start)
+        --duration <seconds> run this long (default: until the scenario is done, about 45 s)
+        --speed <n>          simulated seconds per second (default 1)
+        --chaos <p>          share of events delivered twice, all reordered (default 0.1; 0 = off)
+        --seed <n>           replay a run (into a fresh --dir; default: a new seed)
   demo                       replay the sample stream in events/demo into the store and show it
-                             (what npm start runs)
 
 Global options:
   --store local|aws          local (default): the embedded engine in --dir; aws: the deployed table

@@ -2,28 +2,19 @@
  * `ecs-ops demo` (npm start): replays the sample stream shipped in events/demo — duplicates and reordering
  * included — into the local store, then shows what was reconciled.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseEcsEventText } from '../../events/ecs-event.js';
 import { clusterName } from '../../store/table.js';
 import type { CommandContext } from '../context.js';
+import { packageRoot } from '../package-root.js';
 import { formatSummary, replay, toRecords } from './replay.js';
 import { instancesCommand, tasksCommand } from './state.js';
 
 const DEMO_STREAM_PATH = join('events', 'demo', 'stream.jsonl');
 
-/** The stream ships with the package; found from this module whether it runs bundled or from source. */
-function demoStream(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, DEMO_STREAM_PATH))) return join(dir, DEMO_STREAM_PATH);
-  }
-  throw new Error(`${DEMO_STREAM_PATH} is missing from the ecs-ops package`);
-}
-
 export async function demoCommand(context: CommandContext): Promise<number> {
-  const input = await readFile(demoStream(), 'utf8');
+  const input = await readFile(join(packageRoot(), DEMO_STREAM_PATH), 'utf8');
   const summary = await replay(context, DEMO_STREAM_PATH, input);
   const clusters = new Set<string>();
   for (const { body } of toRecords(input, DEMO_STREAM_PATH)) {

@@ -1,0 +1,253 @@
+/**
+ * The sandbox (`npm start`, `ecs-ops sandbox`): ecs-ops running end to end with no AWS account.
+ *
+ *   simulated ECS ──events──> local EventBridge (serverless.yml's rules) ──> local SQS ──batches──> reconcile
+ *        ^                                                                         (deployed bundle, worker)
+ *        └── local endpoint (ECS, SNS, App Auto Scaling, EC2 Auto Scaling, SQS, CloudWatch) <── SDK clients
+ *
+ * Functions run their deployed bundles with the environment serverless.yml gives them; their SDK clients reach
+ * the local endpoint and the embedded DynamoDB engine through the standard AWS_ENDPOINT_URL variables.
+ * Simulated time runs `speed` times faster than the wall clock. When the run ends (duration, script done or
+ * Ctrl-C), delivery is drained and the store is compared with the simulator's ground truth.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import type { EventEnvelope } from '../events/envelope.js';
+import { LocalEventBus } from '../local-bus/bus.js';
+import { LocalQueues } from '../local-bus/local-queues.js';
+import type { SqsQueue } from '../local-bus/queue.js';
+import { type Deployment, loadDeployment } from '../local-bus/routes.js';
+import { type Backends, startLocalEndpoint } from '../local-endpoint/index.js';
+import { seededRandom } from '../shared/random.js';
+import { ApplicationAutoScalingRegistry } from '../sim/application-auto-scaling.js';
+import { SimulatedEcs } from '../sim/ecs/index.js';
+import { CloudWatchMetrics } from '../sim/metrics.js';
+import { SnsMailbox } from '../sim/sns-mailbox.js';
+import { LOCAL_STATE_TABLE } from '../store/local-engine.js';
+import type { StateStore } from '../store/state-store.js';
+import { functionEnvironment, type LocalResources } from './environment.js';
+import { compareWithStore, type GroundTruthCheck } from './ground-truth.js';
+import { type LocalFunction, startLocalFunction } from './lambda-runtime.js';
+import { buildTopology, SCRIPT, SCRIPT_MS, type ScenarioWorld } from './scenario.js';
+import { SandboxView } from './view.js';
+
+export interface SandboxOptions {
+  /** The ecs-ops package: serverless.yml and the built bundles in dist/. */
+  root: string;
+  /** The local store folder (.ecs-ops): logs and the mailbox go beside the engine's data. */
+  dir: string;
+  configFile: string;
+  /** The clusters to simulate: services run on the first, jobs on the second (or the first). */
+  clusters: readonly string[];
+  dynamoDbEndpoint: string;
+  store: Pick<StateStore, 'getLatest'>;
+  /** Wall-clock milliseconds to run; default: until the script is done. */
+  durationMs?: number;
+  /** Simulated milliseconds per wall-clock millisecond. */
+  speed: number;
+  /** Probability that an event is delivered twice; above 0, delivery is also reordered. */
+  chaos: number;
+  seed: number;
+  out: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface SandboxReport {
+  simulatedSeconds: number;
+  interrupted: boolean;
+  bus: ReturnType<LocalEventBus['counters']>;
+  reconciled: Record<string, number>;
+  requests: Record<string, number>;
+  mailbox: number;
+  groundTruth: GroundTruthCheck;
+  /** The local store folder: the engine's data, `logs/` per function, `mailbox/`. */
+  store: string;
+}
+
+const TICK_MS = 100;
+const REGION = 'us-east-1';
+
+export async function runSandbox(options: SandboxOptions): Promise<SandboxReport> {
+  const random = seededRandom(options.seed);
+  const startedAt = Date.now();
+  let simulatedNow = startedAt;
+  const now = () => simulatedNow;
+  const view = new SandboxView(options.out, startedAt);
+  const logs = join(options.dir, 'logs');
+
+  const deployment = loadDeployment(join(options.root, 'serverless.yml'), {
+    stage: 'local',
+    region: REGION,
+    configFile: options.configFile,
+  });
+  const published: EventEnvelope[] = [];
+  const sim = new SimulatedEcs({ now, random, region: REGION, emit: (event) => published.push(event) });
+  const mailbox = new SnsMailbox({
+    dir: join(options.dir, 'mailbox'),
+    region: REGION,
+    now: () => new Date(now()),
+  });
+  const backends: Backends = {
+    ecs: sim,
+    autoScaling: sim.autoScaling,
+    sns: mailbox,
+    applicationAutoScaling: new ApplicationAutoScalingRegistry({ region: REGION }),
+    cloudWatch: new CloudWatchMetrics({ now: () => new Date(now()) }),
+  };
+  const endpoint = await startLocalEndpoint({ backends });
+  // Queue URLs name the endpoint, so the queues exist once it listens; it reads its backends per request.
+  const queues = new LocalQueues({ now, region: REGION, baseUrl: endpoint.url });
+  backends.sqs = queues;
+  const queuesById = queues.createAll(deployment.queues);
+  const functions = startFunctions(options, deployment, queuesById, endpoint.url, logs, view);
+  const bus = new LocalEventBus({
+    routes: deployment.routes,
+    queues,
+    now,
+    random,
+    region: REGION,
+    chaos: options.chaos > 0 ? { duplicate: options.chaos, reorder: true } : {},
+    invoke: (name, event) => {
+      const fn = functions.get(name);
+      if (fn === undefined) throw new Error(`no local function ${name}`);
+      return fn.invoke(event);
+    },
+  });
+  const ecs = new ECSClient({
+    endpoint: endpoint.url,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+  let interrupted = false;
+  try {
+    view.headline(deployment, options);
+    const [services = 'default', jobs = services] = options.clusters;
+    const world: ScenarioWorld = {
+      sim,
+      ecs,
+      services,
+      jobs,
+      instances: buildTopology(sim, [services, jobs], random),
+    };
+    await refuseReplayOverItself(options, sim);
+    const durationMs = options.durationMs ?? SCRIPT_MS / options.speed;
+    const script = [...SCRIPT];
+    const wallStart = performance.now();
+    while (performance.now() - wallStart < durationMs) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      simulatedNow = startedAt + (performance.now() - wallStart) * options.speed;
+      while (script.length > 0 && (script[0]?.at ?? Infinity) <= simulatedNow - startedAt) {
+        const step = script.shift() as (typeof script)[number];
+        view.step(simulatedNow, step.say);
+        await step
+          .act(world)
+          .catch((error: Error) => view.problem(simulatedNow, `${step.say}: ${error.message}`));
+      }
+      sim.step();
+      await publish(bus, published, view, simulatedNow);
+      await bus.pump();
+      await sleep(TICK_MS, undefined, { signal: options.signal }).catch(() => undefined);
+    }
+    // Whatever was emitted is delivered before the comparison: the store must then equal the simulator.
+    await publish(bus, published, view, simulatedNow);
+    await bus.drain({ elapseTimeouts: true });
+    const groundTruth = await compareWithStore(sim.snapshot(), options.store);
+    const report: SandboxReport = {
+      simulatedSeconds: Math.round((simulatedNow - startedAt) / 1000),
+      interrupted,
+      bus: bus.counters(),
+      reconciled: view.reconciled(),
+      requests: endpoint.requests(),
+      mailbox: mailbox.list().length,
+      groundTruth,
+      store: options.dir,
+    };
+    view.summary(report);
+    return report;
+  } finally {
+    ecs.destroy();
+    await Promise.all([...functions.values()].map((fn) => fn.stop()));
+    await endpoint.close();
+  }
+}
+
+/** A seed replays a run's ids too: over a store that already holds that run, the versions would collide. */
+async function refuseReplayOverItself(options: SandboxOptions, sim: SimulatedEcs) {
+  const [first] = sim.snapshot().containerInstances;
+  if (
+    first !== undefined &&
+    (await options.store.getLatest(String(first.containerInstanceArn))) !== undefined
+  ) {
+    throw new SandboxUsageError(
+      `${options.dir} already holds the run of seed ${options.seed}; replay it with another --dir, or leave out --seed`,
+    );
+  }
+}
+
+/** A sandbox that cannot run as asked: the CLI reports it as bad usage. */
+export class SandboxUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SandboxUsageError';
+  }
+}
+
+async function publish(bus: LocalEventBus, published: EventEnvelope[], view: SandboxView, at: number) {
+  for (const event of published.splice(0)) {
+    view.event(at, event);
+    await bus.publish(event);
+  }
+}
+
+/** One local Lambda per function that a route reaches, with serverless.yml's environment resolved locally. */
+function startFunctions(
+  options: SandboxOptions,
+  deployment: Deployment,
+  queues: Map<string, SqsQueue>,
+  endpointUrl: string,
+  logDir: string,
+  view: SandboxView,
+): Map<string, LocalFunction> {
+  const resources: LocalResources = { StateTable: { Ref: LOCAL_STATE_TABLE } };
+  for (const [logicalId, queue] of queues) resources[logicalId] = { Ref: queue.url, Arn: queue.arn };
+  const functions = new Map<string, LocalFunction>();
+  for (const { function: definition } of deployment.routes) {
+    if (functions.has(definition.name)) continue;
+    const { bundle, exportName } = bundleOf(options.root, definition.handler);
+    functions.set(
+      definition.name,
+      startLocalFunction({
+        name: definition.name,
+        bundle,
+        exportName,
+        environment: functionEnvironment(definition.name, definition.environment, resources, {
+          services: endpointUrl,
+          dynamodb: options.dynamoDbEndpoint,
+          region: REGION,
+        }),
+        logDir,
+        // serverless.yml's provider timeout: what getRemainingTimeInMillis counts down from.
+        timeoutMs: 60_000,
+        onLog: (line) => view.functionLog(definition.name, line),
+      }),
+    );
+  }
+  return functions;
+}
+
+/** `dist/functions/reconcile/index.handler` → the bundle file and the export it names. */
+function bundleOf(root: string, handler: string): { bundle: string; exportName: string } {
+  const dot = handler.lastIndexOf('.');
+  const base = join(root, handler.slice(0, dot));
+  const bundle = ['.mjs', '.js'].map((extension) => base + extension).find((file) => existsSync(file));
+  if (bundle === undefined) {
+    throw new Error(`${base}.mjs is not built; run npm run build (npm start builds before it runs)`);
+  }
+  return { bundle, exportName: handler.slice(dot + 1) };
+}

@@ -1,0 +1,201 @@
+/**
+ * What the sandbox's cluster lives through in its first minute: the topology it starts with, then a script of
+ * what an operator would see on a busy day — jobs that succeed, crash and fail to start, a task killed for
+ * memory, a service scaled out and in, a Spot interruption and a scale-in held by a lifecycle hook. Calls an
+ * operator or a function would make go through the real ECS SDK client to the local endpoint; what only AWS
+ * itself does (a crash, an interruption, a scale-in) is injected into the simulator.
+ */
+import { type ECSClient, ListTasksCommand, RunTaskCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { hexId } from '../shared/random.js';
+import type { SimulatedEcs } from '../sim/ecs/index.js';
+
+export interface ScenarioWorld {
+  sim: SimulatedEcs;
+  ecs: ECSClient;
+  /** The cluster that runs services on EC2 capacity, and the one that runs jobs on Fargate. */
+  services: string;
+  jobs: string;
+  /** EC2 instance ids of the services cluster, in registration order. */
+  instances: string[];
+}
+
+export interface ScenarioStep {
+  /** Milliseconds of simulated time after the start. */
+  at: number;
+  /** What the live view says as the step happens. */
+  say: string;
+  act(world: ScenarioWorld): Promise<void>;
+}
+
+export const SERVICES_ASG = 'ecs-ops-sandbox-asg';
+const INSTANCE_COUNT = 3;
+/** Same token, same request: the second RunTask must return the first run's task and launch nothing. */
+const REPORT_CLIENT_TOKEN = 'nightly-report-2024-05-02';
+
+/** Registers the clusters, instances, task definitions and services the script acts on. */
+export function buildTopology(
+  sim: SimulatedEcs,
+  clusters: readonly [string, string],
+  random: () => number,
+): ScenarioWorld['instances'] {
+  const [services, jobs] = clusters;
+  sim.createCluster(services);
+  if (jobs !== services) sim.createCluster(jobs);
+  const instances = Array.from({ length: INSTANCE_COUNT }, () => `i-0${hexId(random, 16)}`);
+  for (const [i, ec2InstanceId] of instances.entries()) {
+    sim.registerContainerInstance({
+      cluster: services,
+      ec2InstanceId,
+      cpu: 2048,
+      memory: 7680,
+      autoScalingGroup: SERVICES_ASG,
+      availabilityZone: `us-east-1${'abc'[i % 3]}`,
+    });
+  }
+  const image = (name: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}:2024.05`;
+  sim.registerTaskDefinition({
+    family: 'web',
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: 256,
+    memory: 512,
+    containers: [
+      {
+        name: 'web',
+        image: image('web'),
+        cpu: 256,
+        memory: 512,
+        essential: true,
+        portMappings: [{ containerPort: 80 }],
+      },
+    ],
+  });
+  sim.registerTaskDefinition({
+    family: 'api',
+    requiresCompatibilities: ['EC2'],
+    networkMode: 'bridge',
+    containers: [
+      {
+        name: 'api',
+        image: image('api'),
+        cpu: 512,
+        memory: 1024,
+        essential: true,
+        portMappings: [{ containerPort: 8080 }],
+      },
+      { name: 'log-router', image: image('fluent-bit'), cpu: 64, memory: 128, essential: false },
+    ],
+  });
+  const job = (
+    family: string,
+    behaviour: Parameters<SimulatedEcs['registerTaskDefinition']>[0]['containers'][0]['behaviour'],
+  ) =>
+    sim.registerTaskDefinition({
+      family,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: 512,
+      memory: 1024,
+      containers: [
+        { name: family, image: image(family), cpu: 512, memory: 1024, essential: true, behaviour },
+      ],
+    });
+  job('nightly-report', { kind: 'exit', exitCode: 0, afterMs: 8_000 });
+  job('ingest', { kind: 'exit', exitCode: 1, afterMs: 4_000 });
+  job('migrate', { kind: 'pullFailure' });
+  sim.createService({
+    cluster: services,
+    serviceName: 'web',
+    taskDefinition: 'web',
+    desiredCount: 3,
+    launchType: 'FARGATE',
+  });
+  sim.createService({
+    cluster: services,
+    serviceName: 'api',
+    taskDefinition: 'api',
+    desiredCount: 4,
+    launchType: 'EC2',
+  });
+  return instances;
+}
+
+const runJob = (world: ScenarioWorld, family: string, clientToken?: string) =>
+  world.ecs.send(
+    new RunTaskCommand({
+      cluster: world.jobs,
+      taskDefinition: family,
+      launchType: 'FARGATE',
+      startedBy: 'ecs-ops-sandbox',
+      clientToken,
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ['subnet-0sandbox'], assignPublicIp: 'DISABLED' },
+      },
+    }),
+  );
+
+const scaleService = (world: ScenarioWorld, service: string, desiredCount: number) =>
+  world.ecs.send(new UpdateServiceCommand({ cluster: world.services, service, desiredCount }));
+
+export const SCRIPT: readonly ScenarioStep[] = [
+  {
+    at: 3_000,
+    say: 'RunTask nightly-report (exits 0 after 8 s)',
+    act: async (world) => void (await runJob(world, 'nightly-report', REPORT_CLIENT_TOKEN)),
+  },
+  {
+    at: 6_000,
+    say: 'RunTask ingest (its essential container will exit 1: the page on-call will get)',
+    act: async (world) => void (await runJob(world, 'ingest')),
+  },
+  {
+    at: 9_000,
+    say: 'an api task is killed for memory (exit 137); the service scheduler replaces it',
+    act: async (world) => {
+      const { taskArns = [] } = await world.ecs.send(
+        new ListTasksCommand({ cluster: world.services, serviceName: 'api', desiredStatus: 'RUNNING' }),
+      );
+      const victim = taskArns.find((arn) =>
+        world.sim.snapshot().tasks.some((t) => t.taskArn === arn && t.lastStatus === 'RUNNING'),
+      );
+      if (victim)
+        world.sim.crashTask(victim, {
+          exitCode: 137,
+          reason: 'OutOfMemoryError: Container killed due to memory usage',
+        });
+    },
+  },
+  {
+    at: 12_000,
+    say: 'RunTask migrate (its image cannot be pulled: TaskFailedToStart)',
+    act: async (world) => void (await runJob(world, 'migrate')),
+  },
+  {
+    at: 15_000,
+    say: 'UpdateService web: desiredCount 3 → 6',
+    act: async (world) => void (await scaleService(world, 'web', 6)),
+  },
+  {
+    at: 19_000,
+    say: 'RunTask nightly-report again with the same clientToken: ECS returns the first task, launches nothing',
+    act: async (world) => void (await runJob(world, 'nightly-report', REPORT_CLIENT_TOKEN)),
+  },
+  {
+    at: 23_000,
+    say: 'Spot interruption notice for the third instance: it drains, its api tasks move',
+    act: async (world) => world.sim.interruptSpot(world.instances[2] as string),
+  },
+  {
+    at: 28_000,
+    say: 'scale-in of the second instance: its lifecycle hook holds it in Terminating:Wait',
+    act: async (world) => world.sim.terminateInstance(world.instances[1] as string),
+  },
+  {
+    at: 32_000,
+    say: 'UpdateService web: desiredCount 6 → 2',
+    act: async (world) => void (await scaleService(world, 'web', 2)),
+  },
+];
+
+/** Simulated time the script needs, with room for its last tasks to stop and be reconciled. */
+export const SCRIPT_MS = 45_000;

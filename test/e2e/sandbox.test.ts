@@ -1,0 +1,136 @@
+/**
+ * The sandbox as a newcomer runs it (`npm start` is `ecs-ops sandbox`): a simulated ECS account driving the
+ * deployed reconcile bundle through serverless.yml's routing, then the CLI reading back what was stored.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../lib/cli/main.js';
+import type { SandboxReport } from '../../lib/sandbox/sandbox.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+async function cli(dir: string, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(
+    ['--dir', dir, ...argv],
+    (line) => out.push(line),
+    (line) => err.push(line),
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('ecs-ops sandbox, a bounded run under chaos', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-sandbox-'));
+  let report: SandboxReport;
+
+  beforeAll(async () => {
+    const { code, out, err } = await cli(
+      dir,
+      'sandbox',
+      '--speed',
+      '10',
+      '--chaos',
+      '0.3',
+      '--seed',
+      '7',
+      '--json',
+    );
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    report = JSON.parse(out) as SandboxReport;
+  }, 60_000);
+
+  it('ends with the store holding exactly the simulator’s latest state of every task and instance', () => {
+    expect(report.groundTruth.mismatches).toEqual([]);
+    expect(report.groundTruth.tasks).toBeGreaterThan(10);
+    expect(report.groundTruth.instances).toBe(3);
+  });
+
+  it('delivered events twice and out of order, and the reconciler absorbed the duplicates', () => {
+    expect(report.bus.duplicatesInjected).toBeGreaterThan(0);
+    expect(report.reconciled.duplicate).toBeGreaterThan(0);
+    expect(report.reconciled.invalid).toBe(0);
+    expect(report.reconciled.failed).toBe(0);
+    expect(report.bus.deadLettered).toBe(0);
+  });
+
+  it('drove the cluster through the ECS API of the local endpoint', () => {
+    expect(report.requests['ecs.RunTask']).toBe(4);
+    expect(report.requests['ecs.UpdateService']).toBe(2);
+    expect(report.requests['ecs.ListTasks']).toBe(1);
+  });
+
+  it('lets ecs-ops tasks show why each task stopped', async () => {
+    const { code, out } = await cli(dir, 'tasks', '--cluster', 'prod', '--status', 'STOPPED', '--json');
+    expect(code).toBe(0);
+    const stopCodes = new Set(
+      (JSON.parse(out) as { detail: { stopCode?: string } }[]).map((task) => task.detail.stopCode),
+    );
+    expect(stopCodes).toEqual(
+      new Set(['EssentialContainerExited', 'SpotInterruption', 'ServiceSchedulerInitiated']),
+    );
+    const jobs = await cli(dir, 'tasks', '--cluster', 'batch', '--status', 'STOPPED');
+    expect(jobs.out).toContain('TaskFailedToStart');
+    expect(jobs.out).toContain('ingest=1');
+  });
+
+  it('lets ecs-ops instances show the instance drained by a Spot interruption', async () => {
+    const { code, out } = await cli(dir, 'instances', '--cluster', 'prod', '--status', 'DRAINING');
+    expect(code).toBe(0);
+    expect(out).toContain('DRAINING');
+  });
+
+  it('writes each function’s logs where the summary says, as the deployed function logs them', () => {
+    const log = readFileSync(join(dir, 'logs', 'reconcile.log'), 'utf8')
+      .trim()
+      .split('\n');
+    const batches = log
+      .map((line) => JSON.parse(line) as { message: string })
+      .filter((e) => e.message === 'batch reconciled');
+    expect(batches.length).toBe(report.bus.invocations);
+  });
+});
+
+describe('ecs-ops sandbox, as a process', () => {
+  it('stops cleanly on Ctrl-C: drains delivery, checks the store and prints the summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-sandbox-'));
+    const child = spawn(process.execPath, [join(root, 'bin/ecs-ops.mjs'), 'sandbox', '--dir', dir], {
+      cwd: root,
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (!out.includes('▶') && `${out}${chunk}`.includes('▶')) child.kill('SIGINT');
+      out += chunk;
+    });
+    const code = await new Promise((done) => child.on('exit', done));
+    expect(code).toBe(0);
+    expect(out).toContain('Stopped early');
+    expect(out).toContain('✓ the store holds exactly');
+  }, 30_000);
+
+  it('refuses to replay a seed over the store that already holds that run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-sandbox-'));
+    const run = () => cli(dir, 'sandbox', '--seed', '3', '--speed', '10', '--duration', '1', '--json');
+    expect((await run()).code).toBe(0);
+    expect(await run()).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('already holds the run of seed 3'),
+    });
+  });
+
+  it('refuses the deployed store and bad numbers with exit 2 and what to fix', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-sandbox-'));
+    expect(await cli(dir, 'sandbox', '--store', 'aws')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('local store only'),
+    });
+    expect(await cli(dir, 'sandbox', '--speed', 'fast')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--speed fast: expected a number from 0.1 to 100'),
+    });
+  });
+});

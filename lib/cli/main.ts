@@ -4,9 +4,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/ops-config.js';
 import { demoCommand } from './commands/demo.js';
+import { mailboxCommand } from './commands/mailbox.js';
 import { replayCommand } from './commands/replay.js';
 import { sandboxCommand } from './commands/sandbox.js';
-import { instancesCommand, taskCommand, tasksCommand } from './commands/state.js';
+import { instancesCommand, parseLimit, taskCommand, tasksCommand } from './commands/state.js';
 import { type GlobalOptions, withContext } from './context.js';
 import { HELP, UsageError } from './usage.js';
 
@@ -82,6 +83,10 @@ const COMMANDS: Record<string, Command> = {
     return instancesCommand(context, values);
   },
   demo: (context) => demoCommand(context),
+  mailbox: async (context, target, values) => {
+    if (target !== undefined) throw new UsageError(`mailbox takes no argument (got ${target}); use --limit`);
+    return mailboxCommand(context, parseLimit(values.limit));
+  },
   sandbox: (context, target, values) => {
     if (target !== undefined) throw new UsageError(`sandbox takes no argument (got ${target})`);
     return sandboxCommand(context, values);

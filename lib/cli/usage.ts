@@ -30,6 +30,8 @@ Commands:
         --speed <n>          simulated seconds per second (default 1)
         --chaos <p>          share of events delivered twice, all reordered (default 0.1; 0 = off)
         --seed <n>           replay a run (into a fresh --dir; default: a new seed)
+  mailbox                    messages published to SNS in the sandbox, newest first
+        --limit <n>          default 100
   demo                       replay the sample stream in events/demo into the store and show it
 
 Global options:

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli/main.js';
 import type { SandboxReport } from '../../lib/sandbox/sandbox.js';
+import { SnsMailbox } from '../../lib/sim/sns-mailbox.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -92,6 +93,30 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
       .map((line) => JSON.parse(line) as { message: string })
       .filter((e) => e.message === 'batch reconciled');
     expect(batches.length).toBe(report.bus.invocations);
+  });
+});
+
+describe('ecs-ops mailbox', () => {
+  it('lists what was published to SNS in the sandbox, newest first, and says so when there is nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-mailbox-'));
+    expect((await cli(dir, 'mailbox')).out).toContain('is empty');
+    let time = Date.parse('2024-05-02T09:00:00Z');
+    const mailbox = new SnsMailbox({ dir: join(dir, 'mailbox'), now: () => new Date((time += 1000)) });
+    const { TopicArn } = mailbox.createTopic({ Name: 'ecs-ops-alerts' });
+    await mailbox.publish({ TopicArn, Subject: 'prod api exited 137', Message: 'OutOfMemoryError' });
+    await mailbox.publish({
+      TopicArn,
+      Subject: 'batch ingest exited 1',
+      Message: 'Essential container exited',
+    });
+    const { code, out } = await cli(dir, 'mailbox');
+    expect(code).toBe(0);
+    expect(out.indexOf('batch ingest exited 1')).toBeLessThan(out.indexOf('prod api exited 137'));
+    expect(out).toContain('ecs-ops-alerts');
+    const listed = JSON.parse((await cli(dir, 'mailbox', '--limit', '1', '--json')).out) as {
+      subject: string;
+    }[];
+    expect(listed.map((message) => message.subject)).toEqual(['batch ingest exited 1']);
   });
 });
 

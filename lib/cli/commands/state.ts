@@ -244,7 +244,7 @@ function checkStatus<T extends string>(status: string, known: readonly T[]): T {
   return upper;
 }
 
-function parseLimit(limit: string | undefined): number {
+export function parseLimit(limit: string | undefined): number {
   if (limit === undefined) return 100;
   const value = Number(limit);
   if (!Number.isInteger(value) || value < 1)

@@ -223,4 +223,14 @@ describe('the installed ecs-ops binary', () => {
     expect(failed.code).toBe(2);
     expect(failed.stderr).toBe('ecs-ops: unknown command frobnicate; see ecs-ops --help\n');
   });
+
+  it('stops quietly when its reader has closed the pipe (`ecs-ops tasks | head`)', async () => {
+    const errors = join(dir, 'stderr.txt');
+    // `true` exits without reading, so every write the CLI makes meets a closed pipe.
+    await promisify(execFile)('sh', [
+      '-c',
+      `"${process.execPath}" "${join(root, 'bin/ecs-ops.mjs')}" --help 2>"${errors}" | true`,
+    ]);
+    expect(readFileSync(errors, 'utf8')).toBe('');
+  });
 });

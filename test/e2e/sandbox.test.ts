@@ -100,8 +100,11 @@ describe('ecs-ops mailbox', () => {
   it('lists what was published to SNS in the sandbox, newest first, and says so when there is nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-mailbox-'));
     expect((await cli(dir, 'mailbox')).out).toContain('is empty');
-    let time = Date.parse('2024-05-02T09:00:00Z');
-    const mailbox = new SnsMailbox({ dir: join(dir, 'mailbox'), now: () => new Date((time += 1000)) });
+    const published = [Date.parse('2024-05-02T09:00:00Z'), Date.parse('2024-05-02T09:00:01Z')];
+    const mailbox = new SnsMailbox({
+      dir: join(dir, 'mailbox'),
+      now: () => new Date(published.shift() ?? 0),
+    });
     const { TopicArn } = mailbox.createTopic({ Name: 'ecs-ops-alerts' });
     await mailbox.publish({ TopicArn, Subject: 'prod api exited 137', Message: 'OutOfMemoryError' });
     await mailbox.publish({

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
+import { AlertsConfig } from './alerts-config.js';
 
 const WholeNumber = (min: number, max: number, unit: string) =>
   z
@@ -60,6 +61,7 @@ export const OpsConfig = z.strictObject({
     maxConcurrency: 5,
     writeConcurrency: 16,
   }),
+  alerts: z._default(AlertsConfig, () => z.parse(AlertsConfig, {})),
 });
 export type OpsConfig = z.infer<typeof OpsConfig>;
 

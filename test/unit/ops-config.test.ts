@@ -10,6 +10,15 @@ describe('ops.config.yml', () => {
     expect(parseOpsConfig({})).toEqual({
       retention: { stoppedDays: 30, historyDays: 90 },
       reconcile: { batchSize: 500, batchingWindowSeconds: 5, maxConcurrency: 5, writeConcurrency: 16 },
+      alerts: {
+        topicName: 'ecs-ops-alerts',
+        email: [],
+        pageOn: { deployments: false, userStops: false, drainingInstances: false },
+        severity: {},
+        minSeverity: 'low',
+        crashLoop: { windowMinutes: 10 },
+        mute: [],
+      },
     });
   });
 

@@ -1,0 +1,78 @@
+/**
+ * The alerting vocabulary shared by the pure decisions (lib/alerts/*.ts without I/O) and the adapters and
+ * function that act on them. An incident is one task's stop caused by an essential container; its key is the
+ * task and its stop, never the event id, so every copy of the event names the same incident.
+ */
+import type { ExitClass, Severity } from '../config/alerts-config.js';
+
+export type { ExitClass, Severity };
+
+/** The container whose exit stopped the task, as ECS reported it. */
+export interface Cause {
+  container: string;
+  exitCode?: number;
+  /** The container's own reason (`OutOfMemoryError: …`, `CannotPullContainerError: …`), if ECS gave one. */
+  reason?: string;
+  exitClass: ExitClass;
+}
+
+export interface Incident {
+  /** `<task ARN>#<stoppedAt or version>`: one task stops once, so this names exactly one incident. */
+  key: string;
+  cluster: string;
+  /** `service:web` or `family:report`. */
+  group: string;
+  /** The service name when the group is a service. */
+  service?: string;
+  family: string;
+  revision: number;
+  taskArn: string;
+  taskDefinitionArn: string;
+  cause: Cause;
+  severity: Severity;
+  stopCode?: string;
+  stoppedReason?: string;
+  launchType?: string;
+  containerInstanceArn?: string;
+  availabilityZone?: string;
+  createdAt?: string;
+  startedAt?: string;
+  stoppedAt: string;
+  region: string;
+  account: string;
+}
+
+/** What detection concludes about a STOPPED task event. */
+export type Detection =
+  | { kind: 'incident'; incident: Incident }
+  /** Not an essential-container exit, or an intended stop: recorded, never paged. `reason` says which. */
+  | { kind: 'not-incident'; reason: string };
+
+/** What happens to an incident after mute rules and crash-loop grouping. */
+export type AlertDecision =
+  | { action: 'page' }
+  /** Counted into the open crash-loop window of its group; summarised when the window closes. */
+  | { action: 'group'; windowStartedAt: string; count: number }
+  | { action: 'mute'; reason: string };
+
+/** A rendered alert, for SNS: subject ≤ 100 characters, a phone-readable body, JSON for machines. */
+export interface AlertMessage {
+  subject: string;
+  text: string;
+  json: Record<string, unknown>;
+  attributes: Record<string, string>;
+}
+
+/** One line of the journal of alerts: what was decided for an incident or a crash-loop summary, and why. */
+export interface AlertJournalEntry {
+  at: string;
+  outcome: 'sent' | 'grouped' | 'muted' | 'summary-sent' | 'not-incident';
+  cluster: string;
+  group: string;
+  taskArn?: string;
+  exitClass?: ExitClass;
+  severity?: Severity;
+  subject?: string;
+  reason: string;
+  messageId?: string;
+}

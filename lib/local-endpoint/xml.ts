@@ -3,7 +3,7 @@
  * wrapped in `<member>` elements (the shape of every list the served Query operations return), timestamps as
  * ISO 8601 and blobs as base64.
  */
-export function xmlElement(name: string, value: unknown): string {
+function xmlElement(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   return `<${name}>${xmlContent(value)}</${name}>`;
 }

@@ -118,7 +118,7 @@ export async function instancesCommand(
   return 0;
 }
 
-export function taskTable(tasks: readonly StoredResource[]): string {
+function taskTable(tasks: readonly StoredResource[]): string {
   return renderTable(
     ['TASK', 'GROUP', 'LAST', 'DESIRED', 'VER', 'CREATED', 'STOPPED', 'STOP CODE', 'EXIT CODES'],
     tasks.map(({ arn, version, detail }) => [
@@ -135,7 +135,7 @@ export function taskTable(tasks: readonly StoredResource[]): string {
   );
 }
 
-export function instanceTable(instances: readonly StoredResource[]): string {
+function instanceTable(instances: readonly StoredResource[]): string {
   return renderTable(
     ['CONTAINER INSTANCE', 'EC2', 'STATUS', 'AGENT', 'RUNNING', 'PENDING', 'VER', 'REGISTERED'],
     instances.map(({ arn, version, detail }) => [

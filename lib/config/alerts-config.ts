@@ -82,8 +82,10 @@ export const AlertsConfig = z.strictObject({
       deployments: z._default(z.boolean('expected true or false'), false),
       userStops: z._default(z.boolean('expected true or false'), false),
       drainingInstances: z._default(z.boolean('expected true or false'), false),
+      /** A standalone task (a job) whose essential container exits 0 has finished, not failed. */
+      finishedTasks: z._default(z.boolean('expected true or false'), false),
     }),
-    { deployments: false, userStops: false, drainingInstances: false },
+    { deployments: false, userStops: false, drainingInstances: false, finishedTasks: false },
   ),
   severity: z._default(z.partialRecord(ExitClassName, Severity), {}),
   /** Lowest severity that pages; quieter incidents are journaled as muted. */

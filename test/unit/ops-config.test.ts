@@ -13,7 +13,7 @@ describe('ops.config.yml', () => {
       alerts: {
         topicName: 'ecs-ops-alerts',
         email: [],
-        pageOn: { deployments: false, userStops: false, drainingInstances: false },
+        pageOn: { deployments: false, userStops: false, drainingInstances: false, finishedTasks: false },
         severity: {},
         minSeverity: 'low',
         crashLoop: { windowMinutes: 10 },

@@ -1,0 +1,189 @@
+/**
+ * Is this STOPPED task an incident? Pure: the task as ECS reported it, the facts the caller looked up (which
+ * containers the task definition marks essential, whether the instance was draining) and the alerts config.
+ *
+ * An incident is a stop caused by an essential container: stop code `EssentialContainerExited` (or, in older
+ * events without a stop code, the stopped reason "Essential container in task exited"), or `TaskFailedToStart`.
+ * Stops someone meant — deployments and scale-in, StopTask, draining instances — are not incidents unless
+ * `alerts.pageOn` asks for them; a host that went away (Spot interruption, termination) is never the
+ * application's fault.
+ */
+import { type AlertsConfig, severityOf } from '../config/alerts-config.js';
+import type { Container, TaskDetail } from '../events/ecs-event.js';
+import { classifyExit } from './classify.js';
+import type { Cause, Detection, Incident } from './model.js';
+
+/** What the caller knows besides the event. */
+export interface DetectionFacts {
+  /** Names of the containers the task definition marks essential. */
+  essentialContainers: ReadonlySet<string>;
+  /** The task ran on a container instance that was DRAINING when it stopped. */
+  instanceDraining: boolean;
+  region: string;
+  account: string;
+}
+
+const ESSENTIAL_EXIT_REASON = 'Essential container in task exited';
+
+type StopKind = 'essential-exit' | 'failed-to-start' | 'deployment' | 'user' | 'host-gone' | 'other';
+
+/** Why ECS stopped the task, from its stop code and (for older events without one) its stopped reason. */
+export function stopKind(task: { stopCode?: string; stoppedReason?: string }): StopKind {
+  const reason = task.stoppedReason ?? '';
+  switch (task.stopCode) {
+    case 'EssentialContainerExited':
+      return 'essential-exit';
+    case 'TaskFailedToStart':
+      return 'failed-to-start';
+    case 'ServiceSchedulerInitiated':
+      return 'deployment';
+    case 'UserInitiated':
+      return 'user';
+    case 'SpotInterruption':
+    case 'TerminationNotice':
+      return 'host-gone';
+  }
+  if (reason.startsWith(ESSENTIAL_EXIT_REASON)) return 'essential-exit';
+  if (reason.startsWith('Scaling activity initiated by')) return 'deployment';
+  if (
+    reason.startsWith('Task stopped by user') ||
+    reason.startsWith('Container instance deregistration forced by user')
+  )
+    return 'user';
+  if (/^Host EC2 \(instance [^)]*\) (stopped|terminated)/.test(reason)) return 'host-gone';
+  return 'other';
+}
+
+/** The last segment of an ARN's resource: `…:cluster/prod` → `prod`, `…:task/prod/abc` → `abc`. */
+export function arnName(arn: string): string {
+  const resource = arn.slice(arn.lastIndexOf(':') + 1);
+  return resource.slice(resource.lastIndexOf('/') + 1);
+}
+
+/** `…:cluster/prod` → `prod`. */
+export const clusterName = (clusterArn: string): string => arnName(clusterArn);
+
+/** `arn:…:task-definition/web:42` → `{ family: 'web', revision: 42 }`. */
+export function parseTaskDefinitionArn(arn: string): { family: string; revision: number } | undefined {
+  const match = /:task-definition\/([^:/]+):(\d+)$/.exec(arn);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { family: match[1], revision: Number(match[2]) };
+}
+
+const describeStop = (task: TaskDetail): string =>
+  [task.stopCode, task.stoppedReason && `"${task.stoppedReason}"`].filter(Boolean).join(' ') ||
+  'no stop code';
+
+/** Decides whether a task event is an incident, and if so, describes it. */
+export function detectIncident(task: TaskDetail, facts: DetectionFacts, config: AlertsConfig): Detection {
+  if (task.lastStatus !== 'STOPPED') {
+    return notIncident(`the task is ${task.lastStatus}, not STOPPED`);
+  }
+  const cluster = clusterName(task.clusterArn);
+  if (config.clusters !== undefined && !config.clusters.includes(cluster)) {
+    return notIncident(`cluster ${cluster} is not in alerts.clusters (${config.clusters.join(', ')})`);
+  }
+  const definition = task.taskDefinitionArn ? parseTaskDefinitionArn(task.taskDefinitionArn) : undefined;
+  const family =
+    definition?.family ??
+    (task.group?.startsWith('family:') ? task.group.slice('family:'.length) : 'unknown');
+  const group = task.group ?? `family:${family}`;
+  if (config.groups !== undefined && !config.groups.includes(group)) {
+    return notIncident(`group ${group} is not in alerts.groups (${config.groups.join(', ')})`);
+  }
+
+  const kind = stopKind(task);
+  const stop = describeStop(task);
+  if (kind === 'host-gone') {
+    return notIncident(`the host went away (${stop}): not the application's fault`);
+  }
+  if (kind === 'deployment' && !config.pageOn.deployments) {
+    return notIncident(
+      `stopped by the service scheduler (${stop}): a deployment or scale-in; alerts.pageOn.deployments is off`,
+    );
+  }
+  if (kind === 'user' && !config.pageOn.userStops) {
+    return notIncident(`stopped by a user (${stop}); alerts.pageOn.userStops is off`);
+  }
+  if (facts.instanceDraining && !config.pageOn.drainingInstances) {
+    return notIncident(
+      `stopped on a DRAINING container instance (${stop}); alerts.pageOn.drainingInstances is off`,
+    );
+  }
+  // Intended stops that pageOn lets through are paged like essential exits; anything else is not ours to page.
+  const paged =
+    kind === 'essential-exit' ||
+    kind === 'failed-to-start' ||
+    kind === 'deployment' ||
+    kind === 'user' ||
+    facts.instanceDraining;
+  if (!paged) {
+    return notIncident(`not stopped by an essential container (${stop})`);
+  }
+
+  const container = chooseCause(task.containers ?? [], facts.essentialContainers, kind === 'failed-to-start');
+  if (container === undefined) {
+    const essential = [...facts.essentialContainers].join(', ') || 'none known';
+    return notIncident(
+      `no essential container (${essential}) of the task reported an exit code or a reason (${stop})`,
+    );
+  }
+  const exitCode = typeof container.exitCode === 'number' ? container.exitCode : undefined;
+  const exitClass = classifyExit(container, task);
+  if (exitClass === 'clean-exit' && !group.startsWith('service:') && !config.pageOn.finishedTasks) {
+    return notIncident(
+      `a standalone task finished: its essential container ${container.name} exited 0; alerts.pageOn.finishedTasks is off`,
+    );
+  }
+  const cause: Cause = { container: container.name, exitClass };
+  if (exitCode !== undefined) cause.exitCode = exitCode;
+  if (container.reason !== undefined) cause.reason = container.reason;
+
+  const stoppedAt = task.stoppedAt ?? task.stoppingAt ?? task.updatedAt ?? '';
+  const incident: Incident = {
+    key: `${task.taskArn}#${task.stoppedAt ?? `v${task.version}`}`,
+    cluster,
+    group,
+    family,
+    revision: definition?.revision ?? 0,
+    taskArn: task.taskArn,
+    taskDefinitionArn: task.taskDefinitionArn ?? '',
+    cause,
+    severity: severityOf(config, exitClass),
+    stoppedAt,
+    region: facts.region,
+    account: facts.account,
+  };
+  if (group.startsWith('service:')) incident.service = group.slice('service:'.length);
+  if (task.stopCode !== undefined) incident.stopCode = task.stopCode;
+  if (task.stoppedReason !== undefined) incident.stoppedReason = task.stoppedReason;
+  if (task.launchType !== undefined) incident.launchType = task.launchType;
+  if (task.containerInstanceArn !== undefined) incident.containerInstanceArn = task.containerInstanceArn;
+  const zone = task.availabilityZone;
+  if (typeof zone === 'string') incident.availabilityZone = zone;
+  if (task.createdAt !== undefined) incident.createdAt = task.createdAt;
+  if (task.startedAt !== undefined) incident.startedAt = task.startedAt;
+  return { kind: 'incident', incident };
+}
+
+/**
+ * The essential container that stopped the task: the first with a non-zero exit code, else the first with a
+ * reason, else the first that exited at all. A task that failed to start may have no exit or reason on any
+ * container; then it is the first essential container. Non-essential containers are never the cause.
+ */
+function chooseCause(
+  containers: readonly Container[],
+  essential: ReadonlySet<string>,
+  failedToStart: boolean,
+): Container | undefined {
+  const candidates = containers.filter((container) => essential.has(container.name));
+  const exited = (container: Container) => typeof container.exitCode === 'number';
+  return (
+    candidates.find((container) => exited(container) && container.exitCode !== 0) ??
+    candidates.find((container) => container.reason !== undefined && container.reason !== '') ??
+    candidates.find(exited) ??
+    (failedToStart ? candidates[0] : undefined)
+  );
+}
+
+const notIncident = (reason: string): Detection => ({ kind: 'not-incident', reason });

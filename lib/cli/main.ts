@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/ops-config.js';
+import { alertsCommand } from './commands/alerts.js';
 import { demoCommand } from './commands/demo.js';
 import { mailboxCommand } from './commands/mailbox.js';
 import { replayCommand } from './commands/replay.js';
@@ -81,6 +82,10 @@ const COMMANDS: Record<string, Command> = {
     if (target !== undefined)
       throw new UsageError(`instances takes no argument (got ${target}); use --cluster`);
     return instancesCommand(context, values);
+  },
+  alerts: (context, target, values) => {
+    if (target !== undefined) throw new UsageError(`alerts takes no argument (got ${target}); use --since`);
+    return alertsCommand(context, values);
   },
   demo: (context) => demoCommand(context),
   mailbox: async (context, target, values) => {

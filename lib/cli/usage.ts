@@ -24,6 +24,11 @@ Commands:
         --limit <n>          default 100
   instances                  container instances of a cluster
         --cluster <name>, --status <STATUS>
+  alerts                     what alerting decided for each stopped task, newest first: sent,
+                             grouped (crash loop), muted (and the rule's reason), summary-sent,
+                             not-incident
+        --since <age|time>   default 24h
+        --limit <n>          default 100
   sandbox                    run ecs-ops end to end on a simulated ECS account: the deployed
                              functions, serverless.yml's routing, a local AWS endpoint (npm start)
         --duration <seconds> run this long (default: until the scenario is done, about 45 s)

@@ -3,6 +3,7 @@
  * Parsed once at cold start; a missing or malformed variable stops the function with the variable's name.
  */
 import * as z from 'zod/mini';
+import { AlertsConfig } from './alerts-config.js';
 
 const WholeNumber = z.pipe(
   z.string().check(z.regex(/^\d+$/, 'expected a whole number')),
@@ -19,7 +20,51 @@ const ReconcileEnvironment = z.object({
 export type ReconcileEnvironment = z.infer<typeof ReconcileEnvironment>;
 
 export function reconcileEnvironment(env: NodeJS.ProcessEnv = process.env): ReconcileEnvironment {
-  const parsed = z.safeParse(ReconcileEnvironment, env);
+  return parseEnvironment(ReconcileEnvironment, env);
+}
+
+/** The validated `alerts` section of ops.config.yml, passed as one JSON variable by serverless.yml. */
+const AlertsConfigJson = z.pipe(
+  z.string().check(z.minLength(2)),
+  z.transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      context.issues.push({ code: 'custom', message: `not JSON: ${(error as Error).message}`, input: text });
+      return z.NEVER;
+    }
+  }),
+);
+
+const AlertEnvironment = z.object({
+  STATE_TABLE: z.string().check(z.minLength(1)),
+  ALERT_TOPIC_ARN: z.string().check(z.minLength(1)),
+  DEAD_LETTER_QUEUE_URL: z.string().check(z.minLength(1)),
+  ALERTS_CONFIG: z.pipe(AlertsConfigJson, AlertsConfig),
+  RETENTION_HISTORY_DAYS: WholeNumber,
+});
+export type AlertEnvironment = z.infer<typeof AlertEnvironment>;
+
+/** The `alert` function's settings. */
+export function alertEnvironment(env: NodeJS.ProcessEnv = process.env): AlertEnvironment {
+  return parseEnvironment(AlertEnvironment, env);
+}
+
+const AlertSummaryEnvironment = z.object({
+  STATE_TABLE: z.string().check(z.minLength(1)),
+  ALERT_TOPIC_ARN: z.string().check(z.minLength(1)),
+  ALERTS_CONFIG: z.pipe(AlertsConfigJson, AlertsConfig),
+  RETENTION_HISTORY_DAYS: WholeNumber,
+});
+export type AlertSummaryEnvironment = z.infer<typeof AlertSummaryEnvironment>;
+
+/** The `alert-summary` function's settings. */
+export function alertSummaryEnvironment(env: NodeJS.ProcessEnv = process.env): AlertSummaryEnvironment {
+  return parseEnvironment(AlertSummaryEnvironment, env);
+}
+
+function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = z.safeParse(schema, env);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new Error(

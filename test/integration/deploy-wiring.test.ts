@@ -30,6 +30,7 @@ const COPIED = [
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let project: string;
 let resources: Record<string, Resource>;
+let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'ecs-ops-package-'));
@@ -50,9 +51,9 @@ beforeAll(() => {
       stdio: 'pipe',
     },
   );
-  const template = JSON.parse(
+  template = JSON.parse(
     readFileSync(join(project, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
-  ) as { Resources: Record<string, Resource> };
+  ) as typeof template;
   resources = template.Resources;
 }, 120_000);
 
@@ -98,7 +99,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('routes both ECS detail types of the configured clusters to the queue, with a schema for each', () => {
-    const [[, rule] = []] = ofType('AWS::Events::Rule');
+    const rule = resources.EcsEventsRule;
     const pattern = rule?.Properties.EventPattern as Record<string, unknown>;
     expect(pattern.source).toEqual(['aws.ecs']);
     expect(pattern['detail-type']).toEqual([TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE]);
@@ -120,7 +121,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('feeds reconcile from the queue in batches, reporting item failures, with bounded concurrency', () => {
-    const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
+    const mapping = resources.ReconcileEventSourceMappingSQSEcsEventsQueue;
     expect(mapping?.Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['EcsEventsQueue', 'Arn'] },
       BatchSize: 500,
@@ -168,5 +169,156 @@ describe('packaged CloudFormation template', () => {
         'sqs:SendMessage',
       ].sort(),
     );
+  });
+
+  it('routes essential-container stops of the configured clusters to the alerts queue', () => {
+    const rule = resources.AlertsRule?.Properties as Record<string, unknown>;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.ecs'],
+      'detail-type': [TASK_STATE_CHANGE],
+      detail: {
+        lastStatus: ['STOPPED'],
+        clusterArn: [{ suffix: ':cluster/prod' }, { suffix: ':cluster/batch' }],
+        $or: [
+          { stopCode: ['EssentialContainerExited', 'TaskFailedToStart'] },
+          { stoppedReason: [{ prefix: 'Essential container in task exited' }] },
+        ],
+      },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['AlertsQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AlertsDeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+    const policy = resources.AlertsQueuePolicy?.Properties as {
+      PolicyDocument: { Statement: { Principal: unknown; Action: string; Condition: unknown }[] };
+    };
+    expect(policy.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['AlertsRule', 'Arn'] } } },
+      }),
+    ]);
+  });
+
+  it('has an alerts queue with its own dead-letter queue, visible 6× the alert timeout', () => {
+    const queue = resources.AlertsQueue?.Properties as Record<string, unknown>;
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['AlertsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const alert = resources.AlertLambdaFunction?.Properties as { Timeout: number };
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * alert.Timeout);
+    expect(resources.AlertsDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('feeds alert from its queue in small batches, reporting item failures', () => {
+    expect(resources.AlertEventSourceMappingSQSAlertsQueue?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['AlertsQueue', 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('gives alert the topic, its dead-letter queue, the table and the alerts config', () => {
+    const alert = resources.AlertLambdaFunction?.Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    const variables = alert.Environment.Variables;
+    expect(variables).toMatchObject({
+      STATE_TABLE: { Ref: 'StateTable' },
+      ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
+      DEAD_LETTER_QUEUE_URL: { Ref: 'AlertsDeadLetterQueue' },
+      RETENTION_HISTORY_DAYS: '90',
+    });
+    expect(JSON.parse(variables.ALERTS_CONFIG as string)).toMatchObject({
+      email: ['oncall@example.com'],
+      crashLoop: { windowMinutes: 10 },
+    });
+  });
+
+  it('runs alert-summary every minute', () => {
+    const schedules = ofType('AWS::Events::Rule').filter(
+      ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
+    );
+    expect(
+      schedules.map(([, rule]) => [rule.Properties.ScheduleExpression, rule.Properties.Targets]),
+    ).toEqual([
+      [
+        'rate(1 minute)',
+        [expect.objectContaining({ Arn: { 'Fn::GetAtt': ['AlertDashsummaryLambdaFunction', 'Arn'] } })],
+      ],
+    ]);
+  });
+
+  it('has an encrypted alert topic named for the stage, with the configured email subscriptions', () => {
+    expect(resources.AlertTopic?.Properties).toEqual({
+      TopicName: 'ecs-ops-alerts-ci',
+      DisplayName: 'ecs-ops',
+      KmsMasterKeyId: 'alias/aws/sns',
+      Subscription: [{ Protocol: 'email', Endpoint: 'oncall@example.com' }],
+    });
+    expect(template.Outputs.AlertTopicArn).toEqual({ Value: { Ref: 'AlertTopic' } });
+  });
+
+  it('gives alert and alert-summary roles that name only what each uses', () => {
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const statementsOf = (role: string) => {
+      const properties = resources[role]?.Properties as
+        | { Policies: { PolicyDocument: { Statement: Statement[] } }[] }
+        | undefined;
+      return (properties?.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
+    };
+    const byAction = (role: string) =>
+      Object.fromEntries(
+        statementsOf(role).flatMap((statement) =>
+          [statement.Action].flat().map((action) => [action, statement.Resource]),
+        ),
+      );
+    const table = { 'Fn::GetAtt': ['StateTable', 'Arn'] };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+    const tableArn = '${StateTable.Arn}';
+    const alert = byAction('AlertRole');
+    expect(Object.keys(alert).sort()).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'ecs:DescribeTaskDefinition',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    expect(alert['sns:Publish']).toEqual({ Ref: 'AlertTopic' });
+    expect(alert['sqs:SendMessage']).toEqual({ 'Fn::GetAtt': ['AlertsDeadLetterQueue', 'Arn'] });
+    expect(alert['sqs:ReceiveMessage']).toEqual({ 'Fn::GetAtt': ['AlertsQueue', 'Arn'] });
+    expect(alert['dynamodb:UpdateItem']).toEqual(table);
+    // DescribeTaskDefinition supports no resource-level permission: "*" is the only form ECS accepts.
+    for (const [action, resource] of Object.entries(alert))
+      if (action !== 'ecs:DescribeTaskDefinition') expect(resource, action).not.toBe('*');
+
+    const summary = byAction('AlertSummaryRole');
+    expect(Object.keys(summary).sort()).toEqual(
+      [
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+      ].sort(),
+    );
+    expect(summary['sns:Publish']).toEqual({ Ref: 'AlertTopic' });
+    expect(summary['dynamodb:Query']).toEqual([table, { 'Fn::Sub': `${tableArn}/index/byStatus` }]);
   });
 });

@@ -1,0 +1,92 @@
+/**
+ * alert: STOPPED-task events from the alerts SQS queue (its own EventBridge rule) → one page per incident on
+ * the SNS topic, journaled. Invalid records go to the alerts dead-letter queue with their reason; records whose
+ * step is in progress elsewhere or failed after retries are redelivered (batchItemFailures).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import {
+  type AlertDependencies,
+  type AlertRecordOutcome,
+  alertIdempotency,
+  createAlerting,
+} from '../lib/alerts/alerting.js';
+import { CrashLoopStore } from '../lib/alerts/crash-loop-store.js';
+import { SnsPublisher } from '../lib/alerts/publisher.js';
+import { summariseEndedWith } from '../lib/alerts/summary.js';
+import { TaskDefinitions } from '../lib/alerts/task-definitions.js';
+import { alertEnvironment } from '../lib/config/runtime.js';
+import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
+import { Journal } from '../lib/journal/journal.js';
+import { StateStore } from '../lib/store/state-store.js';
+
+type Dependencies = AlertDependencies & { logger: Logger };
+
+/** The log line of each outcome: `alert sent`, `alert grouped`, `alert muted`, `not an incident`, …. */
+export function logOutcome(logger: Logger, outcome: AlertRecordOutcome): void {
+  switch (outcome.outcome) {
+    case 'sent':
+    case 'grouped':
+    case 'muted':
+      if (outcome.duplicate) logger.info('duplicate incident: outcome already decided', { ...outcome });
+      else logger.info(`alert ${outcome.outcome}`, { ...outcome });
+      return;
+    case 'not-incident':
+      logger.info('not an incident', { ...outcome });
+      return;
+    case 'invalid':
+      logger.warn('dead-lettered an invalid record', { ...outcome });
+      return;
+    case 'failed':
+      // Another invocation is deciding the same incident: redelivery returns its outcome. Not an error.
+      if (outcome.reason.startsWith('IdempotencyAlreadyInProgressError'))
+        logger.info('incident in progress elsewhere: will be redelivered', { ...outcome });
+      else logger.error('record will be redelivered', { ...outcome });
+  }
+}
+
+export function createHandler(dependencies: () => Dependencies) {
+  let ready: { logger: Logger; process: ReturnType<typeof createAlerting> } | undefined;
+  return async function alertHandler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+    if (ready === undefined) {
+      const made = dependencies();
+      ready = { logger: made.logger, process: createAlerting(made) };
+    }
+    const { logger } = ready;
+    if (context) logger.addContext(context);
+    const records = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
+    const { outcomes, redeliver } = await ready.process(records, context);
+    for (const outcome of outcomes) logOutcome(logger, outcome);
+    return { batchItemFailures: redeliver.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+export const handler = createHandler(() => {
+  const env = alertEnvironment();
+  const store = new StateStore({ tableName: env.STATE_TABLE });
+  const publisher = new SnsPublisher(env.ALERT_TOPIC_ARN, new SNSClient({ maxAttempts: 5 }));
+  const journal = new Journal({
+    tableName: env.STATE_TABLE,
+    client: store.client,
+    retentionDays: env.RETENTION_HISTORY_DAYS,
+  });
+  const windows = new CrashLoopStore({
+    tableName: env.STATE_TABLE,
+    client: store.client,
+    config: env.ALERTS_CONFIG,
+  });
+  return {
+    config: env.ALERTS_CONFIG,
+    store,
+    taskDefinitions: new TaskDefinitions(new ECSClient({})),
+    publisher,
+    windows,
+    journal,
+    deadLetters: new SqsDeadLetters(env.DEAD_LETTER_QUEUE_URL),
+    idempotency: alertIdempotency(env.STATE_TABLE, store.client),
+    summariseEnded: summariseEndedWith({ windows, publisher, journal }),
+    logger: new Logger({ serviceName: 'ecs-ops', persistentKeys: { function: 'alert' } }),
+  };
+});

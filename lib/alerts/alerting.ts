@@ -1,0 +1,279 @@
+/**
+ * Alerting for one SQS batch of STOPPED-task events, shared by the `alert` Lambda handler and `ecs-ops replay
+ * --alerts` so both run the same code.
+ *
+ * Per record: parse (invalid → dead-letter queue with the reason, like reconcile) → which containers are
+ * essential (DescribeTaskDefinition, cached per revision) → was the container instance draining (the state
+ * table; Fargate: no) → detectIncident (pure). Not an incident: journaled, never paged. An incident goes
+ * through one idempotent step (Powertools idempotency over the state table, keyed by the incident's key, not
+ * the event id, so every copy of the event is the same incident): mute rules → crash-loop window (an atomic
+ * conditional write) → publish or not → journal. Invariant 2:
+ * - a duplicate delivery gets the stored outcome back and publishes nothing;
+ * - a concurrent duplicate finds the step in progress and is redelivered later (then it is a duplicate);
+ * - a step that throws (SNS down after the SDK's retries) deletes its in-progress record and the record is
+ *   redelivered; a step whose Lambda dies leaves an INPROGRESS record that expires with the Lambda's remaining
+ *   time, so the redelivery runs the step again and the page is sent exactly once. The crash-loop window
+ *   remembers which incident opened it, so that rerun still pages.
+ * Alerting is its own function on its own queue: a publish failure never delays state, nor the reverse.
+ */
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import type { AlertsConfig } from '../config/alerts-config.js';
+import type { DeadLetter, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { parseEcsEventText, type TaskDetail } from '../events/ecs-event.js';
+import type { Journal } from '../journal/journal.js';
+import type { StateStore } from '../store/state-store.js';
+import { KEY, TTL_ATTRIBUTE } from '../store/table.js';
+import type { CrashLoopStore, StoredWindow } from './crash-loop-store.js';
+import { detectIncident } from './detect.js';
+import type { AlertJournalEntry, Incident } from './model.js';
+import { muteReason } from './mute.js';
+import type { AlertPublisher } from './publisher.js';
+import { renderAlert } from './render.js';
+import type { EssentialContainers } from './task-definitions.js';
+
+export const JOURNAL_KIND = 'alert';
+/** The idempotency records' partition in the state table. */
+export const IDEMPOTENCY_PARTITION = 'idempotency#alert';
+/** How long a decided incident is remembered: longer than any message stays on the alert queue (1 day). */
+export const IDEMPOTENCY_SECONDS = 2 * 86_400;
+
+/** What the idempotent step decided; stored by Powertools and returned as is to duplicates. */
+export type IncidentOutcome =
+  | { outcome: 'sent'; messageId: string; subject: string; windowStartedAt: string }
+  | { outcome: 'grouped'; count: number; windowStartedAt: string }
+  | { outcome: 'muted'; reason: string };
+
+export type AlertRecordOutcome =
+  | { id: string; outcome: 'invalid'; field: string; reason: string }
+  | { id: string; outcome: 'not-incident'; taskArn?: string; reason: string }
+  | ({ id: string; key: string; cluster: string; group: string; duplicate: boolean } & IncidentOutcome)
+  /** Left on the queue: a step in progress elsewhere, or a failure (SNS, DynamoDB, ECS) after retries. */
+  | { id: string; outcome: 'failed'; taskArn?: string; reason: string };
+
+export interface AlertDependencies {
+  config: AlertsConfig;
+  store: StateStore;
+  taskDefinitions: EssentialContainers;
+  publisher: AlertPublisher;
+  windows: CrashLoopStore;
+  journal: Journal;
+  deadLetters: DeadLetterSink;
+  idempotency: AlertIdempotency;
+  /** Sends the summary of a window that ended before the sweeper got to it (see summary.ts). */
+  summariseEnded: (window: StoredWindow, now: Date) => Promise<void>;
+  now?: () => Date;
+}
+
+export interface AlertIdempotency {
+  persistenceStore: DynamoDBPersistenceLayer;
+  config: IdempotencyConfig;
+}
+
+/** Powertools idempotency over the state table (one table): its records live under `idempotency#alert`. */
+export function alertIdempotency(tableName: string, client: DynamoDBClient): AlertIdempotency {
+  return {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName,
+      awsSdkV3Client: client,
+      keyAttr: KEY.partition,
+      sortKeyAttr: KEY.sort,
+      staticPkValue: IDEMPOTENCY_PARTITION,
+      expiryAttr: TTL_ATTRIBUTE,
+    }),
+    config: new IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      expiresAfterSeconds: IDEMPOTENCY_SECONDS,
+      throwOnNoIdempotencyKey: true,
+      // Marks an outcome that was stored by an earlier delivery, so logs and replay can tell.
+      responseHook: (response) => ({ ...(response as object), duplicate: true }),
+    }),
+  };
+}
+
+export interface AlertBatchResult {
+  outcomes: AlertRecordOutcome[];
+  /** Ids of records to leave on the queue (SQS `batchItemFailures`). */
+  redeliver: string[];
+}
+
+export interface BatchRecord {
+  id: string;
+  body: string;
+}
+
+/** Builds the per-batch processor; `context` (the Lambda's) bounds how long an in-progress step is trusted. */
+export function createAlerting(dependencies: AlertDependencies) {
+  const now = dependencies.now ?? (() => new Date());
+  const decide = makeIdempotent(
+    async (incident: Incident): Promise<IncidentOutcome> => handleIncident(incident, dependencies, now()),
+    {
+      persistenceStore: dependencies.idempotency.persistenceStore,
+      config: dependencies.idempotency.config,
+      keyPrefix: 'alert',
+    },
+  );
+
+  async function processRecord(record: BatchRecord): Promise<AlertRecordOutcome> {
+    const parsed = parseEcsEventText(record.body);
+    if (!parsed.ok) return { id: record.id, outcome: 'invalid', ...parsed.error };
+    const { event } = parsed;
+    if (event.kind !== 'task') {
+      return {
+        id: record.id,
+        outcome: 'not-incident',
+        reason: 'a container instance event, not a task stop',
+      };
+    }
+    const task = event.detail;
+    try {
+      const detection = detectIncident(task, await factsOf(task, dependencies), dependencies.config);
+      if (detection.kind === 'not-incident') {
+        // Not deduplicated (only incidents are): a duplicate delivery journals the same verdict again.
+        await dependencies.journal.append<Omit<AlertJournalEntry, 'at'>>({
+          at: now().toISOString(),
+          kind: JOURNAL_KIND,
+          subject: subjectOf(task),
+          id: task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1),
+          fields: {
+            outcome: 'not-incident',
+            cluster: clusterOf(task.clusterArn),
+            group: task.group ?? '',
+            taskArn: task.taskArn,
+            reason: detection.reason,
+          },
+        });
+        return { id: record.id, outcome: 'not-incident', taskArn: task.taskArn, reason: detection.reason };
+      }
+      const { incident } = detection;
+      const result = (await decide(incident)) as IncidentOutcome & { duplicate?: boolean };
+      const { duplicate, ...outcome } = result;
+      return {
+        id: record.id,
+        key: incident.key,
+        cluster: incident.cluster,
+        group: incident.group,
+        duplicate: duplicate === true,
+        ...outcome,
+      };
+    } catch (error) {
+      const { name, message } = error as Error;
+      return { id: record.id, outcome: 'failed', taskArn: task.taskArn, reason: `${name}: ${message}` };
+    }
+  }
+
+  return async function processAlertBatch(
+    records: readonly BatchRecord[],
+    context?: Context,
+  ): Promise<AlertBatchResult> {
+    // In-progress records expire with this invocation: a crashed step is retried on redelivery.
+    if (context) dependencies.idempotency.config.registerLambdaContext(context);
+    // Copies of one event in a batch are decided once: run concurrently, the second would only find the
+    // first's idempotency record in progress and be redelivered for nothing.
+    const decided = new Map<string, Promise<AlertRecordOutcome>>();
+    const outcomes = await Promise.all(
+      records.map((record) => {
+        const key = deliveryKey(record);
+        const first = decided.get(key);
+        if (first !== undefined) return first.then((outcome) => copyOf(outcome, record.id));
+        const processing = processRecord(record);
+        decided.set(key, processing);
+        return processing;
+      }),
+    );
+    const bodies = new Map(records.map((record) => [record.id, record.body]));
+    const letters: DeadLetter[] = outcomes.flatMap((outcome) =>
+      outcome.outcome === 'invalid'
+        ? [
+            {
+              id: outcome.id,
+              body: bodies.get(outcome.id) ?? '',
+              field: outcome.field,
+              reason: outcome.reason,
+            },
+          ]
+        : [],
+    );
+    const unsent = await dependencies.deadLetters
+      .send(letters)
+      .catch(() => letters.map((letter) => letter.id));
+    const failed = outcomes.flatMap((outcome) => (outcome.outcome === 'failed' ? [outcome.id] : []));
+    return { outcomes, redeliver: [...failed, ...unsent] };
+  };
+}
+
+/** Which resource version a record carries; records that do not parse are their own key. */
+function deliveryKey(record: BatchRecord): string {
+  const parsed = parseEcsEventText(record.body);
+  return parsed.ok ? `${parsed.event.arn}#${parsed.event.version}` : `record#${record.id}`;
+}
+
+function copyOf(outcome: AlertRecordOutcome, id: string): AlertRecordOutcome {
+  return 'key' in outcome ? { ...outcome, id, duplicate: true } : { ...outcome, id };
+}
+
+/** The idempotent step: decided once per incident, whatever the number of deliveries. */
+async function handleIncident(
+  incident: Incident,
+  { config, windows, publisher, journal, summariseEnded }: AlertDependencies,
+  now: Date,
+): Promise<IncidentOutcome> {
+  const base = {
+    cluster: incident.cluster,
+    group: incident.group,
+    taskArn: incident.taskArn,
+    exitClass: incident.cause.exitClass,
+    severity: incident.severity,
+  };
+  const entry = (fields: Omit<AlertJournalEntry, 'at' | 'cluster' | 'group'>) =>
+    journal.append<Omit<AlertJournalEntry, 'at'>>({
+      at: now.toISOString(),
+      kind: JOURNAL_KIND,
+      subject: `${incident.cluster}/${incident.group}`,
+      id: incident.key,
+      fields: { ...base, ...fields },
+    });
+
+  const muted = muteReason(incident, config, now);
+  if (muted !== undefined) {
+    await entry({ outcome: 'muted', reason: muted });
+    return { outcome: 'muted', reason: muted };
+  }
+  const verdict = await windows.record(incident, now, summariseEnded);
+  if (verdict.action === 'group') {
+    const reason = `crash loop: exit ${verdict.count} after the page of ${verdict.windowStartedAt}; summarised when the window ends`;
+    await entry({ outcome: 'grouped', reason });
+    return { outcome: 'grouped', count: verdict.count, windowStartedAt: verdict.windowStartedAt };
+  }
+  const message = renderAlert(incident);
+  const messageId = await publisher.publish(message);
+  await entry({
+    outcome: 'sent',
+    subject: message.subject,
+    messageId,
+    reason: `paged: ${incident.cause.exitClass} exit of essential container ${incident.cause.container}`,
+  });
+  return { outcome: 'sent', messageId, subject: message.subject, windowStartedAt: verdict.windowStartedAt };
+}
+
+async function factsOf(task: TaskDetail, { taskDefinitions, store }: AlertDependencies) {
+  const [, , , region = '', account = ''] = task.taskArn.split(':');
+  const [essentialContainers, instance] = await Promise.all([
+    task.taskDefinitionArn === undefined
+      ? Promise.resolve(new Set<string>())
+      : taskDefinitions.of(task.taskDefinitionArn),
+    // Fargate tasks have no container instance: never draining.
+    task.containerInstanceArn === undefined ? undefined : store.getLatest(task.containerInstanceArn),
+  ]);
+  return {
+    essentialContainers,
+    instanceDraining: instance?.detail.status === 'DRAINING',
+    region,
+    account,
+  };
+}
+
+const clusterOf = (clusterArn: string) => clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
+const subjectOf = (task: TaskDetail) => `${clusterOf(task.clusterArn)}/${task.group ?? ''}`;

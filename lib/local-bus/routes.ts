@@ -9,7 +9,14 @@
  * plugin serves), `${opt:stage, 'dev'}`, `${opt:region}`, `${sls:stage}` and `${self:…}`. CloudFormation's own
  * `${AWS::Region}`-style substitutions are left for CloudFormation.
  *
- * Queue names: a queue's `QueueName` when the template sets one, else `<service>-<stage>-<LogicalId>`
+ * Besides routes, the deployment lists what the sandbox must stand up beside them:
+ * - SNS topics (`AWS::SNS::Topic`) with their subscriptions (`AWS::SNS::Subscription` resources whose TopicArn
+ *   is `!Ref <Topic>`, and a topic's inline `Subscription` list);
+ * - schedules: each function's `schedule` events (`schedule: rate(1 minute)` or `schedule: { rate, enabled,
+ *   input }`, `rate` a string or a list) and `eventBridge: { schedule }` events, invoked with the
+ *   EventBridge Scheduled Event (or the schedule's `input`) on the schedule's clock.
+ *
+ * Queue and topic names: the `QueueName` / `TopicName` the template sets, else `<service>-<stage>-<LogicalId>`
  * (CloudFormation would generate a unique name; the local one is predictable instead).
  */
 import { readFileSync } from 'node:fs';
@@ -67,6 +74,33 @@ export interface DirectRoute extends RouteBase {
 
 export type Route = QueueRoute | DirectRoute;
 
+export interface TopicSubscription {
+  /** As the template gives it: `email`, `sqs`, `lambda`, `https`, … */
+  protocol: string;
+  /** An address (email) or the intrinsic the template gives (`!GetAtt Queue.Arn`), for the caller to map. */
+  endpoint: EnvironmentValue;
+}
+
+export interface TopicDefinition {
+  logicalId: string;
+  name: string;
+  subscriptions: TopicSubscription[];
+}
+
+/** A function's `schedule` (or `eventBridge: { schedule }`) event: one EventBridge rule on a clock. */
+export interface ScheduleDefinition {
+  /** The rule's logical id, as the framework generates it (`AlertDashsummaryEventsRuleSchedule1`). */
+  rule: string;
+  /** The rule's name: the event's `name` when it sets one, else `<service>-<stage>-<rule>`. */
+  ruleName: string;
+  function: FunctionDefinition;
+  /** `rate(1 minute)` or `cron(…)`, unchecked beyond its form (lib/sandbox/schedules.ts evaluates it). */
+  expression: string;
+  /** The constant input the target receives instead of the Scheduled Event, when the event sets one. */
+  input?: unknown;
+  enabled: boolean;
+}
+
 export interface Deployment {
   service: string;
   stage: string;
@@ -74,6 +108,10 @@ export interface Deployment {
   /** Every SQS queue of the stack, dead-letter queues included. */
   queues: QueueDefinition[];
   routes: Route[];
+  /** Every SNS topic of the stack with its subscriptions. */
+  topics: TopicDefinition[];
+  /** Every scheduled invocation of a function, disabled ones included (`enabled: false`). */
+  schedules: ScheduleDefinition[];
 }
 
 export interface DeploymentOptions {
@@ -237,7 +275,140 @@ function deriveDeployment(document: Record<string, unknown>, stage: string): Dep
     .filter(([, resource]) => resource.Type === 'AWS::SQS::Queue')
     .map(([logicalId]) => queueDefinition(template, logicalId));
   const routes = [...ruleRoutes(template, queues), ...eventBridgeRoutes(template)];
-  return { service: template.service, stage, region: String(provider.region ?? 'us-east-1'), queues, routes };
+  return {
+    service: template.service,
+    stage,
+    region: String(provider.region ?? 'us-east-1'),
+    queues,
+    routes,
+    topics: topicDefinitions(template),
+    schedules: scheduleDefinitions(template),
+  };
+}
+
+// ---- topics and schedules ----------------------------------------------------------------------------------
+
+function topicDefinitions(template: Template): TopicDefinition[] {
+  const topics = Object.entries(template.resources)
+    .filter(([, resource]) => resource.Type === 'AWS::SNS::Topic')
+    .map(([logicalId, resource]): TopicDefinition => {
+      const properties = asObject(resource.Properties);
+      const inline = Array.isArray(properties.Subscription) ? properties.Subscription : [];
+      return {
+        logicalId,
+        name:
+          typeof properties.TopicName === 'string' && properties.TopicName !== ''
+            ? properties.TopicName
+            : `${template.service}-${template.stage}-${logicalId}`,
+        subscriptions: inline.map((subscription, index) =>
+          topicSubscription(
+            asObject(subscription),
+            `resources.${logicalId}.Properties.Subscription[${index}]`,
+          ),
+        ),
+      };
+    });
+  for (const [logicalId, resource] of Object.entries(template.resources)) {
+    if (resource.Type !== 'AWS::SNS::Subscription') continue;
+    const properties = asObject(resource.Properties);
+    const at = `resources.${logicalId}.Properties`;
+    const topicArn = properties.TopicArn;
+    // A subscription to a topic of another stack is not this sandbox's to deliver.
+    if (!isObject(topicArn)) continue;
+    const ref = typeof topicArn.Ref === 'string' ? topicArn.Ref : undefined;
+    const topic = topics.find((candidate) => candidate.logicalId === ref);
+    if (topic === undefined) {
+      throw new RoutingError(`${at}.TopicArn: expected !Ref <Topic> naming an AWS::SNS::Topic of this stack`);
+    }
+    topic.subscriptions.push(topicSubscription(properties, at));
+  }
+  return topics;
+}
+
+function topicSubscription(properties: Record<string, unknown>, at: string): TopicSubscription {
+  const { Protocol: protocol, Endpoint: endpoint } = properties;
+  if (typeof protocol !== 'string' || protocol === '') {
+    throw new RoutingError(
+      `${at}.Protocol: expected a protocol such as email, got ${JSON.stringify(protocol)}`,
+    );
+  }
+  if (isObject(endpoint)) return { protocol, endpoint };
+  if (typeof endpoint !== 'string' || endpoint === '') {
+    throw new RoutingError(
+      `${at}.Endpoint: expected the ${protocol} endpoint, got ${JSON.stringify(endpoint)}`,
+    );
+  }
+  return { protocol, endpoint };
+}
+
+const SCHEDULE_EXPRESSION = /^(rate|cron)\(.+\)$/;
+
+function scheduleDefinitions(template: Template): ScheduleDefinition[] {
+  return Object.entries(template.functions).flatMap(([name, fn]) => {
+    const normalized = functionLogicalId(name).replace(/LambdaFunction$/, '');
+    let scheduleIndex = 0;
+    return events(fn).flatMap((event, index): ScheduleDefinition[] => {
+      const at = `functions.${name}.events[${index}]`;
+      if (event.schedule !== undefined) {
+        const schedule = isObject(event.schedule) ? event.schedule : { rate: event.schedule };
+        const rates = Array.isArray(schedule.rate) ? schedule.rate : [schedule.rate];
+        return rates.map((rate) => {
+          scheduleIndex += 1;
+          return scheduleDefinition(template, name, {
+            rule: `${normalized}EventsRuleSchedule${scheduleIndex}`,
+            expression: rate,
+            options: schedule,
+            at: `${at}.schedule`,
+          });
+        });
+      }
+      const eventBridge = asObject(event.eventBridge);
+      if (eventBridge.schedule === undefined) return [];
+      return [
+        scheduleDefinition(template, name, {
+          rule: `${normalized}EventBridgeRule${index + 1}`,
+          expression: eventBridge.schedule,
+          options: eventBridge,
+          at: `${at}.eventBridge.schedule`,
+        }),
+      ];
+    });
+  });
+}
+
+function scheduleDefinition(
+  template: Template,
+  name: string,
+  event: { rule: string; expression: unknown; options: Record<string, unknown>; at: string },
+): ScheduleDefinition {
+  const { rule, expression, options, at } = event;
+  if (typeof expression !== 'string' || !SCHEDULE_EXPRESSION.test(expression.trim())) {
+    throw new RoutingError(
+      `${at}: expected rate(<value> <unit>) or cron(<fields>), got ${JSON.stringify(expression)}`,
+    );
+  }
+  const definition: ScheduleDefinition = {
+    rule,
+    ruleName:
+      typeof options.name === 'string' && options.name !== ''
+        ? options.name
+        : `${template.service}-${template.stage}-${rule}`,
+    function: functionDefinition(template, name),
+    expression: expression.trim(),
+    enabled: options.enabled !== false && options.enabled !== 'false',
+  };
+  if (options.input === undefined) return definition;
+  return { ...definition, input: scheduleInput(options.input) };
+}
+
+/** The framework passes an object as its JSON and a string as is; EventBridge hands the target that JSON. */
+function scheduleInput(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input);
+  } catch {
+    return input;
+  }
 }
 
 function ruleRoutes(template: Template, queues: readonly QueueDefinition[]): Route[] {

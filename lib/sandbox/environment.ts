@@ -26,18 +26,14 @@ export function functionEnvironment(
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   for (const [variable, value] of Object.entries(declared)) {
-    environment[variable] = typeof value === 'string' ? value : resolve(name, variable, value, resources);
+    environment[variable] = localValue(`${name} environment ${variable}`, value, resources);
   }
   return environment;
 }
 
-function resolve(
-  functionName: string,
-  variable: string,
-  value: Record<string, unknown>,
-  resources: LocalResources,
-): string {
-  const where = `${functionName} environment ${variable}`;
+/** A template value (a string, `!Ref` or `!GetAtt`) as its local stand-in; `where` names it in errors. */
+export function localValue(where: string, value: EnvironmentValue, resources: LocalResources): string {
+  if (typeof value === 'string') return value;
   if (typeof value.Ref === 'string') return lookup(where, resources, value.Ref, 'Ref');
   const getAtt = value['Fn::GetAtt'];
   if (Array.isArray(getAtt) && typeof getAtt[0] === 'string' && typeof getAtt[1] === 'string') {

@@ -6,7 +6,9 @@
  *        └── local endpoint (ECS, SNS, App Auto Scaling, EC2 Auto Scaling, SQS, CloudWatch) <── SDK clients
  *
  * Functions run their deployed bundles with the environment serverless.yml gives them; their SDK clients reach
- * the local endpoint and the embedded DynamoDB engine through the standard AWS_ENDPOINT_URL variables.
+ * the local endpoint and the embedded DynamoDB engine through the standard AWS_ENDPOINT_URL variables. The
+ * stack's SNS topics exist in the mailbox before any function starts, scheduled functions fire on the
+ * simulated clock, and every message landing in the mailbox is timed against the ECS event it is about.
  * Simulated time runs `speed` times faster than the wall clock. When the run ends (duration, script done or
  * Ctrl-C), delivery is drained and the store is compared with the simulator's ground truth.
  */
@@ -18,8 +20,8 @@ import type { EventEnvelope } from '../events/envelope.js';
 import { LocalEventBus } from '../local-bus/bus.js';
 import { LocalQueues } from '../local-bus/local-queues.js';
 import type { SqsQueue } from '../local-bus/queue.js';
-import { type Deployment, loadDeployment } from '../local-bus/routes.js';
-import { type Backends, startLocalEndpoint } from '../local-endpoint/index.js';
+import { type Deployment, type FunctionDefinition, loadDeployment } from '../local-bus/routes.js';
+import { type Backends, type SnsBackend, startLocalEndpoint } from '../local-endpoint/index.js';
 import { seededRandom } from '../shared/random.js';
 import { ApplicationAutoScalingRegistry } from '../sim/application-auto-scaling.js';
 import { SimulatedEcs } from '../sim/ecs/index.js';
@@ -27,10 +29,12 @@ import { CloudWatchMetrics } from '../sim/metrics.js';
 import { SnsMailbox } from '../sim/sns-mailbox.js';
 import { LOCAL_STATE_TABLE } from '../store/local-engine.js';
 import type { StateStore } from '../store/state-store.js';
-import { functionEnvironment, type LocalResources } from './environment.js';
+import { AlertLatency, type AlertsReport } from './alert-latency.js';
+import { functionEnvironment, type LocalResources, localValue } from './environment.js';
 import { compareWithStore, type GroundTruthCheck } from './ground-truth.js';
 import { type LocalFunction, startLocalFunction } from './lambda-runtime.js';
 import { buildTopology, SCRIPT, SCRIPT_MS, type ScenarioWorld } from './scenario.js';
+import { LocalSchedules } from './schedules.js';
 import { SandboxView } from './view.js';
 
 export interface SandboxOptions {
@@ -59,8 +63,14 @@ export interface SandboxReport {
   interrupted: boolean;
   bus: ReturnType<LocalEventBus['counters']>;
   reconciled: Record<string, number>;
+  /** Invocations per function, whether a route or a schedule invoked it. */
+  invocations: Record<string, number>;
   requests: Record<string, number>;
   mailbox: number;
+  /** What reached the mailbox during the run, and how long after the ECS event it is about. */
+  alerts: AlertsReport;
+  /** Invocations of scheduled functions (`schedule` events) during the run. */
+  scheduled: number;
   groundTruth: GroundTruthCheck;
   /** The local store folder: the engine's data, `logs/` per function, `mailbox/`. */
   store: string;
@@ -68,6 +78,8 @@ export interface SandboxReport {
 
 const TICK_MS = 100;
 const REGION = 'us-east-1';
+/** The account the local services report in ARNs (the mailbox's and the Lambda runtime's). */
+const ACCOUNT = '000000000000';
 
 export async function runSandbox(options: SandboxOptions): Promise<SandboxReport> {
   const random = seededRandom(options.seed);
@@ -82,17 +94,51 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
     region: REGION,
     configFile: options.configFile,
   });
+  view.headline(deployment, options);
+  // Checked before anything starts: a rate EventBridge would refuse stops the sandbox here.
+  const schedules = new LocalSchedules({
+    schedules: deployment.schedules,
+    startedAt,
+    region: REGION,
+    account: ACCOUNT,
+    invoke: (name, event) => invoke(name, event),
+    warn: (text) => view.problem(now(), text),
+  });
   const published: EventEnvelope[] = [];
   const sim = new SimulatedEcs({ now, random, region: REGION, emit: (event) => published.push(event) });
   const mailbox = new SnsMailbox({
     dir: join(options.dir, 'mailbox'),
     region: REGION,
+    account: ACCOUNT,
     now: () => new Date(now()),
   });
+  const alerts = new AlertLatency();
+  view.onFunctionLog((entry) => alerts.functionLogged(entry));
+  // The mailbox as the endpoint serves it: each message that lands is shown and timed.
+  const sns: SnsBackend = {
+    createTopic: (input) => mailbox.createTopic(input),
+    subscribe: (input) => mailbox.subscribe(input),
+    publish: async (input) => {
+      const response = await mailbox.publish(input);
+      alerts.messageLanded(
+        {
+          messageId: response.MessageId,
+          subject: input.Subject,
+          message: input.Message ?? '',
+          attributes: Object.fromEntries(
+            Object.entries(input.MessageAttributes ?? {}).map(([name, a]) => [name, a.StringValue]),
+          ),
+        },
+        Date.now(),
+      );
+      view.mailbox(now(), input.Subject);
+      return response;
+    },
+  };
   const backends: Backends = {
     ecs: sim,
     autoScaling: sim.autoScaling,
-    sns: mailbox,
+    sns,
     applicationAutoScaling: new ApplicationAutoScalingRegistry({ region: REGION }),
     cloudWatch: new CloudWatchMetrics({ now: () => new Date(now()) }),
   };
@@ -101,7 +147,22 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
   const queues = new LocalQueues({ now, region: REGION, baseUrl: endpoint.url });
   backends.sqs = queues;
   const queuesById = queues.createAll(deployment.queues);
-  const functions = startFunctions(options, deployment, queuesById, endpoint.url, logs, view);
+  const resources = localResources(deployment, queuesById, mailbox, view, startedAt);
+  const functions = startFunctions(
+    options,
+    [...deployment.routes.map((route) => route.function), ...schedules.functions()],
+    resources,
+    endpoint.url,
+    logs,
+    view,
+  );
+  const invocations: Record<string, number> = Object.fromEntries([...functions.keys()].map((n) => [n, 0]));
+  const invoke = (name: string, event: unknown) => {
+    const fn = functions.get(name);
+    if (fn === undefined) return Promise.reject(new Error(`no local function ${name}`));
+    invocations[name] = (invocations[name] ?? 0) + 1;
+    return fn.invoke(event);
+  };
   const bus = new LocalEventBus({
     routes: deployment.routes,
     queues,
@@ -109,11 +170,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
     random,
     region: REGION,
     chaos: options.chaos > 0 ? { duplicate: options.chaos, reorder: true } : {},
-    invoke: (name, event) => {
-      const fn = functions.get(name);
-      if (fn === undefined) throw new Error(`no local function ${name}`);
-      return fn.invoke(event);
-    },
+    invoke: (name, event) => invoke(name, event),
   });
   const ecs = new ECSClient({
     endpoint: endpoint.url,
@@ -123,7 +180,6 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
 
   let interrupted = false;
   try {
-    view.headline(deployment, options);
     const [services = 'default', jobs = services] = options.clusters;
     const world: ScenarioWorld = {
       sim,
@@ -150,21 +206,28 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
           .catch((error: Error) => view.problem(simulatedNow, `${step.say}: ${error.message}`));
       }
       sim.step();
-      await publish(bus, published, view, simulatedNow);
+      await publish(bus, published, view, alerts, simulatedNow);
+      schedules.fire(simulatedNow);
       await bus.pump();
       await sleep(TICK_MS, undefined, { signal: options.signal }).catch(() => undefined);
     }
     // Whatever was emitted is delivered before the comparison: the store must then equal the simulator.
-    await publish(bus, published, view, simulatedNow);
+    await publish(bus, published, view, alerts, simulatedNow);
+    await schedules.settle();
     await bus.drain({ elapseTimeouts: true });
+    // What the last invocations published is delivered too (an alert about the last event, say).
+    await schedules.settle();
     const groundTruth = await compareWithStore(sim.snapshot(), options.store);
     const report: SandboxReport = {
       simulatedSeconds: Math.round((simulatedNow - startedAt) / 1000),
       interrupted,
       bus: bus.counters(),
       reconciled: view.reconciled(),
+      invocations: { ...invocations },
       requests: endpoint.requests(),
       mailbox: mailbox.list().length,
+      alerts: alerts.report(),
+      scheduled: schedules.invocations(),
       groundTruth,
       store: options.dir,
     };
@@ -198,26 +261,66 @@ export class SandboxUsageError extends Error {
   }
 }
 
-async function publish(bus: LocalEventBus, published: EventEnvelope[], view: SandboxView, at: number) {
+async function publish(
+  bus: LocalEventBus,
+  published: EventEnvelope[],
+  view: SandboxView,
+  alerts: AlertLatency,
+  at: number,
+) {
   for (const event of published.splice(0)) {
     view.event(at, event);
+    alerts.eventPublished(event, Date.now());
     await bus.publish(event);
   }
 }
 
-/** One local Lambda per function that a route reaches, with serverless.yml's environment resolved locally. */
-function startFunctions(
-  options: SandboxOptions,
+/**
+ * The stack's resources as local stand-ins, by logical id: the table, the queues (`Ref` its URL, `Arn`) and
+ * the SNS topics, created in the mailbox with their subscriptions (`Ref` and `TopicArn` the topic ARN,
+ * `TopicName`). A subscription the mailbox cannot hold (an https endpoint, say) is shown and skipped.
+ */
+function localResources(
   deployment: Deployment,
   queues: Map<string, SqsQueue>,
+  mailbox: SnsMailbox,
+  view: SandboxView,
+  at: number,
+): LocalResources {
+  const resources: LocalResources = { StateTable: { Ref: LOCAL_STATE_TABLE } };
+  for (const [logicalId, queue] of queues) resources[logicalId] = { Ref: queue.url, Arn: queue.arn };
+  for (const topic of deployment.topics) {
+    const { TopicArn: arn = '' } = mailbox.createTopic({ Name: topic.name });
+    resources[topic.logicalId] = { Ref: arn, TopicArn: arn, TopicName: topic.name };
+  }
+  for (const topic of deployment.topics) {
+    const arn = resources[topic.logicalId]?.Ref;
+    for (const { protocol, endpoint } of topic.subscriptions) {
+      try {
+        mailbox.subscribe({
+          TopicArn: arn,
+          Protocol: protocol,
+          Endpoint: localValue(`${topic.logicalId} ${protocol} subscription`, endpoint, resources),
+        });
+      } catch (error) {
+        view.problem(at, `${topic.logicalId}: ${protocol} subscription skipped: ${(error as Error).message}`);
+      }
+    }
+  }
+  return resources;
+}
+
+/** One local Lambda per function a route or a schedule reaches, with serverless.yml's environment resolved locally. */
+function startFunctions(
+  options: SandboxOptions,
+  definitions: readonly FunctionDefinition[],
+  resources: LocalResources,
   endpointUrl: string,
   logDir: string,
   view: SandboxView,
 ): Map<string, LocalFunction> {
-  const resources: LocalResources = { StateTable: { Ref: LOCAL_STATE_TABLE } };
-  for (const [logicalId, queue] of queues) resources[logicalId] = { Ref: queue.url, Arn: queue.arn };
   const functions = new Map<string, LocalFunction>();
-  for (const { function: definition } of deployment.routes) {
+  for (const definition of definitions) {
     if (functions.has(definition.name)) continue;
     const { bundle, exportName } = bundleOf(options.root, definition.handler);
     functions.set(

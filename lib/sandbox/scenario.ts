@@ -1,7 +1,9 @@
 /**
  * What the sandbox's cluster lives through in its first minute: the topology it starts with, then a script of
  * what an operator would see on a busy day — jobs that succeed, crash and fail to start, a task killed for
- * memory, a service scaled out and in, a Spot interruption and a scale-in held by a lifecycle hook. Calls an
+ * memory, a service in a crash loop, a service scaled out and in, a Spot interruption and a scale-in held by a
+ * lifecycle hook. Three of these are incidents on-call is paged for: the ingest job's exit 1, the api task's
+ * exit 137 and the worker's crash loop (its first exit pages, the rest are grouped). Calls an
  * operator or a function would make go through the real ECS SDK client to the local endpoint; what only AWS
  * itself does (a crash, an interruption, a scale-in) is injected into the simulator.
  */
@@ -103,6 +105,23 @@ export function buildTopology(
   job('nightly-report', { kind: 'exit', exitCode: 0, afterMs: 8_000 });
   job('ingest', { kind: 'exit', exitCode: 1, afterMs: 4_000 });
   job('migrate', { kind: 'pullFailure' });
+  sim.registerTaskDefinition({
+    family: 'worker',
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: 256,
+    memory: 512,
+    containers: [
+      {
+        name: 'worker',
+        image: image('worker'),
+        cpu: 256,
+        memory: 512,
+        essential: true,
+        behaviour: { kind: 'exit', exitCode: 1, afterMs: 4_000 },
+      },
+    ],
+  });
   sim.createService({
     cluster: services,
     serviceName: 'web',
@@ -116,6 +135,14 @@ export function buildTopology(
     taskDefinition: 'api',
     desiredCount: 4,
     launchType: 'EC2',
+  });
+  // Scaled to 1 by the script: its container exits 1 four seconds after it starts, every time.
+  sim.createService({
+    cluster: services,
+    serviceName: 'worker',
+    taskDefinition: 'worker',
+    desiredCount: 0,
+    launchType: 'FARGATE',
   });
   return instances;
 }
@@ -137,7 +164,26 @@ const runJob = (world: ScenarioWorld, family: string, clientToken?: string) =>
 const scaleService = (world: ScenarioWorld, service: string, desiredCount: number) =>
   world.ecs.send(new UpdateServiceCommand({ cluster: world.services, service, desiredCount }));
 
+/**
+ * The instance, of the first and third (the second is the one scaled in later), running the most tasks: where
+ * tasks land depends on the run, and an interruption should always move some.
+ */
+function busiestSpotInstance(world: ScenarioWorld): string {
+  const { tasks, containerInstances } = world.sim.snapshot();
+  const running = (ec2InstanceId: string) => {
+    const arn = containerInstances.find((ci) => ci.ec2InstanceId === ec2InstanceId)?.containerInstanceArn;
+    return tasks.filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED').length;
+  };
+  const [first, , third] = world.instances as [string, string, string];
+  return running(first) > running(third) ? first : third;
+}
+
 export const SCRIPT: readonly ScenarioStep[] = [
+  {
+    at: 2_000,
+    say: 'UpdateService worker: desiredCount 0 → 1 (its container exits 1 after 4 s, every time: a crash loop; the first exit pages, the rest are grouped)',
+    act: async (world) => void (await scaleService(world, 'worker', 1)),
+  },
   {
     at: 3_000,
     say: 'RunTask nightly-report (exits 0 after 8 s)',
@@ -145,12 +191,12 @@ export const SCRIPT: readonly ScenarioStep[] = [
   },
   {
     at: 6_000,
-    say: 'RunTask ingest (its essential container will exit 1: the page on-call will get)',
+    say: 'RunTask ingest (its essential container will exit 1: an incident, on-call is paged)',
     act: async (world) => void (await runJob(world, 'ingest')),
   },
   {
     at: 9_000,
-    say: 'an api task is killed for memory (exit 137); the service scheduler replaces it',
+    say: 'an api task is killed for memory (exit 137: an incident); the service scheduler replaces it',
     act: async (world) => {
       const { taskArns = [] } = await world.ecs.send(
         new ListTasksCommand({ cluster: world.services, serviceName: 'api', desiredStatus: 'RUNNING' }),
@@ -182,8 +228,8 @@ export const SCRIPT: readonly ScenarioStep[] = [
   },
   {
     at: 23_000,
-    say: 'Spot interruption notice for the third instance: it drains, its api tasks move',
-    act: async (world) => world.sim.interruptSpot(world.instances[2] as string),
+    say: 'Spot interruption notice for a busy instance: it drains, its api tasks move',
+    act: async (world) => world.sim.interruptSpot(busiestSpotInstance(world)),
   },
   {
     at: 28_000,
@@ -195,7 +241,15 @@ export const SCRIPT: readonly ScenarioStep[] = [
     say: 'UpdateService web: desiredCount 6 → 2',
     act: async (world) => void (await scaleService(world, 'web', 2)),
   },
+  {
+    at: 36_000,
+    say: 'UpdateService worker: desiredCount 1 → 0 (on-call stops the crash loop)',
+    act: async (world) => void (await scaleService(world, 'worker', 0)),
+  },
 ];
 
-/** Simulated time the script needs, with room for its last tasks to stop and be reconciled. */
+/**
+ * Simulated time the script needs: its last step at 36 s, then room for the worker's last task to stop (ECS's
+ * stop takes a few seconds) and for that and every earlier event to be reconciled and alerted on.
+ */
 export const SCRIPT_MS = 45_000;

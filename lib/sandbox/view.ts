@@ -1,7 +1,7 @@
 /**
  * The sandbox's live view: one line per thing worth knowing, stamped with simulated time — what the script did,
- * what the cluster did about it, and what each function reported from its own logs — then a summary that says
- * where to look next. Plain lines (no cursor tricks), so it reads the same in a terminal, a pipe or CI.
+ * what the cluster did about it, what each function reported from its own logs and each message that landed in
+ * the mailbox — then a summary that says where to look next. Plain lines (no cursor tricks), so it reads the same in a terminal, a pipe or CI.
  */
 import { join } from 'node:path';
 import type { EventEnvelope } from '../events/envelope.js';
@@ -14,6 +14,7 @@ const OUTCOMES = ['accepted', 'duplicate', 'stale', 'invalid', 'failed'] as cons
 export class SandboxView {
   private readonly lastLine = new Map<string, string>();
   private readonly outcomes: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+  private readonly logListeners: ((entry: Record<string, unknown>, name: string) => void)[] = [];
   private clock = 0;
 
   constructor(
@@ -25,6 +26,19 @@ export class SandboxView {
     const routes = deployment.routes.map((route) => `${route.rule} → ${route.function.name}`).join(', ');
     this.out('ecs-ops sandbox: a simulated ECS account, the deployed functions, no AWS account needed');
     this.out(`  routes from serverless.yml: ${routes}`);
+    if (deployment.schedules.length > 0) {
+      const schedules = deployment.schedules.map(
+        (s) => `${s.expression} → ${s.function.name}${s.enabled ? '' : ' (disabled)'}`,
+      );
+      this.out(`  schedules: ${schedules.join(', ')}`);
+    }
+    if (deployment.topics.length > 0) {
+      const topics = deployment.topics.map((topic) => {
+        const to = topic.subscriptions.map((s) => (typeof s.endpoint === 'string' ? s.endpoint : s.protocol));
+        return `${topic.name}${to.length > 0 ? ` → ${to.join(', ')}` : ''}`;
+      });
+      this.out(`  SNS topics (published messages land in the mailbox): ${topics.join(', ')}`);
+    }
     this.out(
       `  clusters ${options.clusters.join(', ')}; time ×${options.speed}; ` +
         (options.chaos > 0
@@ -52,21 +66,41 @@ export class SandboxView {
     this.line(at, `  ${text}`);
   }
 
-  /** Function logs are Powertools JSON lines; the reconcile function's batch summary is what the view shows. */
+  /** A message that landed in the mailbox. */
+  mailbox(at: number, subject: string | undefined) {
+    this.line(at, `✉ mailbox: ${subject ?? '(no subject)'}`);
+  }
+
+  /** Also hands every parsed log entry of every function to `listener`. */
+  onFunctionLog(listener: (entry: Record<string, unknown>, name: string) => void) {
+    this.logListeners.push(listener);
+  }
+
+  /**
+   * Function logs are Powertools JSON lines. The view shows reconcile's batch summary, each function's INFO
+   * lines about alerts (`message` starting with "alert"), and every WARN and ERROR.
+   */
   functionLog(name: string, line: string) {
     let entry: Record<string, unknown>;
     try {
-      entry = JSON.parse(line) as Record<string, unknown>;
+      const parsed: unknown = JSON.parse(line);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+      entry = parsed as Record<string, unknown>;
     } catch {
       return;
     }
-    if (entry.message === 'batch reconciled') {
+    for (const listener of this.logListeners) listener(entry, name);
+    const message = typeof entry.message === 'string' ? entry.message : '';
+    if (message === 'batch reconciled') {
       for (const outcome of OUTCOMES)
         this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + Number(entry[outcome] ?? 0);
       const counts = OUTCOMES.filter((o) => Number(entry[o] ?? 0) > 0).map((o) => `${entry[o]} ${o}`);
       this.line(this.clock, `    ${name} ← ${entry.records} records: ${counts.join(', ')}`);
     } else if (entry.level === 'ERROR' || entry.level === 'WARN') {
-      this.line(this.clock, `    ${name} ${String(entry.level).toLowerCase()}: ${entry.message}`);
+      this.line(this.clock, `    ${name} ${String(entry.level).toLowerCase()}: ${message}`);
+    } else if (entry.level === 'INFO' && message.startsWith('alert')) {
+      const subject = typeof entry.subject === 'string' ? ` — ${entry.subject}` : '';
+      this.line(this.clock, `    ${name}: ${message}${subject}`);
     }
   }
 
@@ -83,6 +117,7 @@ export class SandboxView {
         `${bus.deadLettered} dead-lettered`,
     );
     this.out(`  reconcile: ${OUTCOMES.map((o) => `${report.reconciled[o] ?? 0} ${o}`).join(', ')}`);
+    this.out(`  mailbox: ${mailboxSummary(report)}`);
     if (groundTruth.mismatches.length === 0) {
       this.out(
         `  ✓ the store holds exactly the simulator's last word on all ${groundTruth.tasks} tasks and ${groundTruth.instances} container instances`,
@@ -98,6 +133,7 @@ export class SandboxView {
       ['npx ecs-ops tasks --status STOPPED', 'why each stopped: stop code, reason, exit codes'],
       ['npx ecs-ops task <task id> --history', 'one task, version by version'],
       ['npx ecs-ops instances', 'container instances, DRAINING and INACTIVE too'],
+      ['npx ecs-ops mailbox', 'what was published to SNS: the alerts on-call got, newest first'],
       [`${join(report.store, 'logs')}/`, "each function's logs, JSON lines as in CloudWatch Logs"],
     ];
     for (const [what, why] of hints) this.out(`  ${what?.padEnd(38)} ${why}`);
@@ -109,3 +145,22 @@ export class SandboxView {
     this.out(`+${seconds}s ${text}`);
   }
 }
+
+/** `3 messages (2 incidents); ECS event → mailbox p50 1.2 s, max 4.0 s (wall clock)`. */
+function mailboxSummary({ alerts, scheduled }: Pick<SandboxReport, 'alerts' | 'scheduled'>): string {
+  const { messages, latencyMs, perIncident } = alerts;
+  const incidents = Object.keys(perIncident).filter((key) => key !== 'unmatched').length;
+  const parts = [
+    `${messages} message${messages === 1 ? '' : 's'}` +
+      (incidents > 0 ? ` about ${incidents} incident${incidents === 1 ? '' : 's'}` : ''),
+  ];
+  if (latencyMs.p50 !== null && latencyMs.max !== null) {
+    parts.push(
+      `ECS event → mailbox p50 ${seconds(latencyMs.p50)}, max ${seconds(latencyMs.max)} (wall clock)`,
+    );
+  }
+  if (scheduled > 0) parts.push(`${scheduled} scheduled invocation${scheduled === 1 ? '' : 's'}`);
+  return parts.join('; ');
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -59,9 +59,34 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     expect(report.bus.deadLettered).toBe(0);
   });
 
+  it('paged on-call once per incident, within seconds, despite the duplicated deliveries', async () => {
+    const { out } = await cli(dir, 'mailbox', '--json');
+    const subjects = (JSON.parse(out) as { subject: string }[]).map((message) => message.subject).sort();
+    expect(subjects).toEqual([
+      '[ecs-ops] api OOM-killed (exit 137) in prod',
+      '[ecs-ops] ingest exited with code 1 in batch',
+      '[ecs-ops] migrate failed: image pull (CannotPullContainerError) in batch',
+      '[ecs-ops] worker exited with code 1 in prod',
+    ]);
+    expect(Object.values(report.alerts.perIncident).every((messages) => messages === 1)).toBe(true);
+    expect(report.alerts.latencyMs.max).toBeLessThan(5_000);
+  });
+
+  it('journals every alert decision: the worker’s later crashes are grouped, the finished job is not paged', async () => {
+    const { code, out } = await cli(dir, 'alerts', '--json');
+    expect(code).toBe(0);
+    const entries = JSON.parse(out) as { outcome: string; group: string; reason: string }[];
+    expect(entries.filter((e) => e.outcome === 'sent')).toHaveLength(4);
+    expect(entries.some((e) => e.outcome === 'grouped' && e.group === 'service:worker')).toBe(true);
+    expect(
+      entries.some((e) => e.group === 'family:nightly-report' && /standalone task finished/.test(e.reason)),
+    ).toBe(true);
+  });
+
   it('drove the cluster through the ECS API of the local endpoint', () => {
     expect(report.requests['ecs.RunTask']).toBe(4);
-    expect(report.requests['ecs.UpdateService']).toBe(2);
+    // web 3 → 6 → 2, worker 0 → 1 → 0.
+    expect(report.requests['ecs.UpdateService']).toBe(4);
     expect(report.requests['ecs.ListTasks']).toBe(1);
   });
 
@@ -79,6 +104,31 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     expect(jobs.out).toContain('ingest=1');
   });
 
+  it('ran the worker service in a crash loop: the scheduler replaced each task that exited 1', async () => {
+    const { out } = await cli(dir, 'tasks', '--cluster', 'prod', '--status', 'STOPPED', '--json');
+    const crashed = (
+      JSON.parse(out) as {
+        detail: { group?: string; stopCode?: string; containers?: { exitCode?: number }[] };
+      }[]
+    ).filter(
+      ({ detail }) =>
+        detail.group === 'service:worker' &&
+        detail.stopCode === 'EssentialContainerExited' &&
+        detail.containers?.[0]?.exitCode === 1,
+    );
+    // The first exit is the incident, each later one belongs to the crash loop.
+    expect(crashed.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts every message that landed in the mailbox, each under its incident', () => {
+    expect(report.alerts.messages).toBe(report.mailbox);
+    const perIncident = Object.values(report.alerts.perIncident);
+    expect(perIncident.reduce((sum, n) => sum + n, 0)).toBe(report.alerts.messages);
+    if (report.alerts.latencyMs.max !== null) {
+      expect(report.alerts.latencyMs.p50).toBeLessThanOrEqual(report.alerts.latencyMs.max);
+    }
+  });
+
   it('lets ecs-ops instances show the instance drained by a Spot interruption', async () => {
     const { code, out } = await cli(dir, 'instances', '--cluster', 'prod', '--status', 'DRAINING');
     expect(code).toBe(0);
@@ -92,7 +142,7 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     const batches = log
       .map((line) => JSON.parse(line) as { message: string })
       .filter((e) => e.message === 'batch reconciled');
-    expect(batches.length).toBe(report.bus.invocations);
+    expect(batches.length).toBe(report.invocations.reconcile);
   });
 });
 

@@ -12,10 +12,11 @@ const CONFIG = join(root, 'ops.config.yml');
 describe('loadDeployment on the repository’s serverless.yml and ops.config.yml', () => {
   const deployment = loadDeployment(join(root, 'serverless.yml'), { stage: 'dev', configFile: CONFIG });
 
+  const reconcile = deployment.routes.find((route) => route.rule === 'EcsEventsRule');
+
   it('routes ECS state changes through the ecs-events queue to reconcile, as deployed', () => {
-    expect(deployment.routes).toHaveLength(1);
-    const [route] = deployment.routes;
-    expect(route).toMatchObject({
+    expect(deployment.routes.filter((route) => route.function.name === 'reconcile')).toHaveLength(1);
+    expect(reconcile).toMatchObject({
       kind: 'queue',
       rule: 'EcsEventsRule',
       eventBus: 'default',
@@ -37,11 +38,11 @@ describe('loadDeployment on the repository’s serverless.yml and ops.config.yml
   });
 
   it('takes the pattern from deploy/stack.ts ecsEventPattern for the configured clusters', () => {
-    expect(deployment.routes[0]?.pattern).toEqual(ecsEventPattern(loadOpsConfig(CONFIG)));
+    expect(reconcile?.pattern).toEqual(ecsEventPattern(loadOpsConfig(CONFIG)));
   });
 
   it('gives the function its deployed environment, intrinsics kept for the caller to map', () => {
-    expect(deployment.routes[0]?.function.environment).toEqual({
+    expect(reconcile?.function.environment).toEqual({
       POWERTOOLS_LOG_LEVEL: 'INFO',
       STATE_TABLE: { Ref: 'StateTable' },
       DEAD_LETTER_QUEUE_URL: { Ref: 'EcsEventsDeadLetterQueue' },
@@ -51,12 +52,17 @@ describe('loadDeployment on the repository’s serverless.yml and ops.config.yml
     });
   });
 
+  it('reads whatever topics and schedules it declares into names SNS and EventBridge accept', () => {
+    for (const topic of deployment.topics) expect(topic.name).toMatch(/^[A-Za-z0-9_-]{1,256}$/);
+    for (const schedule of deployment.schedules) expect(schedule.expression).toMatch(/^(rate|cron)\(.+\)$/);
+  });
+
   it('lists every queue of the stack, the dead-letter queue included, named for the stage', () => {
     const prod = loadDeployment(join(root, 'serverless.yml'), { stage: 'prod', configFile: CONFIG });
-    expect(prod.queues.map((queue) => queue.name).sort()).toEqual([
-      'ecs-ops-prod-EcsEventsDeadLetterQueue',
-      'ecs-ops-prod-EcsEventsQueue',
-    ]);
+    expect(prod.queues.map((queue) => queue.name)).toEqual(
+      expect.arrayContaining(['ecs-ops-prod-EcsEventsDeadLetterQueue', 'ecs-ops-prod-EcsEventsQueue']),
+    );
+    for (const queue of prod.queues) expect(queue.name).toBe(`ecs-ops-prod-${queue.logicalId}`);
     expect(prod).toMatchObject({ service: 'ecs-ops', stage: 'prod', region: 'us-east-1' });
   });
 });
@@ -187,6 +193,163 @@ describe('deploymentFromYaml', () => {
         ScheduleExpression: cron(0 3 * * ? *)
         Targets: [{ Id: orders, Arn: !GetAtt OrdersQueue.Arn }]`);
     expect(deploymentFromYaml(yaml).routes.map((route) => route.rule)).toEqual(['OrdersRule']);
+  });
+
+  describe('SNS topics', () => {
+    const topics = (extra: string) => deploymentFromYaml(stack(extra), { stage: 'qa' }).topics;
+
+    it('reads a topic, its name and its subscriptions (resources and inline), intrinsics kept', () => {
+      expect(
+        topics(`
+    AlertTopic:
+      Type: AWS::SNS::Topic
+      Properties:
+        TopicName: \${self:service}-\${sls:stage}-alerts
+        KmsMasterKeyId: alias/aws/sns
+        Subscription:
+          - { Protocol: sqs, Endpoint: !GetAtt OrdersQueue.Arn }
+    OnCallEmail:
+      Type: AWS::SNS::Subscription
+      Properties:
+        Protocol: email
+        Endpoint: oncall@example.com
+        TopicArn: !Ref AlertTopic
+    ElsewhereEmail:
+      Type: AWS::SNS::Subscription
+      Properties:
+        Protocol: email
+        Endpoint: someone@example.com
+        TopicArn: arn:aws:sns:eu-west-1:123456789012:another-stack`),
+      ).toEqual([
+        {
+          logicalId: 'AlertTopic',
+          name: 'shop-qa-alerts',
+          subscriptions: [
+            { protocol: 'sqs', endpoint: { 'Fn::GetAtt': ['OrdersQueue', 'Arn'] } },
+            { protocol: 'email', endpoint: 'oncall@example.com' },
+          ],
+        },
+      ]);
+    });
+
+    it('names a topic without TopicName <service>-<stage>-<LogicalId>', () => {
+      expect(topics('\n    Pages:\n      Type: AWS::SNS::Topic')).toEqual([
+        { logicalId: 'Pages', name: 'shop-qa-Pages', subscriptions: [] },
+      ]);
+    });
+
+    it('says what to fix when a subscription names no topic of the stack or has no endpoint', () => {
+      const subscription = (properties: string) => `
+    Pages:
+      Type: AWS::SNS::Topic
+    Email:
+      Type: AWS::SNS::Subscription
+      Properties: ${properties}`;
+      expect(() =>
+        topics(subscription('{ Protocol: email, Endpoint: a@b.c, TopicArn: !Ref OrdersQueue }')),
+      ).toThrow(
+        /resources\.Email\.Properties\.TopicArn: expected !Ref <Topic> naming an AWS::SNS::Topic of this stack/,
+      );
+      expect(() => topics(subscription('{ Protocol: email, TopicArn: !Ref Pages }'))).toThrow(
+        /resources\.Email\.Properties\.Endpoint: expected the email endpoint, got undefined/,
+      );
+      expect(() => topics(subscription('{ Endpoint: a@b.c, TopicArn: !Ref Pages }'))).toThrow(RoutingError);
+    });
+  });
+
+  describe('schedules', () => {
+    const withFunction = (events: string) =>
+      stack().replace(
+        'functions:\n',
+        `functions:
+  alert-summary:
+    handler: dist/functions/alert-summary/index.handler
+    environment:
+      TOPIC: !Ref AlertTopic
+    events:
+${events}
+`,
+      );
+    const schedules = (events: string) => deploymentFromYaml(withFunction(events)).schedules;
+
+    it('reads the short form: an enabled rule named as the framework names it', () => {
+      expect(schedules('      - schedule: rate(1 minute)')).toEqual([
+        {
+          rule: 'AlertDashsummaryEventsRuleSchedule1',
+          ruleName: 'shop-dev-AlertDashsummaryEventsRuleSchedule1',
+          function: {
+            name: 'alert-summary',
+            handler: 'dist/functions/alert-summary/index.handler',
+            environment: { STAGE: 'dev', SERVICE: 'shop', TOPIC: { Ref: 'AlertTopic' } },
+          },
+          expression: 'rate(1 minute)',
+          enabled: true,
+        },
+      ]);
+    });
+
+    it('reads the long form: a list of rates, enabled, input and name', () => {
+      const read = schedules(`      - schedule:
+          rate: ['rate(1 minute)', 'cron(0 9 * * ? *)']
+          enabled: false
+          input: { digest: true }
+      - schedule:
+          rate: rate(2 hours)
+          name: nightly-digest
+          input: '{"digest": "nightly"}'
+      - eventBridge:
+          schedule: rate(5 minutes)`);
+      expect(read.map(({ function: fn, ...schedule }) => ({ fn: fn.name, ...schedule }))).toEqual([
+        {
+          fn: 'alert-summary',
+          rule: 'AlertDashsummaryEventsRuleSchedule1',
+          ruleName: 'shop-dev-AlertDashsummaryEventsRuleSchedule1',
+          expression: 'rate(1 minute)',
+          enabled: false,
+          input: { digest: true },
+        },
+        {
+          fn: 'alert-summary',
+          rule: 'AlertDashsummaryEventsRuleSchedule2',
+          ruleName: 'shop-dev-AlertDashsummaryEventsRuleSchedule2',
+          expression: 'cron(0 9 * * ? *)',
+          enabled: false,
+          input: { digest: true },
+        },
+        {
+          fn: 'alert-summary',
+          rule: 'AlertDashsummaryEventsRuleSchedule3',
+          ruleName: 'nightly-digest',
+          expression: 'rate(2 hours)',
+          enabled: true,
+          input: { digest: 'nightly' },
+        },
+        {
+          fn: 'alert-summary',
+          rule: 'AlertDashsummaryEventBridgeRule3',
+          ruleName: 'shop-dev-AlertDashsummaryEventBridgeRule3',
+          expression: 'rate(5 minutes)',
+          enabled: true,
+        },
+      ]);
+    });
+
+    it('resolves a rate given by a variable, and routes no events for a schedule', () => {
+      const deployment = deploymentFromYaml(
+        withFunction(`      - schedule:
+          rate: \${self:custom.every}
+          enabled: true`).replace('functions:\n', 'custom:\n  every: rate(10 minutes)\nfunctions:\n'),
+      );
+      expect(deployment.schedules.map((schedule) => schedule.expression)).toEqual(['rate(10 minutes)']);
+      expect(deployment.routes.map((route) => route.function.name)).toEqual(['orders']);
+    });
+
+    it('says what to fix when a schedule is neither rate(…) nor cron(…)', () => {
+      expect(() => schedules('      - schedule: every minute')).toThrow(
+        /functions\.alert-summary\.events\[0\]\.schedule: expected rate\(<value> <unit>\) or cron\(<fields>\), got "every minute"/,
+      );
+      expect(() => schedules('      - schedule: { enabled: true }')).toThrow(RoutingError);
+    });
   });
 
   it('reads a redrive policy written as a JSON string', () => {

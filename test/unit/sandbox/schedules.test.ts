@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { ScheduleDefinition } from '../../../lib/local-bus/routes.js';
+import {
+  CRON_NOT_YET,
+  dueRateFires,
+  LocalSchedules,
+  nextRateFire,
+  ratePeriodMs,
+  ScheduleExpressionError,
+  scheduledEvent,
+} from '../../../lib/sandbox/schedules.js';
+
+const START = Date.parse('2024-05-02T09:00:00.250Z');
+const MINUTE = 60_000;
+
+describe('ratePeriodMs', () => {
+  it.each([
+    ['rate(1 minute)', MINUTE],
+    ['rate(5 minutes)', 5 * MINUTE],
+    ['rate(1 hour)', 60 * MINUTE],
+    ['rate(12 hours)', 12 * 60 * MINUTE],
+    ['rate(1 day)', 24 * 60 * MINUTE],
+    ['rate(7 days)', 7 * 24 * 60 * MINUTE],
+  ])('%s is %i ms', (expression, period) => {
+    expect(ratePeriodMs(expression)).toBe(period);
+  });
+
+  it.each([
+    ['rate(1 minutes)', /requires rate\(1 minute\) for a value of 1/],
+    ['rate(5 minute)', /requires the plural for a value above 1: rate\(5 minutes\)/],
+    ['rate(2 day)', /rate\(2 days\)/],
+    ['rate(0 minutes)', /the value must be 1 or more/],
+    ['rate(3 seconds)', /the unit must be minute\(s\), hour\(s\) or day\(s\), not seconds/],
+    ['rate(1.5 hours)', /expected rate\(<value> <unit>\), e\.g\. rate\(1 minute\)/],
+    ['rate(-1 minute)', /expected rate\(<value> <unit>\)/],
+    ['rate(1  minute)', /expected rate\(<value> <unit>\)/],
+    ['rate(minute)', /expected rate\(<value> <unit>\)/],
+    ['every minute', /expected rate\(<value> <unit>\) or cron\(<fields>\)/],
+  ])('refuses %s as EventBridge does, saying why', (expression, message) => {
+    expect(() => ratePeriodMs(expression)).toThrow(ScheduleExpressionError);
+    expect(() => ratePeriodMs(expression)).toThrow(message);
+  });
+
+  it('refuses cron until lib/schedules evaluates it', () => {
+    expect(() => ratePeriodMs('cron(0 9 * * ? *)')).toThrow(
+      'cron(0 9 * * ? *): cron schedules run in the sandbox once lib/schedules evaluates cron',
+    );
+  });
+});
+
+describe('nextRateFire', () => {
+  it('fires first one period after the rule was created, then one period after each fire', () => {
+    expect(nextRateFire('rate(1 minute)', undefined, START)).toBe(START + MINUTE);
+    expect(nextRateFire('rate(1 minute)', START + MINUTE, START)).toBe(START + 2 * MINUTE);
+    expect(nextRateFire('rate(2 hours)', undefined, START)).toBe(START + 120 * MINUTE);
+  });
+
+  it('throws the expression’s error', () => {
+    expect(() => nextRateFire('rate(2 minute)', undefined, START)).toThrow(ScheduleExpressionError);
+    expect(() => nextRateFire('cron(* * * * ? *)', undefined, START)).toThrow(CRON_NOT_YET);
+  });
+});
+
+describe('dueRateFires', () => {
+  it('lists every fire due by now, none before the first period', () => {
+    expect(dueRateFires('rate(1 minute)', undefined, START, START + MINUTE - 1)).toEqual([]);
+    expect(dueRateFires('rate(1 minute)', undefined, START, START + MINUTE)).toEqual([START + MINUTE]);
+    expect(dueRateFires('rate(1 minute)', START + MINUTE, START, START + 3.5 * MINUTE)).toEqual([
+      START + 2 * MINUTE,
+      START + 3 * MINUTE,
+    ]);
+  });
+});
+
+describe('scheduledEvent', () => {
+  it('is the envelope EventBridge hands a scheduled rule’s target', () => {
+    expect(
+      scheduledEvent({
+        id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+        account: '000000000000',
+        region: 'us-east-1',
+        ruleName: 'ecs-ops-local-AlertDashsummaryEventsRuleSchedule1',
+        at: START + MINUTE,
+      }),
+    ).toEqual({
+      version: '0',
+      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      time: '2024-05-02T09:01:00Z',
+      region: 'us-east-1',
+      resources: [
+        'arn:aws:events:us-east-1:000000000000:rule/ecs-ops-local-AlertDashsummaryEventsRuleSchedule1',
+      ],
+      detail: {},
+    });
+  });
+});
+
+describe('LocalSchedules', () => {
+  const schedule = (name: string, expression: string, extra: Partial<ScheduleDefinition> = {}) =>
+    ({
+      rule: `${name}Rule`,
+      ruleName: `${name}-rule`,
+      function: { name, handler: `dist/functions/${name}/index.handler`, environment: {} },
+      expression,
+      enabled: true,
+      ...extra,
+    }) satisfies ScheduleDefinition;
+
+  const setup = (schedules: ScheduleDefinition[], invoke = async () => undefined as unknown) => {
+    const calls: { name: string; event: unknown }[] = [];
+    const warnings: string[] = [];
+    const local = new LocalSchedules({
+      schedules,
+      startedAt: START,
+      region: 'us-east-1',
+      account: '000000000000',
+      invoke: (name, event) => {
+        calls.push({ name, event });
+        return invoke();
+      },
+      warn: (text) => warnings.push(text),
+      newId: () => 'id-1',
+    });
+    return { local, calls, warnings };
+  };
+
+  it('fires enabled rate schedules on the clock with the Scheduled Event or the schedule’s input', async () => {
+    const { local, calls } = setup([
+      schedule('summary', 'rate(1 minute)'),
+      schedule('digest', 'rate(2 minutes)', { input: { digest: true } }),
+      schedule('paused', 'rate(1 minute)', { enabled: false }),
+    ]);
+    expect(local.functions().map((fn) => fn.name)).toEqual(['summary', 'digest']);
+    expect(local.fire(START + 59_999)).toBe(0);
+    expect(local.fire(START + MINUTE)).toBe(1);
+    expect(local.fire(START + MINUTE + 500)).toBe(0);
+    expect(local.fire(START + 2 * MINUTE)).toBe(2);
+    await local.settle();
+    expect(calls.map((call) => call.name)).toEqual(['summary', 'summary', 'digest']);
+    expect(calls[0]?.event).toMatchObject({
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: '2024-05-02T09:01:00Z',
+      resources: ['arn:aws:events:us-east-1:000000000000:rule/summary-rule'],
+    });
+    expect(calls[2]?.event).toEqual({ digest: true });
+    expect(local.invocations()).toBe(3);
+  });
+
+  it('skips a cron schedule with a warning instead of stopping', () => {
+    const { local, warnings } = setup([schedule('nightly', 'cron(0 3 * * ? *)')]);
+    expect(local.functions()).toEqual([]);
+    expect(local.fire(START + 24 * 60 * MINUTE)).toBe(0);
+    expect(warnings).toEqual([`nightly cron(0 3 * * ? *) skipped: ${CRON_NOT_YET}`]);
+  });
+
+  it('refuses a rate EventBridge would refuse, naming the function, before anything fires', () => {
+    expect(() => setup([schedule('summary', 'rate(1 minutes)')])).toThrow(
+      /summary schedule rate\(1 minutes\): EventBridge requires rate\(1 minute\)/,
+    );
+  });
+
+  it('reports a failed invocation as a warning and keeps firing', async () => {
+    const { local, warnings } = setup([schedule('summary', 'rate(1 minute)')], async () => {
+      throw new Error('boom');
+    });
+    local.fire(START + 2 * MINUTE);
+    await local.settle();
+    expect(warnings).toEqual([
+      'summary (rate(1 minute)) failed: boom',
+      'summary (rate(1 minute)) failed: boom',
+    ]);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { SandboxReport } from '../../../lib/sandbox/sandbox.js';
+import { SandboxView } from '../../../lib/sandbox/view.js';
+
+const START = Date.parse('2024-05-02T09:00:00Z');
+
+const setup = () => {
+  const lines: string[] = [];
+  return { lines, view: new SandboxView((line) => lines.push(line), START) };
+};
+
+describe('SandboxView', () => {
+  it('shows each message landing in the mailbox, stamped with simulated time', () => {
+    const { lines, view } = setup();
+    view.mailbox(START + 12_345, '[ecs-ops] prod api exited 137');
+    view.mailbox(START + 13_000, undefined);
+    expect(lines).toEqual([
+      '+ 12.3s ✉ mailbox: [ecs-ops] prod api exited 137',
+      '+ 13.0s ✉ mailbox: (no subject)',
+    ]);
+  });
+
+  it('shows a function’s INFO lines about alerts, its WARN and ERROR lines, and nothing else', () => {
+    const { lines, view } = setup();
+    const seen: string[] = [];
+    view.onFunctionLog((entry, name) => seen.push(`${name}:${String(entry.message)}`));
+    view.step(START + 1_000, 'something');
+    const log = (entry: Record<string, unknown>) => view.functionLog('alert', JSON.stringify(entry));
+    log({
+      level: 'INFO',
+      message: 'alert sent',
+      subject: '[ecs-ops] batch ingest exited 1',
+      incident: 'x#1',
+    });
+    log({ level: 'INFO', message: 'alert grouped into the crash-loop window' });
+    log({ level: 'INFO', message: 'not an incident' });
+    log({ level: 'DEBUG', message: 'alert sent' });
+    log({ level: 'WARN', message: 'publish retried' });
+    view.functionLog('alert', 'not JSON');
+    view.functionLog('alert', '[1, 2]');
+    expect(lines.slice(1)).toEqual([
+      '+  1.0s     alert: alert sent — [ecs-ops] batch ingest exited 1',
+      '+  1.0s     alert: alert grouped into the crash-loop window',
+      '+  1.0s     alert warn: publish retried',
+    ]);
+    expect(seen).toHaveLength(5);
+  });
+
+  it('summarises the mailbox with its latency and points at ecs-ops mailbox', () => {
+    const { lines, view } = setup();
+    const report: SandboxReport = {
+      simulatedSeconds: 45,
+      interrupted: false,
+      bus: {
+        published: 10,
+        matched: {},
+        unmatched: 0,
+        delivered: 10,
+        duplicatesInjected: 0,
+        redelivered: 0,
+        deadLettered: 0,
+        invocations: 2,
+        failedInvocations: 0,
+      },
+      reconciled: {},
+      invocations: { reconcile: 2 },
+      requests: {},
+      mailbox: 3,
+      alerts: {
+        messages: 3,
+        latencyMs: { p50: 1_234, max: 4_000 },
+        perIncident: { 'a#1': 1, 'b#1': 1, unmatched: 1 },
+      },
+      scheduled: 0,
+      groundTruth: { tasks: 1, instances: 1, mismatches: [] },
+      store: '.ecs-ops',
+    };
+    view.summary(report);
+    expect(lines).toContain(
+      '  mailbox: 3 messages about 2 incidents; ECS event → mailbox p50 1.2 s, max 4.0 s (wall clock)',
+    );
+    expect(lines.some((line) => line.startsWith('  npx ecs-ops mailbox '))).toBe(true);
+    const empty = setup();
+    empty.view.summary({
+      ...report,
+      alerts: { messages: 0, latencyMs: { p50: null, max: null }, perIncident: {} },
+      scheduled: 2,
+    });
+    expect(empty.lines).toContain('  mailbox: 0 messages; 2 scheduled invocations');
+  });
+});

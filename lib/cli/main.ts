@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/ops-config.js';
 import { alertsCommand } from './commands/alerts.js';
+import { cronCommand } from './commands/cron.js';
 import { demoCommand } from './commands/demo.js';
 import { mailboxCommand } from './commands/mailbox.js';
 import { replayCommand } from './commands/replay.js';
@@ -31,6 +32,9 @@ const OPTIONS = {
   speed: { type: 'string' },
   chaos: { type: 'string' },
   seed: { type: 'string' },
+  count: { type: 'string', short: 'n' },
+  tz: { type: 'string' },
+  from: { type: 'string' },
 } as const;
 
 /** Runs one command line; returns the exit code. `out` and `err` receive whole lines of text. */
@@ -46,6 +50,8 @@ export async function runCli(
       out(HELP);
       return command === undefined && !values.help ? 2 : 0;
     }
+    // `cron next <expression>` needs no store, and takes a second positional.
+    if (command === 'cron') return cronCommand(target, extra, values, out);
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     if (values.store !== 'local' && values.store !== 'aws') {
       throw new UsageError(`--store ${values.store}: expected local or aws`);

@@ -37,6 +37,12 @@ Commands:
         --seed <n>           replay a run (into a fresh --dir; default: a new seed)
   mailbox                    messages published to SNS in the sandbox, newest first
         --limit <n>          default 100
+  cron next "<expression>"   the next fire times of an EventBridge schedule, cron(…) or rate(…),
+                             as ISO UTC and on the zone's wall clock (EventBridge semantics, DST
+                             included); e.g. ecs-ops cron next "cron(0/15 8-17 ? * MON-FRI *)"
+        -n <count>           how many (default 5)
+        --tz <zone>          IANA zone the cron fields are read in (default UTC)
+        --from <ISO time>    list fires after this time (default now); for rate(…), its start
   demo                       replay the sample stream in events/demo into the store and show it
 
 Global options:

@@ -1,15 +1,17 @@
 /**
- * EventBridge schedules in the sandbox: when a `rate(…)` rule fires on the simulated clock, the Scheduled
- * Event it hands its target, and a small driver that fires each enabled schedule of the deployment.
+ * EventBridge schedules in the sandbox: when a `rate(…)` or `cron(…)` rule fires on the simulated clock (as
+ * lib/schedules evaluates it), the Scheduled Event it hands its target, and a small driver that fires each
+ * enabled schedule of the deployment.
  *
  * A rate rule's first fire is one period after it was created (the sandbox's start), then one per period, as
- * EventBridge does. `cron(…)` needs an EventBridge cron evaluator, which lib/schedules will provide: until
- * then a cron schedule is skipped with a warning instead of stopping the sandbox.
+ * EventBridge does. A cron rule fires at the times its fields match after the sandbox's start, read in UTC (or
+ * in the schedule's time zone when it gives one).
  */
 import { randomUUID } from 'node:crypto';
 import type { ScheduleDefinition } from '../local-bus/routes.js';
+import { nextFires, parseSchedule, type Schedule, ScheduleError } from '../schedules/index.js';
 
-/** An expression EventBridge would refuse, or one the sandbox cannot evaluate yet; the message says which. */
+/** An expression EventBridge would refuse, or one that cannot be used where it is; the message says which. */
 export class ScheduleExpressionError extends Error {
   constructor(message: string) {
     super(message);
@@ -17,48 +19,28 @@ export class ScheduleExpressionError extends Error {
   }
 }
 
-export const CRON_NOT_YET = 'cron schedules run in the sandbox once lib/schedules evaluates cron';
-
-const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+/** parseSchedule, with its ScheduleError as a ScheduleExpressionError. */
+export function parseScheduleExpression(expression: string): Schedule {
+  try {
+    return parseSchedule(expression);
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new ScheduleExpressionError(error.message);
+    throw error;
+  }
+}
 
 /**
  * The period of `rate(<value> <unit>)` in milliseconds. As EventBridge requires: a positive whole value, the
- * unit minute, hour or day, singular for 1 and plural otherwise.
+ * unit minute, hour or day, singular for 1 and plural otherwise. A cron expression has no period: it throws.
  */
 export function ratePeriodMs(expression: string): number {
-  if (/^cron\(.*\)$/.test(expression)) throw new ScheduleExpressionError(`${expression}: ${CRON_NOT_YET}`);
-  const rate = /^rate\((.*)\)$/.exec(expression);
-  if (rate === null) {
+  const schedule = parseScheduleExpression(expression);
+  if (schedule.kind === 'cron') {
     throw new ScheduleExpressionError(
-      `${JSON.stringify(expression)}: expected rate(<value> <unit>) or cron(<fields>)`,
+      `${expression}: a cron schedule has no fixed period; use nextScheduleFire`,
     );
   }
-  const parts = /^(\d+) ([a-z]+)$/.exec(rate[1] ?? '');
-  if (parts === null) {
-    throw new ScheduleExpressionError(
-      `${expression}: expected rate(<value> <unit>), e.g. rate(1 minute) or rate(5 minutes)`,
-    );
-  }
-  const value = Number(parts[1]);
-  const unit = parts[2] ?? '';
-  const singular = unit.replace(/s$/, '') as keyof typeof UNIT_MS;
-  if (!(singular in UNIT_MS)) {
-    throw new ScheduleExpressionError(
-      `${expression}: the unit must be minute(s), hour(s) or day(s), not ${unit}`,
-    );
-  }
-  if (value === 0) throw new ScheduleExpressionError(`${expression}: the value must be 1 or more`);
-  if (value === 1 && unit !== singular) {
-    throw new ScheduleExpressionError(
-      `${expression}: EventBridge requires rate(1 ${singular}) for a value of 1`,
-    );
-  }
-  if (value > 1 && unit === singular) {
-    throw new ScheduleExpressionError(
-      `${expression}: EventBridge requires the plural for a value above 1: rate(${value} ${singular}s)`,
-    );
-  }
-  return value * UNIT_MS[singular];
+  return schedule.periodMs;
 }
 
 /** When a rate rule created at `startedAt` fires next: one period after its last fire, or after its creation. */
@@ -73,11 +55,49 @@ export function dueRateFires(
   startedAt: number,
   now: number,
 ): number[] {
+  return dueFires(expression, lastFiredAt, startedAt, now);
+}
+
+/**
+ * When a schedule created at `startedAt` fires next after `lastFiredAt` (or its creation): rate as
+ * nextRateFire, cron at its next matching minute in `timeZone` (default UTC); undefined when a cron's year
+ * field has run out.
+ */
+export function nextScheduleFire(
+  expression: string | Schedule,
+  lastFiredAt: number | undefined,
+  startedAt: number,
+  timeZone = 'UTC',
+): number | undefined {
+  const schedule = typeof expression === 'string' ? parseScheduleExpression(expression) : expression;
+  if (schedule.kind === 'rate') return (lastFiredAt ?? startedAt) + schedule.periodMs;
+  try {
+    return nextFires(schedule, {
+      from: new Date(lastFiredAt ?? startedAt),
+      count: 1,
+      timeZone,
+    })[0]?.getTime();
+  } catch (error) {
+    if (error instanceof ScheduleError)
+      throw new ScheduleExpressionError(`${schedule.expression}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Every fire of a rate or cron rule after `lastFiredAt` (or its creation) and at or before `now`, oldest first. */
+export function dueFires(
+  expression: string | Schedule,
+  lastFiredAt: number | undefined,
+  startedAt: number,
+  now: number,
+  timeZone = 'UTC',
+): number[] {
+  const schedule = typeof expression === 'string' ? parseScheduleExpression(expression) : expression;
   const fires: number[] = [];
   for (
-    let at = nextRateFire(expression, lastFiredAt, startedAt);
-    at <= now;
-    at = nextRateFire(expression, at, startedAt)
+    let at = nextScheduleFire(schedule, lastFiredAt, startedAt, timeZone);
+    at !== undefined && at <= now;
+    at = nextScheduleFire(schedule, at, startedAt, timeZone)
   ) {
     fires.push(at);
   }
@@ -117,41 +137,47 @@ export function scheduledEvent(options: {
   };
 }
 
+/** A deployment's schedule; `timeZone` (IANA, default UTC) is the zone its cron fields are read in. */
+export type LocalScheduleDefinition = ScheduleDefinition & { timeZone?: string };
+
 export interface LocalSchedulesOptions {
-  schedules: readonly ScheduleDefinition[];
+  schedules: readonly LocalScheduleDefinition[];
   startedAt: number;
   region: string;
   account: string;
   /** Invokes the function asynchronously, as EventBridge does; a rejection is reported, not retried here. */
   invoke: (functionName: string, event: unknown) => Promise<unknown>;
-  /** A schedule that does not run locally (cron, for now), or an invocation that failed. */
+  /** An invocation that failed. */
   warn: (text: string) => void;
   newId?: () => string;
 }
 
 /**
- * Fires the deployment's enabled rate schedules on the simulated clock. Invocations run in the background
- * (the sandbox keeps ticking); `settle()` waits for those in flight. Disabled schedules never fire; cron ones
- * are skipped with a warning; a rate EventBridge would refuse throws here, before anything runs.
+ * Fires the deployment's enabled rate and cron schedules on the simulated clock. Invocations run in the
+ * background (the sandbox keeps ticking); `settle()` waits for those in flight. Disabled schedules never fire;
+ * an expression (or time zone) EventBridge would refuse throws here, before anything runs.
  */
 export class LocalSchedules {
-  private readonly active: { schedule: ScheduleDefinition; lastFiredAt?: number }[] = [];
+  private readonly active: {
+    schedule: LocalScheduleDefinition;
+    parsed: Schedule;
+    timeZone: string;
+    next: number | undefined;
+  }[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private fired = 0;
 
   constructor(private readonly options: LocalSchedulesOptions) {
     for (const schedule of options.schedules) {
       if (!schedule.enabled) continue;
-      if (schedule.expression.startsWith('cron(')) {
-        options.warn(`${schedule.function.name} ${schedule.expression} skipped: ${CRON_NOT_YET}`);
-        continue;
-      }
+      const timeZone = schedule.timeZone ?? 'UTC';
       try {
-        ratePeriodMs(schedule.expression);
+        const parsed = parseScheduleExpression(schedule.expression);
+        const next = nextScheduleFire(parsed, undefined, options.startedAt, timeZone);
+        this.active.push({ schedule, parsed, timeZone, next });
       } catch (error) {
         throw new ScheduleExpressionError(`${schedule.function.name} schedule ${(error as Error).message}`);
       }
-      this.active.push({ schedule });
     }
   }
 
@@ -165,8 +191,9 @@ export class LocalSchedules {
     let started = 0;
     for (const entry of this.active) {
       const { schedule } = entry;
-      for (const at of dueRateFires(schedule.expression, entry.lastFiredAt, this.options.startedAt, now)) {
-        entry.lastFiredAt = at;
+      while (entry.next !== undefined && entry.next <= now) {
+        const at = entry.next;
+        entry.next = nextScheduleFire(entry.parsed, at, this.options.startedAt, entry.timeZone);
         const event =
           schedule.input !== undefined
             ? schedule.input

@@ -234,3 +234,89 @@ describe('the installed ecs-ops binary', () => {
     expect(readFileSync(errors, 'utf8')).toBe('');
   });
 });
+
+describe('ecs-ops cron next', () => {
+  it('prints the next fires as ISO UTC and on the zone’s wall clock, skipping the spring-forward gap', async () => {
+    const { code, out } = await cli(
+      'cron',
+      'next',
+      'cron(30 2 * * ? *)',
+      '-n',
+      '3',
+      '--tz',
+      'Europe/Berlin',
+      '--from',
+      '2024-03-29T12:00:00Z',
+    );
+    expect(code).toBe(0);
+    expect(out.split('\n')).toEqual([
+      '2024-03-30T01:30:00Z  2024-03-30 02:30 Europe/Berlin',
+      '2024-04-01T00:30:00Z  2024-04-01 02:30 Europe/Berlin',
+      '2024-04-02T00:30:00Z  2024-04-02 02:30 Europe/Berlin',
+    ]);
+  });
+
+  it('lists five fires in UTC by default, and one JSON document with --json', async () => {
+    const text = await cli('cron', 'next', 'cron(0 9 ? * 2#1 *)', '--from', '2024-05-02T00:00:00Z');
+    expect(text.code).toBe(0);
+    expect(text.out.split('\n')).toHaveLength(5);
+    expect(text.out.split('\n')[0]).toBe('2024-05-06T09:00:00Z  2024-05-06 09:00 UTC');
+    const { code, out } = await cli(
+      'cron',
+      'next',
+      'cron(0 18 ? * MON-FRI *)',
+      '-n',
+      '2',
+      '--from',
+      '2024-05-03T00:00:00Z',
+      '--json',
+    );
+    expect(code).toBe(0);
+    expect(json(out)).toEqual({
+      expression: 'cron(0 18 ? * MON-FRI *)',
+      timeZone: 'UTC',
+      from: '2024-05-03T00:00:00.000Z',
+      fires: [
+        { utc: '2024-05-03T18:00:00Z', local: '2024-05-03 18:00 UTC' },
+        { utc: '2024-05-06T18:00:00Z', local: '2024-05-06 18:00 UTC' },
+      ],
+    });
+  });
+
+  it('counts rate() periods from --from, its start', async () => {
+    const { code, out } = await cli(
+      'cron',
+      'next',
+      'rate(2 hours)',
+      '-n',
+      '2',
+      '--from',
+      '2024-05-02T09:15:00Z',
+    );
+    expect(code).toBe(0);
+    expect(out.split('\n')).toEqual([
+      '2024-05-02T11:15:00Z  2024-05-02 11:15 UTC',
+      '2024-05-02T13:15:00Z  2024-05-02 13:15 UTC',
+    ]);
+  });
+
+  it.each([
+    [['cron(0 10 * * * *)'], 'day-of-month and day-of-week cannot both be set; use ? in one'],
+    [['cron(0 24 * * ? *)'], 'hours field: 24 is out of range 0-23'],
+    [['rate(1 minutes)'], 'EventBridge requires rate(1 minute) for a value of 1'],
+    [['cron(0 10 * * ? *)', '--tz', 'Mars/Olympus'], 'unknown time zone Mars/Olympus'],
+    [['cron(0 10 * * ? *)', '-n', '0'], '-n 0: expected a whole number from 1 to 1000'],
+    [['cron(0 10 * * ? *)', '--from', 'yesterday'], '--from yesterday: expected an ISO time'],
+    [['cron(0', '10', '*', '*', '?', '*)'], 'unexpected argument 10; quote the expression'],
+    [[], 'cron next needs an expression'],
+  ])('exits 2 with the reason: %j', async (args, reason) => {
+    const { code, err } = await cli('cron', 'next', ...args);
+    expect(code).toBe(2);
+    expect(err).toContain(reason);
+  });
+
+  it('exits 2 without a known subcommand', async () => {
+    expect((await cli('cron')).err).toContain('cron needs a subcommand');
+    expect((await cli('cron', 'list', 'rate(1 day)')).code).toBe(2);
+  });
+});

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ScheduleDefinition } from '../../../lib/local-bus/routes.js';
 import {
-  CRON_NOT_YET,
+  dueFires,
   dueRateFires,
+  type LocalScheduleDefinition,
   LocalSchedules,
   nextRateFire,
+  nextScheduleFire,
   ratePeriodMs,
   ScheduleExpressionError,
   scheduledEvent,
@@ -41,9 +43,9 @@ describe('ratePeriodMs', () => {
     expect(() => ratePeriodMs(expression)).toThrow(message);
   });
 
-  it('refuses cron until lib/schedules evaluates it', () => {
+  it('has no period for a cron schedule', () => {
     expect(() => ratePeriodMs('cron(0 9 * * ? *)')).toThrow(
-      'cron(0 9 * * ? *): cron schedules run in the sandbox once lib/schedules evaluates cron',
+      'cron(0 9 * * ? *): a cron schedule has no fixed period; use nextScheduleFire',
     );
   });
 });
@@ -57,7 +59,7 @@ describe('nextRateFire', () => {
 
   it('throws the expression’s error', () => {
     expect(() => nextRateFire('rate(2 minute)', undefined, START)).toThrow(ScheduleExpressionError);
-    expect(() => nextRateFire('cron(* * * * ? *)', undefined, START)).toThrow(CRON_NOT_YET);
+    expect(() => nextRateFire('cron(* * * * ? *)', undefined, START)).toThrow(/no fixed period/);
   });
 });
 
@@ -69,6 +71,42 @@ describe('dueRateFires', () => {
       START + 2 * MINUTE,
       START + 3 * MINUTE,
     ]);
+  });
+});
+
+describe('nextScheduleFire and dueFires', () => {
+  it('fire a rate as nextRateFire does', () => {
+    expect(nextScheduleFire('rate(1 minute)', undefined, START)).toBe(START + MINUTE);
+    expect(dueFires('rate(1 minute)', START + MINUTE, START, START + 3.5 * MINUTE)).toEqual(
+      dueRateFires('rate(1 minute)', START + MINUTE, START, START + 3.5 * MINUTE),
+    );
+  });
+
+  it('fire a cron at its matching minutes after the start, in UTC or the given zone', () => {
+    // START is 2024-05-02T09:00:00.250Z, a Thursday.
+    expect(nextScheduleFire('cron(0 9 * * ? *)', undefined, START)).toBe(Date.parse('2024-05-03T09:00:00Z'));
+    expect(nextScheduleFire('cron(0 9 * * ? *)', undefined, START, 'Europe/Berlin')).toBe(
+      Date.parse('2024-05-03T07:00:00Z'),
+    );
+    expect(dueFires('cron(0/2 * * * ? *)', undefined, START, START + 5 * MINUTE)).toEqual([
+      Date.parse('2024-05-02T09:02:00Z'),
+      Date.parse('2024-05-02T09:04:00Z'),
+    ]);
+    expect(
+      dueFires('cron(0/2 * * * ? *)', Date.parse('2024-05-02T09:02:00Z'), START, START + 5 * MINUTE),
+    ).toEqual([Date.parse('2024-05-02T09:04:00Z')]);
+  });
+
+  it('stop when a cron’s year field has run out', () => {
+    expect(nextScheduleFire('cron(0 9 * * ? 2020)', undefined, START)).toBeUndefined();
+    expect(dueFires('cron(0 9 * * ? 2020)', undefined, START, START + 365 * 24 * 60 * MINUTE)).toEqual([]);
+  });
+
+  it('throw the expression’s error', () => {
+    expect(() => nextScheduleFire('cron(0 9 * * * *)', undefined, START)).toThrow(ScheduleExpressionError);
+    expect(() => nextScheduleFire('cron(0 9 * * ? *)', undefined, START, 'Nowhere/Land')).toThrow(
+      /unknown time zone Nowhere\/Land/,
+    );
   });
 });
 
@@ -109,7 +147,7 @@ describe('LocalSchedules', () => {
       ...extra,
     }) satisfies ScheduleDefinition;
 
-  const setup = (schedules: ScheduleDefinition[], invoke = async () => undefined as unknown) => {
+  const setup = (schedules: LocalScheduleDefinition[], invoke = async () => undefined as unknown) => {
     const calls: { name: string; event: unknown }[] = [];
     const warnings: string[] = [];
     const local = new LocalSchedules({
@@ -150,11 +188,32 @@ describe('LocalSchedules', () => {
     expect(local.invocations()).toBe(3);
   });
 
-  it('skips a cron schedule with a warning instead of stopping', () => {
-    const { local, warnings } = setup([schedule('nightly', 'cron(0 3 * * ? *)')]);
-    expect(local.functions()).toEqual([]);
-    expect(local.fire(START + 24 * 60 * MINUTE)).toBe(0);
-    expect(warnings).toEqual([`nightly cron(0 3 * * ? *) skipped: ${CRON_NOT_YET}`]);
+  it('fires enabled cron schedules at their matching minutes, in UTC or the schedule’s zone', async () => {
+    const { local, calls, warnings } = setup([
+      schedule('every2', 'cron(0/2 * * * ? *)'),
+      schedule('nightly', 'cron(0 3 * * ? *)'),
+      { ...schedule('berlin', 'cron(0 11 * * ? *)'), timeZone: 'Europe/Berlin' },
+    ]);
+    expect(local.functions().map((fn) => fn.name)).toEqual(['every2', 'nightly', 'berlin']);
+    expect(local.fire(START + MINUTE)).toBe(0);
+    expect(local.fire(Date.parse('2024-05-02T09:02:00Z'))).toBe(1);
+    // Until 10:00Z: 09:04 … 10:00 every 2 minutes (29 fires), and 11:00 Berlin (09:00Z) is already past.
+    expect(local.fire(Date.parse('2024-05-02T10:00:00Z'))).toBe(29);
+    expect(local.fire(Date.parse('2024-05-03T03:00:00Z'))).toBe(17 * 30 + 1);
+    expect(local.fire(Date.parse('2024-05-03T09:00:00Z'))).toBe(6 * 30 + 1);
+    await local.settle();
+    expect(calls[0]?.event).toMatchObject({ time: '2024-05-02T09:02:00Z' });
+    expect(calls.filter((call) => call.name === 'nightly')).toHaveLength(1);
+    expect(calls.filter((call) => call.name === 'berlin')).toMatchObject([
+      { event: { time: '2024-05-03T09:00:00Z' } },
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a cron EventBridge would refuse, naming the function, before anything fires', () => {
+    expect(() => setup([schedule('nightly', 'cron(0 3 * * * *)')])).toThrow(
+      /nightly schedule cron\(0 3 \* \* \* \*\): day-of-month and day-of-week cannot both be set; use \? in one/,
+    );
   });
 
   it('refuses a rate EventBridge would refuse, naming the function, before anything fires', () => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
 import { AlertsConfig } from './alerts-config.js';
+import { JobsConfig } from './jobs-config.js';
 
 const WholeNumber = (min: number, max: number, unit: string) =>
   z
@@ -62,6 +63,7 @@ export const OpsConfig = z.strictObject({
     writeConcurrency: 16,
   }),
   alerts: z._default(AlertsConfig, () => z.parse(AlertsConfig, {})),
+  jobs: z._default(JobsConfig, {}),
 });
 export type OpsConfig = z.infer<typeof OpsConfig>;
 

@@ -19,6 +19,7 @@ describe('ops.config.yml', () => {
         crashLoop: { windowMinutes: 10 },
         mute: [],
       },
+      jobs: {},
     });
   });
 

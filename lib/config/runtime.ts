@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { AlertsConfig } from './alerts-config.js';
+import { JobsConfig } from './jobs-config.js';
 
 const WholeNumber = z.pipe(
   z.string().check(z.regex(/^\d+$/, 'expected a whole number')),
@@ -61,6 +62,38 @@ export type AlertSummaryEnvironment = z.infer<typeof AlertSummaryEnvironment>;
 /** The `alert-summary` function's settings. */
 export function alertSummaryEnvironment(env: NodeJS.ProcessEnv = process.env): AlertSummaryEnvironment {
   return parseEnvironment(AlertSummaryEnvironment, env);
+}
+
+/** The validated `jobs` section of ops.config.yml, passed as one JSON variable by serverless.yml. */
+const JobsConfigJson = z.pipe(AlertsConfigJson, JobsConfig);
+
+const LaunchEnvironment = z.object({
+  STATE_TABLE: z.string().check(z.minLength(1)),
+  ALERT_TOPIC_ARN: z.string().check(z.minLength(1)),
+  JOBS_CONFIG: JobsConfigJson,
+  ALERTS_CONFIG: z.pipe(AlertsConfigJson, AlertsConfig),
+  RETENTION_HISTORY_DAYS: WholeNumber,
+});
+export type LaunchEnvironment = z.infer<typeof LaunchEnvironment>;
+
+/** The `launch` function's settings. */
+export function launchEnvironment(env: NodeJS.ProcessEnv = process.env): LaunchEnvironment {
+  return parseEnvironment(LaunchEnvironment, env);
+}
+
+const JobRunsEnvironment = z.object({
+  STATE_TABLE: z.string().check(z.minLength(1)),
+  ALERT_TOPIC_ARN: z.string().check(z.minLength(1)),
+  DEAD_LETTER_QUEUE_URL: z.string().check(z.minLength(1)),
+  JOBS_CONFIG: JobsConfigJson,
+  ALERTS_CONFIG: z.pipe(AlertsConfigJson, AlertsConfig),
+  RETENTION_HISTORY_DAYS: WholeNumber,
+});
+export type JobRunsEnvironment = z.infer<typeof JobRunsEnvironment>;
+
+/** The `job-runs` function's settings. */
+export function jobRunsEnvironment(env: NodeJS.ProcessEnv = process.env): JobRunsEnvironment {
+  return parseEnvironment(JobRunsEnvironment, env);
 }
 
 function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {

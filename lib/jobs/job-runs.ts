@@ -1,0 +1,249 @@
+/**
+ * How a job's runs end: one SQS batch of STOPPED task events of job tasks (`startedBy` = ecs-ops-job/<name>).
+ *
+ * Per record: parse (invalid → dead-letter queue, like reconcile and alert) → the job (from startedBy) → the
+ * run listing the task → when every task of the run is STOPPED (this event for this task; the state table,
+ * this batch, then ECS for the others) → runOutcome → complete the run with a conditional change from
+ * `running`. Only the caller whose change went through journals and pages (a failed or timed-out run that was
+ * not replaced on purpose), so duplicates and concurrent deliveries page once.
+ */
+import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import type { AlertPublisher } from '../alerts/publisher.js';
+import type { EssentialContainers } from '../alerts/task-definitions.js';
+import type { DeadLetter, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { parseEcsEventText, type TaskDetail } from '../events/ecs-event.js';
+import type { Journal } from '../journal/journal.js';
+import type { StateStore } from '../store/state-store.js';
+import { clusterName } from '../store/table.js';
+import { taskIdOf } from './concurrency.js';
+import { jobOfStartedBy } from './identity.js';
+import { JOB_JOURNAL_KIND } from './launcher.js';
+import { type RunResult, runOutcome, type StoppedTask } from './outcome.js';
+import { renderRunFailure } from './render.js';
+import type { RunStore } from './run-store.js';
+
+export interface JobRunsDependencies {
+  runs: RunStore;
+  store: Pick<StateStore, 'getLatest'>;
+  ecs: ECSClient;
+  taskDefinitions: EssentialContainers;
+  publisher: AlertPublisher;
+  journal: Journal;
+  deadLetters: DeadLetterSink;
+  now?: () => Date;
+}
+
+export type JobRunOutcome =
+  | { id: string; outcome: 'invalid'; field: string; reason: string }
+  /** Not a STOPPED task of a job: nothing to do. */
+  | { id: string; outcome: 'ignored'; taskArn?: string; reason: string }
+  /** A task with a job's startedBy that no run launched (started by hand): logged, not an error. */
+  | { id: string; outcome: 'no-run'; job: string; taskArn: string; reason: string }
+  | { id: string; outcome: 'waiting'; job: string; slot: string; taskArn: string; pending: string[] }
+  | {
+      id: string;
+      outcome: 'completed';
+      job: string;
+      slot: string;
+      result: RunResult;
+      exitCodes: Record<string, number | null>;
+      durationSeconds: number;
+      reason: string;
+      alerted: boolean;
+    }
+  | { id: string; outcome: 'already-completed'; job: string; slot: string; status: string }
+  | { id: string; outcome: 'failed'; taskArn?: string; reason: string };
+
+export interface JobRunsBatchResult {
+  outcomes: JobRunOutcome[];
+  redeliver: string[];
+}
+
+export interface BatchRecord {
+  id: string;
+  body: string;
+}
+
+const stoppedTaskOf = (detail: Record<string, unknown>): StoppedTask => detail as StoppedTask;
+
+export function createJobRuns(dependencies: JobRunsDependencies) {
+  const { runs, store, ecs, taskDefinitions, publisher, journal } = dependencies;
+  const now = dependencies.now ?? (() => new Date());
+
+  /** The other tasks' latest states: this batch's events, else the state table, else ECS itself. */
+  async function statesOf(
+    cluster: string,
+    taskArns: string[],
+    batch: ReadonlyMap<string, TaskDetail>,
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const states = new Map<string, Record<string, unknown>>();
+    await Promise.all(
+      taskArns.map(async (arn) => {
+        const inBatch = batch.get(arn);
+        if (inBatch !== undefined) return void states.set(arn, inBatch);
+        const latest = await store.getLatest(arn);
+        if (latest !== undefined) states.set(arn, latest.detail);
+      }),
+    );
+    const unknown = taskArns.filter((arn) => states.get(arn)?.lastStatus !== 'STOPPED');
+    if (unknown.length > 0) {
+      // The state table may lag behind the events (another queue): ECS knows for sure.
+      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: unknown }));
+      for (const task of tasks) {
+        if (task.taskArn) states.set(task.taskArn, task as unknown as Record<string, unknown>);
+      }
+    }
+    return states;
+  }
+
+  async function processRecord(
+    record: BatchRecord,
+    batch: ReadonlyMap<string, TaskDetail>,
+  ): Promise<JobRunOutcome> {
+    const parsed = parseEcsEventText(record.body);
+    if (!parsed.ok) return { id: record.id, outcome: 'invalid', ...parsed.error };
+    const { event } = parsed;
+    if (event.kind !== 'task') {
+      return { id: record.id, outcome: 'ignored', reason: 'a container instance event, not a task stop' };
+    }
+    const task = event.detail;
+    const job = jobOfStartedBy(task.startedBy);
+    if (job === undefined) {
+      return {
+        id: record.id,
+        outcome: 'ignored',
+        taskArn: task.taskArn,
+        reason: 'not a job task (startedBy)',
+      };
+    }
+    if (task.lastStatus !== 'STOPPED') {
+      return {
+        id: record.id,
+        outcome: 'ignored',
+        taskArn: task.taskArn,
+        reason: `${task.lastStatus}, not STOPPED`,
+      };
+    }
+    try {
+      const run = await runs.find(job, task.taskArn);
+      if (run === undefined) {
+        return {
+          id: record.id,
+          outcome: 'no-run',
+          job,
+          taskArn: task.taskArn,
+          reason: 'no run of the job lists this task: started by hand with the job’s startedBy?',
+        };
+      }
+      if (run.status !== 'running') {
+        return { id: record.id, outcome: 'already-completed', job, slot: run.slot, status: run.status };
+      }
+      const cluster = clusterName(task.clusterArn);
+      const others = run.tasks.filter((arn) => arn !== task.taskArn);
+      const states = others.length === 0 ? new Map() : await statesOf(cluster, others, batch);
+      const pending = others.filter((arn) => states.get(arn)?.lastStatus !== 'STOPPED');
+      if (pending.length > 0) {
+        return { id: record.id, outcome: 'waiting', job, slot: run.slot, taskArn: task.taskArn, pending };
+      }
+      const stopped = run.tasks.map((arn) =>
+        arn === task.taskArn ? stoppedTaskOf(task) : stoppedTaskOf(states.get(arn) ?? {}),
+      );
+      const definitions = new Set(
+        [task, ...others.map((arn) => states.get(arn) ?? {})].flatMap((detail) => {
+          const arn = (detail as { taskDefinitionArn?: string }).taskDefinitionArn;
+          return arn === undefined ? [] : [arn];
+        }),
+      );
+      const essential = new Set<string>();
+      for (const definition of definitions)
+        for (const name of await taskDefinitions.of(definition)) essential.add(name);
+      const outcome = runOutcome(stopped, essential);
+      const completedAt = now().toISOString();
+      const won = await runs.complete(
+        job,
+        run.slot,
+        { ...outcome, completedAt },
+        `${outcome.result}: ${outcome.reason}`,
+      );
+      if (!won) {
+        const again = await runs.get(job, run.slot);
+        return {
+          id: record.id,
+          outcome: 'already-completed',
+          job,
+          slot: run.slot,
+          status: again?.status ?? 'unknown',
+        };
+      }
+      const page = outcome.result !== 'succeeded' && run.replacedBy === undefined;
+      let messageId: string | undefined;
+      let subject: string | undefined;
+      if (page) {
+        const message = renderRunFailure({ job, cluster, slot: run.slot, tasks: run.tasks, outcome });
+        subject = message.subject;
+        messageId = await publisher.publish(message);
+      }
+      await journal.append({
+        at: completedAt,
+        kind: JOB_JOURNAL_KIND,
+        subject: job,
+        id: `${run.slot}#completed`,
+        fields: {
+          job,
+          slot: run.slot,
+          outcome: outcome.result,
+          reason: outcome.reason,
+          exitCodes: outcome.exitCodes,
+          durationSeconds: outcome.durationSeconds,
+          tasks: run.tasks.map(taskIdOf),
+          ...(run.replacedBy === undefined ? {} : { replacedBy: run.replacedBy }),
+          ...(subject === undefined ? {} : { subject, messageId }),
+        },
+      });
+      return {
+        id: record.id,
+        outcome: 'completed',
+        job,
+        slot: run.slot,
+        result: outcome.result,
+        exitCodes: outcome.exitCodes,
+        durationSeconds: outcome.durationSeconds,
+        reason: outcome.reason,
+        alerted: page,
+      };
+    } catch (error) {
+      const { name, message } = error as Error;
+      return { id: record.id, outcome: 'failed', taskArn: task.taskArn, reason: `${name}: ${message}` };
+    }
+  }
+
+  return async function processJobRuns(records: readonly BatchRecord[]): Promise<JobRunsBatchResult> {
+    // Tasks of one run stopping in the same batch know about each other without the state table.
+    const batch = new Map<string, TaskDetail>();
+    for (const record of records) {
+      const parsed = parseEcsEventText(record.body);
+      if (parsed.ok && parsed.event.kind === 'task' && parsed.event.detail.lastStatus === 'STOPPED') {
+        batch.set(parsed.event.arn, parsed.event.detail);
+      }
+    }
+    const outcomes = await Promise.all(records.map((record) => processRecord(record, batch)));
+    const bodies = new Map(records.map((record) => [record.id, record.body]));
+    const letters: DeadLetter[] = outcomes.flatMap((outcome) =>
+      outcome.outcome === 'invalid'
+        ? [
+            {
+              id: outcome.id,
+              body: bodies.get(outcome.id) ?? '',
+              field: outcome.field,
+              reason: outcome.reason,
+            },
+          ]
+        : [],
+    );
+    const unsent = await dependencies.deadLetters
+      .send(letters)
+      .catch(() => letters.map((letter) => letter.id));
+    const failed = outcomes.flatMap((outcome) => (outcome.outcome === 'failed' ? [outcome.id] : []));
+    return { outcomes, redeliver: [...failed, ...unsent] };
+  };
+}

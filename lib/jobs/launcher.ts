@@ -1,0 +1,311 @@
+/**
+ * One launch of a job's slot, shared by the `launch` Lambda handler (schedules, `ecs-ops jobs run`): the pure
+ * decisions of lib/jobs (slot, deadline, concurrency, retry) carried out against the state table, ECS and SNS.
+ *
+ * Invariant 3, one launch per slot: the slot's run item is put only if absent, so a doubled delivery finds it
+ * and launches nothing; RunTask's client token (job, slot, attempt) is the second guard, so even a launcher
+ * that retakes a slot from a dead invocation gets the same tasks back. A launch that gives up marks the run
+ * failed with a conditional change, and only the caller whose change went through pages.
+ */
+import { type ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import type { Context } from 'aws-lambda';
+import type { AlertPublisher } from '../alerts/publisher.js';
+import type { JobConfig, JobsConfig } from '../config/jobs-config.js';
+import type { Journal } from '../journal/journal.js';
+import type { StateStore } from '../store/state-store.js';
+import { decideConcurrency, type RunningTask, taskIdOf } from './concurrency.js';
+import { clientTokenOf, manualClientTokenOf } from './identity.js';
+import { renderLaunchFailure } from './render.js';
+import { decideRetry, failureSummary, type LaunchFailure } from './retry.js';
+import { runRequest } from './run-request.js';
+import type { JobRun, RunStore } from './run-store.js';
+import { isPastDeadline, journalTime, slotOf } from './slot.js';
+
+export const JOB_JOURNAL_KIND = 'job';
+/** Kept back from the Lambda's remaining time when deciding whether one more retry fits. */
+export const DEFAULT_MARGIN_MS = 10_000;
+/** How long a launcher owns its slot when it has no Lambda context to say. */
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+/** The launch function's input: from the schedule (`scheduledTime`) or from `ecs-ops jobs run` (`requestId`). */
+export interface LaunchEvent {
+  job: string;
+  /** ISO, EventBridge Scheduler's `<aws.scheduler.scheduled-time>`. */
+  scheduledTime?: string;
+  /** A manual run's request id. */
+  requestId?: string;
+}
+
+export type LaunchOutcome =
+  | 'launched'
+  | 'skipped'
+  | 'replaced'
+  | 'failed'
+  | 'duplicate'
+  | 'disabled'
+  | 'past-deadline';
+
+export interface RunSummary {
+  job: string;
+  /** ISO time of the slot. */
+  slot: string;
+  outcome: LaunchOutcome;
+  tasks: string[];
+  reason: string;
+}
+
+export interface LaunchDependencies {
+  jobs: JobsConfig;
+  runs: RunStore;
+  store: Pick<StateStore, 'getLatest'>;
+  ecs: ECSClient;
+  publisher: AlertPublisher;
+  journal: Journal;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  marginMs?: number;
+}
+
+export class UnknownJobError extends Error {
+  override name = 'UnknownJobError';
+  constructor(job: string, known: string[]) {
+    super(
+      `unknown job ${JSON.stringify(job)}: ops.config.yml's jobs are ${known.length === 0 ? '(none)' : known.join(', ')}`,
+    );
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** AWS errors worth another attempt: throttling, 5xx, networking. Anything else is the request's fault. */
+function isTransient(error: unknown): boolean {
+  const { name, $fault, $retryable } = error as { name?: string; $fault?: string; $retryable?: unknown };
+  return (
+    $fault === 'server' ||
+    $retryable !== undefined ||
+    /Throttl|TooManyRequests|RequestLimitExceeded|Timeout|Networking|ECONN/i.test(name ?? '')
+  );
+}
+
+export function createLauncher(dependencies: LaunchDependencies) {
+  const { jobs, runs, store, ecs, publisher, journal } = dependencies;
+  const now = dependencies.now ?? (() => new Date());
+  const sleep = dependencies.sleep ?? delay;
+  const marginMs = dependencies.marginMs ?? DEFAULT_MARGIN_MS;
+
+  const record = (job: string, slot: string, step: string, fields: Record<string, unknown>) =>
+    journal.append({
+      at: now().toISOString(),
+      kind: JOB_JOURNAL_KIND,
+      subject: job,
+      id: `${slot}#${step}`,
+      fields: { job, slot, ...fields },
+    });
+
+  /** The latest state of the tasks of earlier runs still open, from the state table. */
+  async function runningTasks(job: string, slot: string): Promise<{ tasks: RunningTask[]; runs: JobRun[] }> {
+    const open = (await runs.running(job)).filter((run) => run.slot !== slot && run.tasks.length > 0);
+    const tasks = await Promise.all(
+      open.flatMap((run) =>
+        run.tasks.map(async (taskArn): Promise<RunningTask> => {
+          const latest = await store.getLatest(taskArn);
+          // Not reconciled yet: it was launched and nothing says it stopped.
+          if (latest === undefined) return { taskArn, lastStatus: 'PROVISIONING' };
+          const { lastStatus, startedAt } = latest.detail as { lastStatus?: string; startedAt?: string };
+          return { taskArn, lastStatus: lastStatus ?? 'PROVISIONING', ...(startedAt ? { startedAt } : {}) };
+        }),
+      ),
+    );
+    return { tasks, runs: open };
+  }
+
+  async function giveUp(
+    job: string,
+    config: JobConfig,
+    slot: string,
+    attempts: number,
+    reason: string,
+    tasks: string[],
+  ): Promise<RunSummary> {
+    const completedAt = now().toISOString();
+    const changed = await runs.update(
+      job,
+      slot,
+      { status: 'failed', result: 'failed', reason, completedAt, attempts },
+      { decisions: [reason], from: ['launching'] },
+    );
+    if (changed) {
+      const message = renderLaunchFailure({
+        job,
+        cluster: config.cluster,
+        slot,
+        taskDefinition: config.taskDefinition,
+        attempts,
+        reason,
+      });
+      const messageId = await publisher.publish(message);
+      await record(job, slot, 'failed', {
+        outcome: 'failed',
+        reason,
+        attempts,
+        subject: message.subject,
+        messageId,
+      });
+    }
+    return { job, slot, outcome: 'failed', tasks, reason };
+  }
+
+  async function launch(
+    job: string,
+    config: JobConfig,
+    slotDate: Date,
+    requestId: string | undefined,
+    context: Context | undefined,
+    replaced: string | undefined,
+  ): Promise<RunSummary> {
+    const slot = slotDate.toISOString();
+    for (let attempt = 1; ; attempt++) {
+      const clientToken =
+        requestId === undefined
+          ? clientTokenOf(job, slotDate, attempt)
+          : manualClientTokenOf(job, attempt === 1 ? requestId : `${requestId}#${attempt}`);
+      let failures: LaunchFailure[];
+      let tasks: string[] = [];
+      try {
+        const response = await ecs.send(
+          new RunTaskCommand(runRequest(job, config, slotDate, { clientToken })),
+        );
+        tasks = (response.tasks ?? []).flatMap((task) => (task.taskArn ? [task.taskArn] : []));
+        failures = (response.failures ?? []).map((failure) => ({
+          ...(failure.arn ? { arn: failure.arn } : {}),
+          reason: failure.reason ?? 'unknown',
+          ...(failure.detail ? { detail: failure.detail } : {}),
+        }));
+      } catch (error) {
+        const { name, message } = error as Error;
+        if (!isTransient(error)) {
+          return giveUp(job, config, slot, attempt, `RunTask refused the request: ${name}: ${message}`, []);
+        }
+        failures = [{ reason: name, detail: message }];
+      }
+      if (tasks.length > 0) {
+        const ids = tasks.map(taskIdOf).join(', ');
+        const partial =
+          failures.length > 0
+            ? `; ${config.count - tasks.length} could not be placed: ${failureSummary(failures)}`
+            : '';
+        const decision = `${replaced === undefined ? 'launched' : `${replaced}; launched`} ${tasks.length} task${tasks.length === 1 ? '' : 's'} (${ids}) at attempt ${attempt}${partial}`;
+        await runs.update(
+          job,
+          slot,
+          { status: 'running', tasks, attempts: attempt, launchedAt: now().toISOString() },
+          { decisions: [decision], from: ['launching'] },
+        );
+        const outcome = replaced === undefined ? 'launched' : 'replaced';
+        await record(job, slot, 'launched', { outcome, reason: decision, tasks, attempts: attempt });
+        return { job, slot, outcome, tasks, reason: decision };
+      }
+      const retry = decideRetry({ slot: slotDate, now: now(), attempt, failures, config });
+      if (retry.action === 'give-up') return giveUp(job, config, slot, attempt, retry.reason, []);
+      const waitMs = Math.max(0, retry.at.getTime() - now().getTime());
+      if (context !== undefined && waitMs > context.getRemainingTimeInMillis() - marginMs) {
+        const reason =
+          `gave up after ${attempt === 1 ? '1 attempt' : `${attempt} attempts`}: ${failureSummary(failures)}; ` +
+          `a retry at ${journalTime(retry.at)} would not fit in the launch function's remaining time`;
+        return giveUp(job, config, slot, attempt, reason, []);
+      }
+      const decision = `attempt ${attempt} could not place the task: ${failureSummary(failures)}; retrying at ${journalTime(retry.at)}`;
+      await runs.update(job, slot, { attempts: attempt }, { decisions: [decision] });
+      await record(job, slot, `attempt-${attempt}`, {
+        outcome: 'retry',
+        reason: decision,
+        attempts: attempt,
+      });
+      await sleep(waitMs);
+    }
+  }
+
+  return async function launchJob(event: LaunchEvent, context?: Context): Promise<RunSummary> {
+    const config = jobs[event.job];
+    if (config === undefined) throw new UnknownJobError(event.job, Object.keys(jobs));
+    const job = event.job;
+    const started = now();
+    const manual = event.requestId !== undefined;
+    const slotDate = manual ? started : slotOf(event);
+    const slot = slotDate.toISOString();
+    if (!config.enabled) {
+      return { job, slot, outcome: 'disabled', tasks: [], reason: 'the job is disabled (enabled: false)' };
+    }
+    const leaseMs = context === undefined ? DEFAULT_LEASE_MS : context.getRemainingTimeInMillis();
+    const base: JobRun = {
+      job,
+      slot,
+      status: 'launching',
+      cluster: config.cluster,
+      tasks: [],
+      attempts: 0,
+      decisions: [],
+      leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
+      ...(manual ? { requestId: event.requestId } : {}),
+    };
+    if (!manual && isPastDeadline(slotDate, started, config)) {
+      const reason = `skipped: ${journalTime(started)} is past the starting deadline (${config.startingDeadlineSeconds} s after ${journalTime(slotDate)})`;
+      const begun = await runs.begin(
+        { ...base, status: 'skipped', reason, completedAt: started.toISOString(), decisions: [reason] },
+        started,
+      );
+      if (!begun.begun) return duplicate(begun.run);
+      await record(job, slot, 'past-deadline', { outcome: 'past-deadline', reason });
+      return { job, slot, outcome: 'past-deadline', tasks: [], reason };
+    }
+    const begun = await runs.begin(base, started);
+    if (!begun.begun) return duplicate(begun.run);
+    try {
+      const { tasks: previous, runs: open } = await runningTasks(job, slot);
+      const decision = decideConcurrency(config.concurrency, previous);
+      if (decision.action === 'skip') {
+        await runs.update(
+          job,
+          slot,
+          { status: 'skipped', reason: decision.reason, completedAt: now().toISOString() },
+          { decisions: [decision.reason], from: ['launching'] },
+        );
+        await record(job, slot, 'skipped', { outcome: 'skipped', reason: decision.reason });
+        return { job, slot, outcome: 'skipped', tasks: [], reason: decision.reason };
+      }
+      let replaced: string | undefined;
+      if (decision.action === 'replace') {
+        const reason = `ecs-ops: replaced by the run of ${journalTime(slotDate)}`;
+        await Promise.all(
+          decision.stop.map((task) =>
+            ecs.send(new StopTaskCommand({ cluster: config.cluster, task, reason })),
+          ),
+        );
+        await Promise.all(
+          open.map((run) =>
+            runs.update(job, run.slot, { replacedBy: slot }, { decisions: [`${reason} (tasks stopped)`] }),
+          ),
+        );
+        replaced = decision.reason;
+        await runs.update(job, slot, {}, { decisions: [decision.reason] });
+      }
+      return await launch(job, config, slotDate, event.requestId, context, replaced);
+    } catch (error) {
+      // Let a redelivery take the slot over at once: RunTask's client token keeps it to one launch.
+      await runs
+        .update(job, slot, { leaseUntil: new Date(0).toISOString() }, { from: ['launching'] })
+        .catch(() => {});
+      throw error;
+    }
+  };
+
+  function duplicate(run: JobRun): RunSummary {
+    return {
+      job: run.job,
+      slot: run.slot,
+      outcome: 'duplicate',
+      tasks: run.tasks,
+      reason: `the slot already has a run (${run.status}${run.reason ? `: ${run.reason}` : ''})`,
+    };
+  }
+}

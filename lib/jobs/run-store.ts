@@ -1,0 +1,280 @@
+/**
+ * A job's runs in the state table, one item per slot: resource = `job#<name>`, entry = `run#<slot ISO>`. The
+ * slot's item is the lock that keeps a slot to one launch (invariant 3): `begin` is a conditional put, so a
+ * schedule delivered twice finds the run already there. Completion is a conditional status change from
+ * `running`, so exactly one caller completes a run (and pages for it).
+ */
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { KEY, TTL_ATTRIBUTE } from '../store/table.js';
+import type { RunResult } from './outcome.js';
+
+export const RUN_STATUSES = ['launching', 'running', 'succeeded', 'failed', 'timed-out', 'skipped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const JOB_PARTITION_PREFIX = 'job#';
+export const RUN_ENTRY_PREFIX = 'run#';
+
+export const jobPartition = (job: string) => `${JOB_PARTITION_PREFIX}${job}`;
+export const runEntry = (slot: Date | string) => `${RUN_ENTRY_PREFIX}${new Date(slot).toISOString()}`;
+
+export interface JobRun {
+  job: string;
+  /** ISO time of the slot (a manual run's: when it was asked for). */
+  slot: string;
+  status: RunStatus;
+  cluster: string;
+  /** Task ARNs launched for this run. */
+  tasks: string[];
+  /** RunTask calls made so far. */
+  attempts: number;
+  /** What was decided, in order, in words. */
+  decisions: string[];
+  /** `ecs-ops jobs run`'s request id, for a manual run. */
+  requestId?: string;
+  /** Until when the launching invocation owns the slot (ISO); after it, a redelivery may take over. */
+  leaseUntil?: string;
+  launchedAt?: string;
+  completedAt?: string;
+  result?: RunResult;
+  reason?: string;
+  exitCodes?: Record<string, number | null>;
+  durationSeconds?: number;
+  /** The slot of the run that replaced this one (concurrency Replace): its stop was intended. */
+  replacedBy?: string;
+}
+
+export interface RunStoreOptions {
+  tableName: string;
+  client: DynamoDBClient;
+  /** Days to keep runs (from their slot); 0 keeps them forever. */
+  retentionDays: number;
+}
+
+export type BeginResult = { begun: true; run: JobRun } | { begun: false; run: JobRun };
+
+const COMPLETED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'timed-out', 'skipped']);
+export const isCompleted = (status: RunStatus) => COMPLETED.has(status);
+
+export class RunStore {
+  constructor(private readonly options: RunStoreOptions) {}
+
+  private key(job: string, slot: string) {
+    return { [KEY.partition]: { S: jobPartition(job) }, [KEY.sort]: { S: runEntry(slot) } };
+  }
+
+  /**
+   * Records a new run of the slot, only if the slot has none (or its launcher's lease ran out while it was
+   * still `launching`: that invocation died, and RunTask's client token keeps the retaken launch to one).
+   * Otherwise the slot's run as stored comes back with `begun: false`.
+   */
+  async begin(run: JobRun, now: Date): Promise<BeginResult> {
+    const { tableName, client } = this.options;
+    const item = this.toItem(run);
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#key) OR (#status = :launching AND #lease < :now)',
+          ExpressionAttributeNames: { '#key': KEY.partition, '#status': 'status', '#lease': 'leaseUntil' },
+          ExpressionAttributeValues: { ':launching': { S: 'launching' }, ':now': { S: now.toISOString() } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { begun: true, run };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = error.Item === undefined ? await this.get(run.job, run.slot) : toRun(error.Item);
+      if (existing === undefined) throw error;
+      return { begun: false, run: existing };
+    }
+  }
+
+  async get(job: string, slot: string): Promise<JobRun | undefined> {
+    const { Item } = await this.options.client.send(
+      new GetItemCommand({
+        TableName: this.options.tableName,
+        Key: this.key(job, slot),
+        ConsistentRead: true,
+      }),
+    );
+    return Item === undefined ? undefined : toRun(Item);
+  }
+
+  /**
+   * Sets fields of a run and appends decisions. With `from`, only while the run's status is one of them:
+   * returns false when it is not (someone else moved it on).
+   */
+  async update(
+    job: string,
+    slot: string,
+    changes: Partial<Omit<JobRun, 'job' | 'slot' | 'decisions'>>,
+    options: { decisions?: string[]; from?: RunStatus[] } = {},
+  ): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, AttributeValue> = {};
+    const sets: string[] = [];
+    Object.entries(changes).forEach(([field, value], index) => {
+      if (value === undefined) return;
+      names[`#f${index}`] = field;
+      values[`:f${index}`] = marshall({ value }, { removeUndefinedValues: true }).value as AttributeValue;
+      sets.push(`#f${index} = :f${index}`);
+    });
+    if (options.decisions !== undefined && options.decisions.length > 0) {
+      names['#decisions'] = 'decisions';
+      values[':decisions'] = { L: options.decisions.map((S) => ({ S })) };
+      values[':none'] = { L: [] };
+      sets.push('#decisions = list_append(if_not_exists(#decisions, :none), :decisions)');
+    }
+    if (sets.length === 0) return true;
+    let condition = 'attribute_exists(#key)';
+    names['#key'] = KEY.partition;
+    if (options.from !== undefined) {
+      names['#status'] = 'status';
+      const allowed = options.from.map((status, index) => {
+        values[`:from${index}`] = { S: status };
+        return `:from${index}`;
+      });
+      condition += ` AND #status IN (${allowed.join(', ')})`;
+    }
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: this.key(job, slot),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Completes a running run, once: true for the one caller whose change went through. */
+  complete(
+    job: string,
+    slot: string,
+    outcome: {
+      result: RunResult;
+      reason: string;
+      exitCodes: Record<string, number | null>;
+      durationSeconds: number;
+      completedAt: string;
+    },
+    decision: string,
+  ): Promise<boolean> {
+    return this.update(
+      job,
+      slot,
+      { status: outcome.result, ...outcome },
+      { decisions: [decision], from: ['running'] },
+    );
+  }
+
+  /** Runs of the job that have not completed (launching or running), newest first. */
+  async running(job: string): Promise<JobRun[]> {
+    const runs: JobRun[] = [];
+    for await (const run of this.newestFirst(job, {
+      filter: '#status IN (:launching, :running)',
+      names: { '#status': 'status' },
+      values: { ':launching': { S: 'launching' }, ':running': { S: 'running' } },
+    })) {
+      runs.push(run);
+    }
+    return runs;
+  }
+
+  /** The run that launched this task, newest runs searched first. */
+  async find(job: string, taskArn: string): Promise<JobRun | undefined> {
+    for await (const run of this.newestFirst(job, {
+      filter: 'contains(#tasks, :task)',
+      names: { '#tasks': 'tasks' },
+      values: { ':task': { S: taskArn } },
+    })) {
+      if (run.tasks.includes(taskArn)) return run;
+    }
+    return undefined;
+  }
+
+  /** The job's latest runs, newest first (`ecs-ops jobs history`). */
+  async history(job: string, limit = 20): Promise<JobRun[]> {
+    const runs: JobRun[] = [];
+    for await (const run of this.newestFirst(job, { pageSize: limit })) {
+      runs.push(run);
+      if (runs.length >= limit) break;
+    }
+    return runs;
+  }
+
+  private async *newestFirst(
+    job: string,
+    query: {
+      filter?: string;
+      names?: Record<string, string>;
+      values?: Record<string, AttributeValue>;
+      pageSize?: number;
+    },
+  ): AsyncGenerator<JobRun> {
+    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: '#p = :p AND begins_with(#s, :prefix)',
+          ...(query.filter === undefined ? {} : { FilterExpression: query.filter }),
+          ExpressionAttributeNames: { '#p': KEY.partition, '#s': KEY.sort, ...query.names },
+          ExpressionAttributeValues: {
+            ':p': { S: jobPartition(job) },
+            ':prefix': { S: RUN_ENTRY_PREFIX },
+            ...query.values,
+          },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ...(query.pageSize === undefined ? {} : { Limit: query.pageSize }),
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield toRun(item);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+  }
+
+  private toItem(run: JobRun): Record<string, AttributeValue> {
+    const item: Record<string, AttributeValue> = {
+      ...marshall(run, { removeUndefinedValues: true }),
+      ...this.key(run.job, run.slot),
+    };
+    if (this.options.retentionDays > 0) {
+      item[TTL_ATTRIBUTE] = {
+        N: String(Math.floor(Date.parse(run.slot) / 1000) + this.options.retentionDays * 86_400),
+      };
+    }
+    return item;
+  }
+}
+
+function toRun(item: Record<string, AttributeValue>): JobRun {
+  const {
+    [KEY.partition]: _p,
+    [KEY.sort]: _s,
+    [TTL_ATTRIBUTE]: _ttl,
+    ...fields
+  } = unmarshall(item) as Record<string, unknown>;
+  const run = fields as unknown as JobRun;
+  return { ...run, tasks: run.tasks ?? [], decisions: run.decisions ?? [], attempts: run.attempts ?? 0 };
+}

@@ -1,0 +1,214 @@
+/**
+ * The jobs functions end to end, through the real SDK clients: the state table on an engine, ECS served by a
+ * SimulatedEcs and SNS by an SnsMailbox behind the local endpoint, one fake clock shared by the simulator and
+ * the functions (a retry's wait moves it forward instead of sleeping).
+ */
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { vi } from 'vitest';
+import * as z from 'zod/mini';
+import { createHandler as createJobRunsHandler } from '../../../functions/job-runs.js';
+import { createHandler as createLaunchHandler } from '../../../functions/launch.js';
+import { SnsPublisher } from '../../../lib/alerts/publisher.js';
+import { TaskDefinitions } from '../../../lib/alerts/task-definitions.js';
+import { JobsConfig } from '../../../lib/config/jobs-config.js';
+import type { DeadLetter, DeadLetterSink } from '../../../lib/dead-letter/dead-letter.js';
+import type { EventEnvelope } from '../../../lib/events/envelope.js';
+import { RunStore } from '../../../lib/jobs/run-store.js';
+import { Journal } from '../../../lib/journal/journal.js';
+import { processBatch } from '../../../lib/reconcile/process-batch.js';
+import { seededRandom } from '../../../lib/shared/random.js';
+import { SimulatedEcs } from '../../../lib/sim/ecs/index.js';
+import { SnsMailbox } from '../../../lib/sim/sns-mailbox.js';
+import type { StateStore } from '../../../lib/store/state-store.js';
+import { sqsEvent } from '../../support/fixtures.js';
+import { endpointFor } from '../local-endpoint/harness.js';
+import { tempDir } from '../local-endpoint/temp-dir.js';
+
+export const SLOT = '2024-05-02T02:30:00Z';
+const SUBNET = { subnets: ['subnet-0abc1234'] };
+
+export class RecordingDeadLetters implements DeadLetterSink {
+  readonly letters: DeadLetter[] = [];
+  async send(letters: readonly DeadLetter[]): Promise<string[]> {
+    this.letters.push(...letters);
+    return [];
+  }
+}
+
+export const lambdaContext = (remainingMs = 900_000) =>
+  ({
+    functionName: 'ecs-ops-test-launch',
+    awsRequestId: 'test',
+    getRemainingTimeInMillis: () => remainingMs,
+  }) as unknown as Context;
+
+/** A Fargate job `report` whose container exits with `exitCode` a minute after it started. */
+export function fargateJob(overrides: Record<string, unknown> = {}) {
+  return {
+    schedule: 'cron(30 2 * * ? *)',
+    cluster: 'batch',
+    taskDefinition: 'report',
+    launchType: 'FARGATE',
+    network: SUBNET,
+    ...overrides,
+  };
+}
+
+export async function setup(store: StateStore, jobs: Record<string, unknown>, exitCode = 0) {
+  const clock = { now: Date.parse(SLOT) + 4_000 };
+  const emitted: EventEnvelope[] = [];
+  const sim = new SimulatedEcs({
+    now: () => clock.now,
+    random: seededRandom(11),
+    emit: (e) => emitted.push(e),
+  });
+  sim.createCluster('batch');
+  sim.registerTaskDefinition({
+    family: 'report',
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: 256,
+    memory: 512,
+    containers: [
+      {
+        name: 'report',
+        image: 'report:1',
+        cpu: 256,
+        memory: 512,
+        essential: true,
+        behaviour: { kind: 'exit', exitCode, afterMs: 60_000 },
+      },
+    ],
+  });
+  // An EC2 job too big for the cluster's only instance: RunTask answers RESOURCE:MEMORY.
+  sim.registerTaskDefinition({
+    family: 'crunch',
+    containers: [{ name: 'crunch', image: 'crunch:1', cpu: 256, memory: 8192, essential: true }],
+  });
+  sim.registerContainerInstance({ cluster: 'batch', ec2InstanceId: 'i-0small', cpu: 1024, memory: 1024 });
+
+  const dir = await tempDir();
+  const mailbox = new SnsMailbox({ dir: join(dir, 'mailbox') });
+  const { config: clientConfig } = await endpointFor({ sns: mailbox, ecs: sim });
+  const sns = new SNSClient({ ...clientConfig, maxAttempts: 2 });
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'ecs-ops-jobs-test' }));
+  const publisher = new SnsPublisher(TopicArn as string, sns);
+  const journal = new Journal({ tableName: store.tableName, client: store.client, retentionDays: 90 });
+  const runs = new RunStore({ tableName: store.tableName, client: store.client, retentionDays: 90 });
+  const deadLetters = new RecordingDeadLetters();
+  const config = z.parse(JobsConfig, jobs);
+  const now = () => new Date(clock.now);
+  const logged: { message: string; fields: Record<string, unknown> }[] = [];
+  const logger = () => {
+    const made = new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' });
+    for (const level of ['info', 'error', 'warn', 'debug'] as const) {
+      vi.spyOn(made, level).mockImplementation((...args: unknown[]) => {
+        logged.push({ message: String(args[0]), fields: (args[1] ?? {}) as Record<string, unknown> });
+      });
+    }
+    return made;
+  };
+  /** A new launch Lambda instance. */
+  const launcher = () =>
+    createLaunchHandler(() => ({
+      jobs: config,
+      runs,
+      store,
+      ecs: new ECSClient(clientConfig),
+      publisher,
+      journal,
+      now,
+      sleep: async (ms: number) => {
+        clock.now += ms;
+        sim.step();
+      },
+      logger: logger(),
+    }));
+  /** A new job-runs Lambda instance. */
+  const jobRuns = () =>
+    createJobRunsHandler(() => {
+      const ecs = new ECSClient(clientConfig);
+      return {
+        runs,
+        store,
+        ecs,
+        taskDefinitions: new TaskDefinitions(ecs),
+        publisher,
+        journal,
+        deadLetters,
+        now,
+        logger: logger(),
+      };
+    });
+  /** Moves the clock forward, stepping the simulator at every due transition. */
+  const advance = (ms: number) => {
+    const target = clock.now + ms;
+    for (let due = sim.nextDueAt(); due !== undefined && due <= target; due = sim.nextDueAt()) {
+      clock.now = Math.max(clock.now, due);
+      sim.step();
+    }
+    clock.now = target;
+    sim.step();
+  };
+  /** Reconciles every event emitted so far into the state table (what the reconcile function does). */
+  let reconciled = 0;
+  const reconcile = async () => {
+    const fresh = emitted.slice(reconciled);
+    reconciled = emitted.length;
+    if (fresh.length === 0) return;
+    await processBatch(
+      fresh.map((event, index) => ({ id: String(index), body: JSON.stringify(event) })),
+      {
+        store,
+        retention: { stoppedDays: 30, historyDays: 90 },
+        writeConcurrency: 4,
+        deadLetters: new RecordingDeadLetters(),
+      },
+    );
+  };
+  /** The STOPPED events of job tasks, as the job-runs queue receives them. */
+  const stoppedJobEvents = () =>
+    sqsEvent(
+      emitted
+        .filter(
+          (event) =>
+            event['detail-type'] === 'ECS Task State Change' &&
+            event.detail.lastStatus === 'STOPPED' &&
+            String(event.detail.startedBy ?? '').startsWith('ecs-ops-job/'),
+        )
+        .map((event) => JSON.stringify(event)),
+    );
+  const taskStates = () =>
+    sim.snapshot().tasks.map((task) => ({
+      taskArn: String(task.taskArn),
+      lastStatus: String(task.lastStatus),
+      desiredStatus: String(task.desiredStatus),
+    }));
+  const jobEntries = () =>
+    journal.list({
+      kind: 'job',
+      since: new Date(clock.now - 86_400_000).toISOString(),
+      until: new Date(clock.now + 86_400_000).toISOString(),
+    });
+  return {
+    clock,
+    sim,
+    emitted,
+    mailbox,
+    runs,
+    journal,
+    deadLetters,
+    logged,
+    launcher,
+    jobRuns,
+    advance,
+    reconcile,
+    stoppedJobEvents,
+    taskStates,
+    jobEntries,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The job-runs function on each engine: a launched run is driven in the simulator until its task stops, the
+ * emitted events are reconciled, and the STOPPED event completes the run once (paging once when it failed).
+ */
+import { describe, expect, it } from 'vitest';
+import { engines, freshStore, requireEngine } from '../../support/engines.js';
+import { body, sqsEvent, taskEvent } from '../../support/fixtures.js';
+import { fargateJob, lambdaContext, SLOT, setup } from './harness.js';
+
+const MINUTE = 60_000;
+
+describe.each(engines())('job-runs on $name', (engine) => {
+  if (!requireEngine(engine)) return;
+  const live = engine;
+
+  async function runToTheEnd(exitCode: number) {
+    const store = await freshStore(live);
+    const h = await setup(store, { report: fargateJob() }, exitCode);
+    const launched = await h.launcher()({ job: 'report', scheduledTime: SLOT }, lambdaContext());
+    h.advance(5 * MINUTE);
+    await h.reconcile();
+    return { h, launched, event: h.stoppedJobEvents() };
+  }
+
+  it('completes a run whose container exited 0: succeeded, no page', async () => {
+    const { h, launched, event } = await runToTheEnd(0);
+    expect(event.Records).toHaveLength(1);
+
+    const response = await h.jobRuns()(event, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    const run = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+    expect(run).toMatchObject({ status: 'succeeded', result: 'succeeded', exitCodes: { report: 0 } });
+    expect(run?.tasks).toEqual(launched.tasks);
+    expect(run?.durationSeconds).toBeGreaterThanOrEqual(60);
+    expect(h.mailbox.list()).toHaveLength(0);
+    const completed = h.logged.find((l) => l.message === 'job run completed');
+    expect(completed?.fields).toMatchObject({
+      job: 'report',
+      slot: '2024-05-02T02:30:00.000Z',
+      result: 'succeeded',
+      exitCodes: { report: 0 },
+    });
+    expect(typeof completed?.fields.durationSeconds).toBe('number');
+  });
+
+  it('completes a run whose container exited 1 as failed and pages once, however often the event comes', async () => {
+    const { h, event } = await runToTheEnd(1);
+
+    const responses = await Promise.all([
+      h.jobRuns()(event, lambdaContext()),
+      h.jobRuns()(event, lambdaContext()),
+    ]);
+    await h.jobRuns()(event, lambdaContext());
+
+    expect(responses.every((r) => r.batchItemFailures.length === 0)).toBe(true);
+    const run = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+    expect(run).toMatchObject({ status: 'failed', exitCodes: { report: 1 } });
+    const pages = h.mailbox.list();
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.subject).toBe('[ecs-ops] job report failed: report exited 1 in batch');
+    expect(h.logged.filter((l) => l.message === 'job run completed')).toHaveLength(1);
+    const entries = await h.jobEntries();
+    expect(entries.map((e) => e.fields.outcome).sort()).toEqual(['failed', 'launched']);
+  });
+
+  it('does not page for a run stopped on purpose to be replaced', async () => {
+    const store = await freshStore(engine);
+    const h = await setup(store, { report: fargateJob({ concurrency: 'Replace' }) });
+    await h.launcher()({ job: 'report', scheduledTime: SLOT }, lambdaContext());
+    h.advance(MINUTE);
+    await h.reconcile();
+    await h.launcher()({ job: 'report', scheduledTime: '2024-05-02T02:31:00Z' }, lambdaContext());
+    h.advance(30_000);
+    await h.reconcile();
+
+    await h.jobRuns()(h.stoppedJobEvents(), lambdaContext());
+
+    const previous = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+    expect(previous?.status).toBe('failed');
+    expect(previous?.replacedBy).toBe('2024-05-02T02:31:00.000Z');
+    expect(h.mailbox.list()).toHaveLength(0);
+  });
+
+  it('logs a job task no run launched, ignores other tasks, dead-letters invalid records', async () => {
+    const store = await freshStore(engine);
+    const h = await setup(store, { report: fargateJob() });
+    const byHand = taskEvent({
+      fixture: 'ecs/task/fargate-stopped-essential-exit.json',
+      id: 'by-hand',
+      detail: { startedBy: 'ecs-ops-job/report' },
+    });
+    const service = taskEvent({ fixture: 'ecs/task/fargate-stopped-essential-exit.json', id: 'svc' });
+    const event = sqsEvent([body(byHand), body(service), 'not json']);
+
+    const response = await h.jobRuns()(event, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.logged.map((l) => l.message)).toContain('job task without a run');
+    expect(h.deadLetters.letters.map((l) => l.field)).toEqual(['(body)']);
+    expect(h.mailbox.list()).toHaveLength(0);
+  });
+});

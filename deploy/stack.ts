@@ -6,6 +6,7 @@
 
 import { loadOpsConfig, type OpsConfig } from '../lib/config/ops-config.js';
 import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/events/ecs-event.js';
+import { STARTED_BY_PREFIX } from '../lib/jobs/identity.js';
 import { stateTableDefinition, stateTableName, TTL_ATTRIBUTE } from '../lib/store/table.js';
 
 export function stackSettings(configFile: string, stage: string) {
@@ -18,6 +19,11 @@ export function stackSettings(configFile: string, stage: string) {
     alertTopicName: alertTopicName(config, stage),
     alertsConfig: JSON.stringify(config.alerts),
     alertSubscriptions: alertSubscriptions(config),
+    jobsConfig: JSON.stringify(config.jobs),
+    launchSchedules: launchSchedules(config),
+    launchPolicy: launchPolicyStatements(config),
+    jobRunsPolicy: jobRunsPolicyStatements(config),
+    jobRunsEventPattern: jobRunsEventPattern(config),
   };
 }
 
@@ -81,4 +87,134 @@ export function alertEventPattern(config: OpsConfig) {
 /** The topic's subscriptions (AWS::SNS::Topic `Subscription`): one per configured email address. */
 export function alertSubscriptions(config: OpsConfig) {
   return config.alerts.email.map((address) => ({ Protocol: 'email', Endpoint: address }));
+}
+
+// ---- scheduled jobs ----------------------------------------------------------------------------------------
+
+/** What EventBridge Scheduler substitutes in a target's input with the time the schedule fired for. */
+export const SCHEDULED_TIME_PLACEHOLDER = '<aws.scheduler.scheduled-time>';
+
+/** The role EventBridge Scheduler assumes to invoke `launch` (serverless.yml: LaunchSchedulerRole). */
+const SCHEDULER_ROLE = { 'Fn::GetAtt': ['LaunchSchedulerRole', 'Arn'] };
+
+/**
+ * The `events` of the launch function: one EventBridge Scheduler schedule per job (time zone aware), invoking
+ * it with `{ job, scheduledTime }` — Scheduler replaces the placeholder with the fire time, which makes the
+ * slot. A disabled job keeps its schedule, DISABLED, so `enabled: true` again resumes it. Scheduler assumes
+ * LaunchSchedulerRole (it may invoke launch and nothing else), not the function's own role. No jobs: [].
+ */
+export function launchSchedules(config: OpsConfig) {
+  return Object.entries(config.jobs).map(([name, job]) => ({
+    schedule: {
+      method: 'scheduler',
+      rate: [job.schedule],
+      timezone: job.timeZone,
+      enabled: job.enabled,
+      description: `ecs-ops job ${name}`,
+      roleArn: SCHEDULER_ROLE,
+      input: { job: name, scheduledTime: SCHEDULED_TIME_PLACEHOLDER },
+    },
+  }));
+}
+
+const arn = (service: string, resource: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+});
+
+const jobClusters = (config: OpsConfig) => [...new Set(Object.values(config.jobs).map((job) => job.cluster))];
+
+/**
+ * The task definitions a job may run, as IAM resources: `family` → every revision of it (`family:*`),
+ * `family:3` → that revision, an ARN as given (every revision when it names none).
+ */
+export function taskDefinitionResources(config: OpsConfig) {
+  const resources = Object.values(config.jobs).map(({ taskDefinition }) => {
+    if (taskDefinition.startsWith('arn:')) {
+      return /:\d+$/.test(taskDefinition) ? taskDefinition : `${taskDefinition}:*`;
+    }
+    return arn('ecs', `task-definition/${taskDefinition}${taskDefinition.includes(':') ? '' : ':*'}`);
+  });
+  const seen = new Set<string>();
+  return resources.filter((resource) => {
+    const key = JSON.stringify(resource);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The launch function's job-specific IAM statements (serverless.yml adds logs, table and topic): RunTask of
+ * the jobs' task definitions, only on the jobs' clusters (condition ecs:cluster); StopTask (Replace, timeouts)
+ * of tasks on those clusters; iam:PassRole of the task and execution roles, only to ECS tasks. The roles are
+ * named in the task definitions, which are not known at package time, so PassRole covers the account's roles
+ * with iam:PassedToService ecs-tasks.amazonaws.com — plus nothing else. No jobs: one Deny of RunTask.
+ */
+export function launchPolicyStatements(config: OpsConfig) {
+  const clusters = jobClusters(config);
+  // A policy needs a statement: with no jobs, the one statement says launch may run nothing.
+  if (clusters.length === 0) {
+    return [{ Sid: 'NoJobsConfigured', Effect: 'Deny', Action: 'ecs:RunTask', Resource: '*' }];
+  }
+  const clusterArns = clusters.map((cluster) => arn('ecs', `cluster/${cluster}`));
+  return [
+    {
+      Sid: 'RunJobTaskDefinitionsOnJobClusters',
+      Effect: 'Allow',
+      Action: 'ecs:RunTask',
+      Resource: taskDefinitionResources(config),
+      Condition: { ArnEquals: { 'ecs:cluster': clusterArns } },
+    },
+    {
+      Sid: 'StopTasksOnJobClusters',
+      Effect: 'Allow',
+      Action: 'ecs:StopTask',
+      Resource: jobTaskResources(clusters),
+    },
+    {
+      Sid: 'PassTaskRolesToEcsOnly',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' },
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+  ];
+}
+
+const jobTaskResources = (clusters: string[]) => clusters.map((cluster) => arn('ecs', `task/${cluster}/*`));
+
+/** job-runs' ECS statement: DescribeTasks of tasks on the jobs' clusters; with no jobs, a Deny. */
+export function jobRunsPolicyStatements(config: OpsConfig) {
+  const clusters = jobClusters(config);
+  if (clusters.length === 0) {
+    return [{ Sid: 'NoJobsConfigured', Effect: 'Deny', Action: 'ecs:DescribeTasks', Resource: '*' }];
+  }
+  return [
+    {
+      Sid: 'DescribeJobTasks',
+      Effect: 'Allow',
+      Action: 'ecs:DescribeTasks',
+      Resource: jobTaskResources(clusters),
+    },
+  ];
+}
+
+/**
+ * The EventBridge pattern for `job-runs`: STOPPED tasks that ecs-ops launched as jobs (startedBy
+ * ecs-ops-job/…), on the jobs' clusters. No jobs: every cluster (the startedBy prefix still filters).
+ */
+export function jobRunsEventPattern(config: OpsConfig) {
+  const clusters = jobClusters(config);
+  return {
+    source: ['aws.ecs'],
+    'detail-type': [TASK_STATE_CHANGE],
+    detail: {
+      lastStatus: ['STOPPED'],
+      startedBy: [{ prefix: STARTED_BY_PREFIX }],
+      ...(clusters.length === 0
+        ? {}
+        : { clusterArn: clusters.map((name) => ({ suffix: `:cluster/${name}` })) }),
+    },
+  };
 }

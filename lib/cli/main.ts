@@ -6,6 +6,7 @@ import { ConfigError } from '../config/ops-config.js';
 import { alertsCommand } from './commands/alerts.js';
 import { cronCommand } from './commands/cron.js';
 import { demoCommand } from './commands/demo.js';
+import { jobsCommand } from './commands/jobs.js';
 import { mailboxCommand } from './commands/mailbox.js';
 import { replayCommand } from './commands/replay.js';
 import { sandboxCommand } from './commands/sandbox.js';
@@ -52,11 +53,15 @@ export async function runCli(
     }
     // `cron next <expression>` needs no store, and takes a second positional.
     if (command === 'cron') return cronCommand(target, extra, values, out);
-    if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+    // `jobs <subcommand> <name>` takes a second positional too.
+    if (extra.length > 0 && command !== 'jobs') throw new UsageError(`unexpected argument ${extra[0]}`);
     if (values.store !== 'local' && values.store !== 'aws') {
       throw new UsageError(`--store ${values.store}: expected local or aws`);
     }
     const options: GlobalOptions = { ...values, store: values.store };
+    if (command === 'jobs') {
+      return await withContext(options, out, (context) => jobsCommand(context, positionals.slice(1), values));
+    }
     const run = COMMANDS[command];
     if (run === undefined) throw new UsageError(`unknown command ${command}; see ecs-ops --help`);
     return await withContext(options, out, (context) => run(context, target, values));

@@ -43,6 +43,14 @@ Commands:
         -n <count>           how many (default 5)
         --tz <zone>          IANA zone the cron fields are read in (default UTC)
         --from <ISO time>    list fires after this time (default now); for rate(…), its start
+  jobs                       the scheduled jobs of ops.config.yml: schedule, zone, enabled, next
+                             fire (cron; a rate counts from its deploy), last run and its result
+  jobs history <name>        a job's runs, newest first: slot, status, tasks, attempts, reason
+        --limit <n>          default 100
+  jobs run <name>            a manual run: prints the aws lambda invoke of the deployed launch
+                             function (the CLI bundles no Lambda client); the sandbox runs one
+  jobs suspend|resume <name> jobs are config-driven: says to set enabled in ops.config.yml and
+                             redeploy (exit 2)
   demo                       replay the sample stream in events/demo into the store and show it
 
 Global options:

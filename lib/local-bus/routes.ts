@@ -99,6 +99,13 @@ export interface ScheduleDefinition {
   /** The constant input the target receives instead of the Scheduled Event, when the event sets one. */
   input?: unknown;
   enabled: boolean;
+  /**
+   * `rule`: an EventBridge rule (UTC only); `scheduler`: an EventBridge Scheduler schedule (`method: scheduler`),
+   * whose input may carry `<aws.scheduler.scheduled-time>` and whose cron fields are read in `timeZone`.
+   */
+  method: 'rule' | 'scheduler';
+  /** The schedule's IANA time zone (`timezone`, Scheduler only); UTC otherwise. */
+  timeZone: string;
 }
 
 export interface Deployment {
@@ -355,7 +362,10 @@ function scheduleDefinitions(template: Template): ScheduleDefinition[] {
         return rates.map((rate) => {
           scheduleIndex += 1;
           return scheduleDefinition(template, name, {
-            rule: `${normalized}EventsRuleSchedule${scheduleIndex}`,
+            rule:
+              schedule.method === 'scheduler'
+                ? `${normalized}SchedulerSchedule${scheduleIndex}`
+                : `${normalized}EventsRuleSchedule${scheduleIndex}`,
             expression: rate,
             options: schedule,
             at: `${at}.schedule`,
@@ -396,6 +406,8 @@ function scheduleDefinition(
     function: functionDefinition(template, name),
     expression: expression.trim(),
     enabled: options.enabled !== false && options.enabled !== 'false',
+    method: options.method === 'scheduler' ? 'scheduler' : 'rule',
+    timeZone: typeof options.timezone === 'string' && options.timezone !== '' ? options.timezone : 'UTC',
   };
   if (options.input === undefined) return definition;
   return { ...definition, input: scheduleInput(options.input) };

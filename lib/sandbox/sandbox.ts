@@ -187,6 +187,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
       services,
       jobs,
       instances: buildTopology(sim, [services, jobs], random),
+      invoke: (name, event) => invoke(name, event),
     };
     await refuseReplayOverItself(options, sim);
     const durationMs = options.durationMs ?? SCRIPT_MS / options.speed;

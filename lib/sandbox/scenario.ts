@@ -19,6 +19,8 @@ export interface ScenarioWorld {
   jobs: string;
   /** EC2 instance ids of the services cluster, in registration order. */
   instances: string[];
+  /** Invokes a deployed function of the sandbox (as `aws lambda invoke` would), waiting for its result. */
+  invoke?: (functionName: string, event: unknown) => Promise<unknown>;
 }
 
 export interface ScenarioStep {
@@ -103,6 +105,8 @@ export function buildTopology(
       ],
     });
   job('nightly-report', { kind: 'exit', exitCode: 0, afterMs: 8_000 });
+  // ops.config.yml's example job: the launch function runs it (rate(1 minute), and once by hand early on).
+  job('report', { kind: 'exit', exitCode: 0, afterMs: 20_000 });
   job('ingest', { kind: 'exit', exitCode: 1, afterMs: 4_000 });
   job('migrate', { kind: 'pullFailure' });
   sim.registerTaskDefinition({
@@ -178,7 +182,18 @@ function busiestSpotInstance(world: ScenarioWorld): string {
   return running(first) > running(third) ? first : third;
 }
 
+/** The manual run's request id (`ecs-ops jobs run`): fixed, so a seed replays the same client token. */
+export const MANUAL_RUN_REQUEST_ID = 'sandbox-manual-run-1';
+
 export const SCRIPT: readonly ScenarioStep[] = [
+  {
+    at: 1_000,
+    say: 'jobs run report: the launch function is invoked by hand (report exits 0 after 20 s; its schedule, rate(1 minute), fires a minute after the start)',
+    act: async (world) => {
+      if (world.invoke === undefined) throw new Error('no launch function in this sandbox');
+      await world.invoke('launch', { job: 'report', requestId: MANUAL_RUN_REQUEST_ID });
+    },
+  },
   {
     at: 2_000,
     say: 'UpdateService worker: desiredCount 0 → 1 (its container exits 1 after 4 s, every time: a crash loop; the first exit pages, the rest are grouped)',

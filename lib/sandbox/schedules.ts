@@ -138,7 +138,28 @@ export function scheduledEvent(options: {
 }
 
 /** A deployment's schedule; `timeZone` (IANA, default UTC) is the zone its cron fields are read in. */
-export type LocalScheduleDefinition = ScheduleDefinition & { timeZone?: string };
+export type LocalScheduleDefinition = Omit<ScheduleDefinition, 'method' | 'timeZone'> &
+  Partial<Pick<ScheduleDefinition, 'method' | 'timeZone'>>;
+
+/** What EventBridge Scheduler replaces, in a target's input, with the time the schedule fired for. */
+export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+
+/**
+ * A Scheduler target's input as delivered: every `<aws.scheduler.scheduled-time>` replaced with the fire
+ * time (ISO 8601 UTC, to the second, as Scheduler writes it). Other values are left as they are.
+ */
+export function schedulerInput(input: unknown, at: number): unknown {
+  const time = new Date(Math.floor(at / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const visit = (node: unknown): unknown => {
+    if (typeof node === 'string') return node.split(SCHEDULED_TIME).join(time);
+    if (Array.isArray(node)) return node.map(visit);
+    if (typeof node === 'object' && node !== null) {
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value)]));
+    }
+    return node;
+  };
+  return visit(input);
+}
 
 export interface LocalSchedulesOptions {
   schedules: readonly LocalScheduleDefinition[];
@@ -196,7 +217,9 @@ export class LocalSchedules {
         entry.next = nextScheduleFire(entry.parsed, at, this.options.startedAt, entry.timeZone);
         const event =
           schedule.input !== undefined
-            ? schedule.input
+            ? schedule.method === 'scheduler'
+              ? schedulerInput(schedule.input, at)
+              : schedule.input
             : scheduledEvent({
                 id: (this.options.newId ?? randomUUID)(),
                 account: this.options.account,

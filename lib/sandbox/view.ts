@@ -78,7 +78,8 @@ export class SandboxView {
 
   /**
    * Function logs are Powertools JSON lines. The view shows reconcile's batch summary, each function's INFO
-   * lines about alerts (`message` starting with "alert"), and every WARN and ERROR.
+   * lines about alerts (`message` starting with "alert"), the jobs' launches and completed runs (`job launched`,
+   * `job skipped`, …, `job run completed`), and every WARN and ERROR.
    */
   functionLog(name: string, line: string) {
     let entry: Record<string, unknown>;
@@ -96,6 +97,8 @@ export class SandboxView {
         this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + Number(entry[outcome] ?? 0);
       const counts = OUTCOMES.filter((o) => Number(entry[o] ?? 0) > 0).map((o) => `${entry[o]} ${o}`);
       this.line(this.clock, `    ${name} ← ${entry.records} records: ${counts.join(', ')}`);
+    } else if (JOB_MESSAGE.test(message) && entry.level !== 'DEBUG') {
+      this.line(this.clock, `    ${name}: ${message} — ${jobDetails(entry)}`);
     } else if (entry.level === 'ERROR' || entry.level === 'WARN') {
       this.line(this.clock, `    ${name} ${String(entry.level).toLowerCase()}: ${message}`);
     } else if (entry.level === 'INFO' && message.startsWith('alert')) {
@@ -161,6 +164,30 @@ function mailboxSummary({ alerts, scheduled }: Pick<SandboxReport, 'alerts' | 's
   }
   if (scheduled > 0) parts.push(`${scheduled} scheduled invocation${scheduled === 1 ? '' : 's'}`);
   return parts.join('; ');
+}
+
+const JOB_MESSAGE = /^job (launched|skipped|replaced|failed|duplicate|run completed)\b/;
+
+/**
+ * `report (slot 09:01:00Z, 1 task)`, `report (slot 09:01:00Z, succeeded in 24 s)`; the reason when the launch
+ * did not simply launch (skipped, failed, …) or the run did not succeed.
+ */
+function jobDetails(entry: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (typeof entry.slot === 'string') {
+    const slot = new Date(entry.slot);
+    parts.push(`slot ${Number.isNaN(slot.getTime()) ? entry.slot : `${slot.toISOString().slice(11, 19)}Z`}`);
+  }
+  const tasks = Array.isArray(entry.tasks) ? entry.tasks.length : entry.tasks;
+  if (typeof tasks === 'number' && tasks > 0) parts.push(`${tasks} task${tasks === 1 ? '' : 's'}`);
+  if (typeof entry.result === 'string') {
+    const duration = typeof entry.durationSeconds === 'number' ? ` in ${entry.durationSeconds} s` : '';
+    parts.push(`${entry.result}${duration}`);
+  }
+  const plain = entry.outcome === 'launched' || entry.result === 'succeeded';
+  if (!plain && typeof entry.reason === 'string' && entry.reason !== '') parts.push(entry.reason);
+  const job = typeof entry.job === 'string' ? entry.job : '?';
+  return parts.length > 0 ? `${job} (${parts.join(', ')})` : job;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

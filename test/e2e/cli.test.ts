@@ -8,7 +8,13 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli/main.js';
-import { ensureStateTable, localClient } from '../../lib/store/local-engine.js';
+import { RunStore } from '../../lib/jobs/run-store.js';
+import {
+  ensureStateTable,
+  LOCAL_STATE_TABLE,
+  localClient,
+  startLocalEngine,
+} from '../../lib/store/local-engine.js';
 import { stateTableName } from '../../lib/store/table.js';
 import { engines } from '../support/engines.js';
 import { EVENTS_DIR, loadEvent, taskEvent } from '../support/fixtures.js';
@@ -318,5 +324,85 @@ describe('ecs-ops cron next', () => {
   it('exits 2 without a known subcommand', async () => {
     expect((await cli('cron')).err).toContain('cron needs a subcommand');
     expect((await cli('cron', 'list', 'rate(1 day)')).code).toBe(2);
+  });
+});
+
+describe('ecs-ops jobs (the example ops.config.yml: report, rate(1 minute), Europe/Paris)', () => {
+  async function seedRuns(runs: { slot: string; status: 'succeeded' | 'failed'; reason?: string }[]) {
+    const engine = await startLocalEngine(dir);
+    try {
+      await ensureStateTable(engine.client, LOCAL_STATE_TABLE);
+      const store = new RunStore({ tableName: LOCAL_STATE_TABLE, client: engine.client, retentionDays: 0 });
+      for (const run of runs) {
+        await store.begin(
+          {
+            job: 'report',
+            cluster: 'batch',
+            tasks: ['arn:aws:ecs:us-east-1:123456789012:task/batch/0123456789abcdef0123456789abcdef'],
+            attempts: 1,
+            decisions: ['launched'],
+            ...run,
+          },
+          new Date(run.slot),
+        );
+      }
+    } finally {
+      engine.client.destroy();
+      await engine.close();
+    }
+  }
+
+  it('lists each job with its schedule, zone, enabled and last run (never, on a fresh store)', async () => {
+    const { code, out } = await cli('jobs');
+    expect(code).toBe(0);
+    expect(out).toMatch(/JOB\s+SCHEDULE\s+ZONE\s+ENABLED\s+NEXT FIRE\s+LAST RUN\s+RESULT/);
+    expect(out).toMatch(/report\s+rate\(1 minute\)\s+Europe\/Paris\s+yes\s+every period from deploy\s+never/);
+    const [report] = json<{ name: string; enabled: boolean; nextFire: null; lastRun: null }[]>(
+      (await cli('jobs', '--json')).out,
+    );
+    expect(report).toMatchObject({ name: 'report', enabled: true, nextFire: null, lastRun: null });
+  });
+
+  it('shows a job’s runs newest first, and the last one in the list', async () => {
+    await seedRuns([
+      { slot: '2024-05-02T09:01:00.000Z', status: 'succeeded' },
+      { slot: '2024-05-02T09:02:00.000Z', status: 'failed', reason: 'exit 1' },
+    ]);
+    const history = await cli('jobs', 'history', 'report', '--json');
+    expect(history.code).toBe(0);
+    expect(json<{ slot: string; status: string }[]>(history.out).map((run) => run.status)).toEqual([
+      'failed',
+      'succeeded',
+    ]);
+    const limited = json<unknown[]>((await cli('jobs', 'history', 'report', '--limit', '1', '--json')).out);
+    expect(limited).toHaveLength(1);
+    expect((await cli('jobs', 'history', 'report')).out).toContain('exit 1');
+    const [report] = json<{ lastRun: { status: string } }[]>((await cli('jobs', '--json')).out);
+    expect(report?.lastRun).toMatchObject({ slot: '2024-05-02T09:02:00.000Z', status: 'failed' });
+  });
+
+  it('prints how to run a job through the deployed launch function', async () => {
+    const { code, out } = await cli('jobs', 'run', 'report', '--stage', 'prod');
+    expect(code).toBe(0);
+    expect(out).toContain('aws lambda invoke --function-name ecs-ops-prod-launch');
+    expect(out).toMatch(/"job":"report","requestId":"[0-9a-f-]{36}"/);
+  });
+
+  it('says suspend and resume are config-driven, with exit 2', async () => {
+    const suspend = await cli('jobs', 'suspend', 'report');
+    expect(suspend.code).toBe(2);
+    expect(suspend.err).toContain('set jobs.report.enabled: false in ops.config.yml');
+    expect(suspend.err).toContain('redeploy');
+    expect((await cli('jobs', 'resume', 'report')).err).toContain('it already is enabled: true');
+  });
+
+  it('refuses unknown jobs and subcommands with exit 2', async () => {
+    expect(await cli('jobs', 'history', 'nightly')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("unknown job nightly; ops.config.yml's jobs are report"),
+    });
+    expect((await cli('jobs', 'pause', 'report')).err).toContain('unknown jobs subcommand pause');
+    expect((await cli('jobs', 'history')).err).toContain('jobs history needs a job name');
+    expect((await cli('jobs', 'history', 'report', 'extra')).err).toContain('unexpected argument extra');
   });
 });

@@ -84,7 +84,8 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
   });
 
   it('drove the cluster through the ECS API of the local endpoint', () => {
-    expect(report.requests['ecs.RunTask']).toBe(4);
+    // Four by the script, one by the launch function (the manual run of report).
+    expect(report.requests['ecs.RunTask']).toBe(5);
     // web 3 → 6 → 2, worker 0 → 1 → 0.
     expect(report.requests['ecs.UpdateService']).toBe(4);
     expect(report.requests['ecs.ListTasks']).toBe(1);
@@ -127,6 +128,20 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     if (report.alerts.latencyMs.max !== null) {
       expect(report.alerts.latencyMs.p50).toBeLessThanOrEqual(report.alerts.latencyMs.max);
     }
+  });
+
+  it('ran the example job report by hand through the launch function, and recorded its success', async () => {
+    expect(report.invocations.launch).toBeGreaterThanOrEqual(1);
+    expect(report.invocations['job-runs']).toBeGreaterThanOrEqual(1);
+    const { code, out } = await cli(dir, 'jobs', 'history', 'report', '--json');
+    expect(code).toBe(0);
+    const runs = JSON.parse(out) as { status: string; requestId?: string; tasks: string[] }[];
+    expect(runs).toEqual([
+      expect.objectContaining({ status: 'succeeded', requestId: 'sandbox-manual-run-1' }),
+    ]);
+    expect(runs[0]?.tasks).toHaveLength(1);
+    const [job] = JSON.parse((await cli(dir, 'jobs', '--json')).out) as { lastRun: { status: string } }[];
+    expect(job?.lastRun.status).toBe('succeeded');
   });
 
   it('lets ecs-ops instances show the instance drained by a Spot interruption', async () => {

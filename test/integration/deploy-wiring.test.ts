@@ -9,6 +9,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
+  jobRunsEventPattern,
+  jobRunsPolicyStatements,
+  launchPolicyStatements,
+  launchSchedules,
+} from '../../deploy/stack.js';
+import { parseOpsConfig } from '../../lib/config/ops-config.js';
+import {
   CONTAINER_INSTANCE_STATE_CHANGE,
   parseEcsEvent,
   TASK_STATE_CHANGE,
@@ -320,5 +327,196 @@ describe('packaged CloudFormation template', () => {
     );
     expect(summary['sns:Publish']).toEqual({ Ref: 'AlertTopic' });
     expect(summary['dynamodb:Query']).toEqual([table, { 'Fn::Sub': `${tableArn}/index/byStatus` }]);
+  });
+});
+
+const ecsArn = (resource: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+});
+
+describe('scheduled jobs in the packaged template', () => {
+  type Statement = {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: unknown;
+  };
+  const statementsOf = (role: string) => {
+    const properties = resources[role]?.Properties as
+      | { Policies?: { PolicyDocument: { Statement: Statement[] } }[] }
+      | undefined;
+    return (properties?.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
+  };
+
+  it('gives each job an EventBridge Scheduler schedule in its time zone, invoking launch with the scheduled time', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule');
+    expect(schedules.map(([id]) => id)).toEqual(['LaunchSchedulerSchedule1']);
+    const [, schedule] = schedules[0] as [string, Resource];
+    expect(schedule.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': ['LaunchLambdaFunction', 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': ['LaunchSchedulerRole', 'Arn'] },
+      },
+    });
+    const input = (schedule.Properties.Target as { Input: string }).Input;
+    expect(JSON.parse(input)).toEqual({ job: 'report', scheduledTime: '<aws.scheduler.scheduled-time>' });
+  });
+
+  it('lets Scheduler invoke launch, and nothing else, through its own role', () => {
+    const role = resources.LaunchSchedulerRole?.Properties as {
+      AssumeRolePolicyDocument: { Statement: { Principal: unknown }[] };
+    };
+    expect(role.AssumeRolePolicyDocument.Statement[0]?.Principal).toEqual({
+      Service: 'scheduler.amazonaws.com',
+    });
+    expect(statementsOf('LaunchSchedulerRole')).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: [
+          { 'Fn::GetAtt': ['LaunchLambdaFunction', 'Arn'] },
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression
+          { 'Fn::Sub': '${LaunchLambdaFunction.Arn}:*' },
+        ],
+      }),
+    ]);
+  });
+
+  it('runs launch for up to 300 s with the jobs config, the table and the topic', () => {
+    const launch = resources.LaunchLambdaFunction?.Properties as {
+      Timeout: number;
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(launch.Timeout).toBe(300);
+    expect(launch.Environment.Variables).toMatchObject({
+      STATE_TABLE: { Ref: 'StateTable' },
+      ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
+      RETENTION_HISTORY_DAYS: '90',
+    });
+    expect(JSON.parse(launch.Environment.Variables.JOBS_CONFIG as string)).toMatchObject({
+      report: { cluster: 'batch', taskDefinition: 'report', concurrency: 'Forbid' },
+    });
+  });
+
+  it('gives launch RunTask of the jobs’ task definitions on their clusters only, and PassRole to ECS tasks only', () => {
+    const statements = statementsOf('LaunchRole');
+    const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    expect(byAction('ecs:RunTask')).toEqual([
+      expect.objectContaining({
+        Resource: [ecsArn('task-definition/report:*')],
+        Condition: { ArnEquals: { 'ecs:cluster': [ecsArn('cluster/batch')] } },
+      }),
+    ]);
+    expect(byAction('ecs:StopTask')[0]?.Resource).toEqual([ecsArn('task/batch/*')]);
+    expect(byAction('iam:PassRole')[0]?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    });
+    expect(byAction('sns:Publish')[0]?.Resource).toEqual({ Ref: 'AlertTopic' });
+    const actions = statements.flatMap((s) => [s.Action].flat()).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'ecs:RunTask',
+        'ecs:StopTask',
+        'iam:PassRole',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+      ].sort(),
+    );
+    for (const statement of statements) expect(statement.Resource, statement.Sid).not.toBe('*');
+  });
+
+  it('routes the jobs’ STOPPED tasks to job-runs through its queue, dead-letter queue and queue policy', () => {
+    const rule = resources.JobRunsRule?.Properties as Record<string, unknown>;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.ecs'],
+      'detail-type': [TASK_STATE_CHANGE],
+      detail: {
+        lastStatus: ['STOPPED'],
+        startedBy: [{ prefix: 'ecs-ops-job/' }],
+        clusterArn: [{ suffix: ':cluster/batch' }],
+      },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['JobRunsQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['JobRunsDeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+    expect(resources.JobRunsQueue?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['JobRunsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const fn = resources.JobDashrunsLambdaFunction?.Properties as { Timeout: number };
+    expect(resources.JobRunsQueue?.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+      6 * fn.Timeout,
+    );
+    expect(resources.JobDashrunsEventSourceMappingSQSJobRunsQueue?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['JobRunsQueue', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const policy = resources.JobRunsQueuePolicy?.Properties as {
+      PolicyDocument: { Statement: { Condition: unknown }[] };
+    };
+    expect(policy.PolicyDocument.Statement[0]?.Condition).toEqual({
+      ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['JobRunsRule', 'Arn'] } },
+    });
+    const statements = statementsOf('JobRunsRole');
+    // DescribeTaskDefinition supports no resource-level permission: "*" is the only form ECS accepts.
+    for (const statement of statements)
+      if (statement.Action !== 'ecs:DescribeTaskDefinition')
+        expect(statement.Resource, statement.Sid).not.toBe('*');
+    expect(statements.find((s) => s.Action === 'ecs:DescribeTaskDefinition')?.Resource).toBe('*');
+    expect(statements.find((s) => s.Action === 'ecs:DescribeTasks')?.Resource).toEqual([
+      ecsArn('task/batch/*'),
+    ]);
+  });
+});
+
+describe('scheduled jobs with no jobs configured', () => {
+  // The launch function is kept (it packages with an empty events list); its job statements become one Deny.
+  const config = parseOpsConfig({}, 'ops.config.yml');
+
+  it('has no schedules, a Deny instead of RunTask, and a pattern for ecs-ops jobs on any cluster', () => {
+    expect(launchSchedules(config)).toEqual([]);
+    expect(launchPolicyStatements(config)).toEqual([
+      { Sid: 'NoJobsConfigured', Effect: 'Deny', Action: 'ecs:RunTask', Resource: '*' },
+    ]);
+    expect(jobRunsPolicyStatements(config)).toEqual([
+      { Sid: 'NoJobsConfigured', Effect: 'Deny', Action: 'ecs:DescribeTasks', Resource: '*' },
+    ]);
+    expect(jobRunsEventPattern(config).detail).toEqual({
+      lastStatus: ['STOPPED'],
+      startedBy: [{ prefix: 'ecs-ops-job/' }],
+    });
+  });
+
+  it('scopes RunTask to the revision or ARN a job names', () => {
+    const jobs = parseOpsConfig(
+      {
+        jobs: {
+          a: { schedule: 'rate(1 hour)', cluster: 'x', taskDefinition: 'a:3', launchType: 'EC2' },
+          b: {
+            schedule: 'rate(1 hour)',
+            cluster: 'x',
+            taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/b',
+            launchType: 'EC2',
+          },
+        },
+      },
+      'ops.config.yml',
+    );
+    expect(launchPolicyStatements(jobs)[0]?.Resource).toEqual([
+      ecsArn('task-definition/a:3'),
+      'arn:aws:ecs:us-east-1:123456789012:task-definition/b:*',
+    ]);
   });
 });

@@ -284,6 +284,8 @@ ${events}
           },
           expression: 'rate(1 minute)',
           enabled: true,
+          method: 'rule',
+          timeZone: 'UTC',
         },
       ]);
     });
@@ -307,6 +309,8 @@ ${events}
           expression: 'rate(1 minute)',
           enabled: false,
           input: { digest: true },
+          method: 'rule',
+          timeZone: 'UTC',
         },
         {
           fn: 'alert-summary',
@@ -315,6 +319,8 @@ ${events}
           expression: 'cron(0 9 * * ? *)',
           enabled: false,
           input: { digest: true },
+          method: 'rule',
+          timeZone: 'UTC',
         },
         {
           fn: 'alert-summary',
@@ -323,6 +329,8 @@ ${events}
           expression: 'rate(2 hours)',
           enabled: true,
           input: { digest: 'nightly' },
+          method: 'rule',
+          timeZone: 'UTC',
         },
         {
           fn: 'alert-summary',
@@ -330,8 +338,25 @@ ${events}
           ruleName: 'shop-dev-AlertDashsummaryEventBridgeRule3',
           expression: 'rate(5 minutes)',
           enabled: true,
+          method: 'rule',
+          timeZone: 'UTC',
         },
       ]);
+    });
+
+    it('reads an EventBridge Scheduler schedule: its time zone, its input with the scheduled-time placeholder', () => {
+      const [read] = schedules(`      - schedule:
+          method: scheduler
+          timezone: Europe/Paris
+          rate: ['cron(0 6 * * ? *)']
+          input: { job: report, scheduledTime: '<aws.scheduler.scheduled-time>' }`);
+      expect(read).toMatchObject({
+        rule: 'AlertDashsummarySchedulerSchedule1',
+        method: 'scheduler',
+        timeZone: 'Europe/Paris',
+        expression: 'cron(0 6 * * ? *)',
+        input: { job: 'report', scheduledTime: '<aws.scheduler.scheduled-time>' },
+      });
     });
 
     it('resolves a rate given by a variable, and routes no events for a schedule', () => {

@@ -10,6 +10,7 @@ import {
   ratePeriodMs,
   ScheduleExpressionError,
   scheduledEvent,
+  schedulerInput,
 } from '../../../lib/sandbox/schedules.js';
 
 const START = Date.parse('2024-05-02T09:00:00.250Z');
@@ -144,6 +145,8 @@ describe('LocalSchedules', () => {
       function: { name, handler: `dist/functions/${name}/index.handler`, environment: {} },
       expression,
       enabled: true,
+      method: 'rule',
+      timeZone: 'UTC',
       ...extra,
     }) satisfies ScheduleDefinition;
 
@@ -208,6 +211,25 @@ describe('LocalSchedules', () => {
       { event: { time: '2024-05-03T09:00:00Z' } },
     ]);
     expect(warnings).toEqual([]);
+  });
+
+  it('hands a Scheduler schedule its input with <aws.scheduler.scheduled-time> replaced by the fire time', async () => {
+    const { local, calls } = setup([
+      schedule('launch', 'rate(1 minute)', {
+        method: 'scheduler',
+        timeZone: 'Europe/Paris',
+        input: { job: 'report', scheduledTime: '<aws.scheduler.scheduled-time>' },
+      }),
+      schedule('rule', 'rate(1 minute)', { input: { at: '<aws.scheduler.scheduled-time>' } }),
+    ]);
+    expect(local.fire(START + MINUTE)).toBe(2);
+    await local.settle();
+    expect(calls.map((call) => call.event)).toEqual([
+      { job: 'report', scheduledTime: '2024-05-02T09:01:00Z' },
+      // An EventBridge rule knows no such placeholder: its input is delivered as written.
+      { at: '<aws.scheduler.scheduled-time>' },
+    ]);
+    expect(schedulerInput(['<aws.scheduler.scheduled-time>', 3], START)).toEqual(['2024-05-02T09:00:00Z', 3]);
   });
 
   it('refuses a cron EventBridge would refuse, naming the function, before anything fires', () => {

@@ -46,6 +46,48 @@ describe('SandboxView', () => {
     expect(seen).toHaveLength(5);
   });
 
+  it('shows the jobs’ launches and completed runs', () => {
+    const { lines, view } = setup();
+    view.step(START + 2_000, 'something');
+    view.functionLog(
+      'launch',
+      JSON.stringify({
+        level: 'INFO',
+        message: 'job launched',
+        job: 'report',
+        slot: '2024-05-02T09:01:00.000Z',
+        tasks: ['arn'],
+      }),
+    );
+    view.functionLog(
+      'launch',
+      JSON.stringify({
+        level: 'INFO',
+        message: 'job skipped',
+        job: 'report',
+        reason: 'a run is still going',
+      }),
+    );
+    view.functionLog(
+      'job-runs',
+      JSON.stringify({
+        level: 'INFO',
+        message: 'job run completed',
+        job: 'report',
+        slot: '2024-05-02T09:01:00.000Z',
+        result: 'succeeded',
+        durationSeconds: 24,
+        reason: 'every essential container exited 0',
+      }),
+    );
+    view.functionLog('launch', JSON.stringify({ level: 'INFO', message: 'jobs config read' }));
+    expect(lines.slice(1)).toEqual([
+      '+  2.0s     launch: job launched — report (slot 09:01:00Z, 1 task)',
+      '+  2.0s     launch: job skipped — report (a run is still going)',
+      '+  2.0s     job-runs: job run completed — report (slot 09:01:00Z, succeeded in 24 s)',
+    ]);
+  });
+
   it('summarises the mailbox with its latency and points at ecs-ops mailbox', () => {
     const { lines, view } = setup();
     const report: SandboxReport = {

@@ -18,9 +18,9 @@ import { clusterName } from '../store/table.js';
 import { taskIdOf } from './concurrency.js';
 import { jobOfStartedBy } from './identity.js';
 import { JOB_JOURNAL_KIND } from './launcher.js';
-import { type RunResult, runOutcome, type StoppedTask } from './outcome.js';
+import { type RunOutcome, type RunResult, runOutcome, type StoppedTask } from './outcome.js';
 import { renderRunFailure } from './render.js';
-import type { RunStore } from './run-store.js';
+import type { JobRun, RunStore } from './run-store.js';
 
 export interface JobRunsDependencies {
   runs: RunStore;
@@ -51,7 +51,8 @@ export type JobRunOutcome =
       reason: string;
       alerted: boolean;
     }
-  | { id: string; outcome: 'already-completed'; job: string; slot: string; status: string }
+  /** `alerted`: this delivery sent the page an earlier one could not (the run's page was still pending). */
+  | { id: string; outcome: 'already-completed'; job: string; slot: string; status: string; alerted: boolean }
   | { id: string; outcome: 'failed'; taskArn?: string; reason: string };
 
 export interface JobRunsBatchResult {
@@ -96,6 +97,48 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
     return states;
   }
 
+  /** Sends a failed run's claimed page and marks it sent; if SNS fails, gives it back for the redelivery. */
+  async function sendPage(run: JobRun & RunOutcome): Promise<{ subject: string; messageId: string }> {
+    const { result, reason, exitCodes, durationSeconds } = run;
+    const message = renderRunFailure({
+      job: run.job,
+      cluster: run.cluster,
+      slot: run.slot,
+      tasks: run.tasks,
+      outcome: { result, reason, exitCodes, durationSeconds },
+    });
+    let messageId: string;
+    try {
+      messageId = await publisher.publish(message);
+    } catch (error) {
+      await runs.alertUnsent(run.job, run.slot).catch(() => false);
+      throw error;
+    }
+    await runs.alertSent(run.job, run.slot, messageId);
+    return { subject: message.subject, messageId };
+  }
+
+  /** A run another delivery completed; if its page is still pending (SNS failed, or a crash), send it now. */
+  async function alreadyCompleted(id: string, run: JobRun): Promise<JobRunOutcome> {
+    const { job, slot, status } = run;
+    const unsent = run.alert === 'pending' || run.alert === 'sending';
+    const pending =
+      unsent &&
+      run.result !== undefined &&
+      run.reason !== undefined &&
+      (await runs.claimAlert(job, slot, now()));
+    if (pending) {
+      await sendPage({
+        ...run,
+        result: run.result as RunOutcome['result'],
+        reason: run.reason as string,
+        exitCodes: run.exitCodes ?? {},
+        durationSeconds: run.durationSeconds ?? 0,
+      });
+    }
+    return { id, outcome: 'already-completed', job, slot, status, alerted: pending };
+  }
+
   async function processRecord(
     record: BatchRecord,
     batch: ReadonlyMap<string, TaskDetail>,
@@ -135,9 +178,7 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
           reason: 'no run of the job lists this task: started by hand with the job’s startedBy?',
         };
       }
-      if (run.status !== 'running') {
-        return { id: record.id, outcome: 'already-completed', job, slot: run.slot, status: run.status };
-      }
+      if (run.status !== 'running') return await alreadyCompleted(record.id, run);
       const cluster = clusterName(task.clusterArn);
       const others = run.tasks.filter((arn) => arn !== task.taskArn);
       const states = others.length === 0 ? new Map() : await statesOf(cluster, others, batch);
@@ -159,30 +200,18 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
         for (const name of await taskDefinitions.of(definition)) essential.add(name);
       const outcome = runOutcome(stopped, essential);
       const completedAt = now().toISOString();
+      const page = outcome.result !== 'succeeded' && run.replacedBy === undefined;
       const won = await runs.complete(
         job,
         run.slot,
         { ...outcome, completedAt },
         `${outcome.result}: ${outcome.reason}`,
+        page,
       );
-      if (!won) {
-        const again = await runs.get(job, run.slot);
-        return {
-          id: record.id,
-          outcome: 'already-completed',
-          job,
-          slot: run.slot,
-          status: again?.status ?? 'unknown',
-        };
-      }
-      const page = outcome.result !== 'succeeded' && run.replacedBy === undefined;
-      let messageId: string | undefined;
-      let subject: string | undefined;
-      if (page) {
-        const message = renderRunFailure({ job, cluster, slot: run.slot, tasks: run.tasks, outcome });
-        subject = message.subject;
-        messageId = await publisher.publish(message);
-      }
+      if (!won) return await alreadyCompleted(record.id, (await runs.get(job, run.slot)) ?? run);
+      const sent = page ? await sendPage({ ...run, cluster, ...outcome }) : undefined;
+      const subject = sent?.subject;
+      const messageId = sent?.messageId;
       await journal.append({
         at: completedAt,
         kind: JOB_JOURNAL_KIND,

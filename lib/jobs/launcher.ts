@@ -18,7 +18,7 @@ import { clientTokenOf, manualClientTokenOf } from './identity.js';
 import { renderLaunchFailure } from './render.js';
 import { decideRetry, failureSummary, type LaunchFailure } from './retry.js';
 import { runRequest } from './run-request.js';
-import type { JobRun, RunStore } from './run-store.js';
+import { alertClaim, type JobRun, type RunStore } from './run-store.js';
 import { isPastDeadline, journalTime, slotOf } from './slot.js';
 
 export const JOB_JOURNAL_KIND = 'job';
@@ -131,28 +131,44 @@ export function createLauncher(dependencies: LaunchDependencies) {
     const changed = await runs.update(
       job,
       slot,
-      { status: 'failed', result: 'failed', reason, completedAt, attempts },
+      { status: 'failed', result: 'failed', reason, completedAt, attempts, ...alertClaim(now()) },
       { decisions: [reason], from: ['launching'] },
     );
-    if (changed) {
-      const message = renderLaunchFailure({
-        job,
-        cluster: config.cluster,
-        slot,
-        taskDefinition: config.taskDefinition,
-        attempts,
-        reason,
-      });
-      const messageId = await publisher.publish(message);
-      await record(job, slot, 'failed', {
-        outcome: 'failed',
-        reason,
-        attempts,
-        subject: message.subject,
-        messageId,
-      });
-    }
+    if (changed) await sendLaunchFailure(job, config, slot, attempts, reason);
     return { job, slot, outcome: 'failed', tasks, reason };
+  }
+
+  /** Pages that the slot could not be launched, and marks the page sent; until then it stays pending. */
+  async function sendLaunchFailure(
+    job: string,
+    config: JobConfig,
+    slot: string,
+    attempts: number,
+    reason: string,
+  ) {
+    const message = renderLaunchFailure({
+      job,
+      cluster: config.cluster,
+      slot,
+      taskDefinition: config.taskDefinition,
+      attempts,
+      reason,
+    });
+    let messageId: string;
+    try {
+      messageId = await publisher.publish(message);
+    } catch (error) {
+      await runs.alertUnsent(job, slot).catch(() => false);
+      throw error;
+    }
+    await runs.alertSent(job, slot, messageId);
+    await record(job, slot, 'failed', {
+      outcome: 'failed',
+      reason,
+      attempts,
+      subject: message.subject,
+      messageId,
+    });
   }
 
   async function launch(
@@ -254,12 +270,12 @@ export function createLauncher(dependencies: LaunchDependencies) {
         { ...base, status: 'skipped', reason, completedAt: started.toISOString(), decisions: [reason] },
         started,
       );
-      if (!begun.begun) return duplicate(begun.run);
+      if (!begun.begun) return await duplicate(begun.run, config);
       await record(job, slot, 'past-deadline', { outcome: 'past-deadline', reason });
       return { job, slot, outcome: 'past-deadline', tasks: [], reason };
     }
     const begun = await runs.begin(base, started);
-    if (!begun.begun) return duplicate(begun.run);
+    if (!begun.begun) return await duplicate(begun.run, config);
     try {
       const { tasks: previous, runs: open } = await runningTasks(job, slot);
       const decision = decideConcurrency(config.concurrency, previous);
@@ -299,7 +315,12 @@ export function createLauncher(dependencies: LaunchDependencies) {
     }
   };
 
-  function duplicate(run: JobRun): RunSummary {
+  /** The slot already has a run. If it failed and its page is still pending (SNS failed), send it now. */
+  async function duplicate(run: JobRun, config: JobConfig): Promise<RunSummary> {
+    const unsent = run.alert === 'pending' || run.alert === 'sending';
+    if (run.status === 'failed' && unsent && (await runs.claimAlert(run.job, run.slot, now()))) {
+      await sendLaunchFailure(run.job, config, run.slot, run.attempts, run.reason ?? 'the launch failed');
+    }
     return {
       job: run.job,
       slot: run.slot,

@@ -51,7 +51,23 @@ export interface JobRun {
   durationSeconds?: number;
   /** The slot of the run that replaced this one (concurrency Replace): its stop was intended. */
   replacedBy?: string;
+  /**
+   * The page for a failed run. The write that fails the run claims it (`sending`, with a lease); `sent` once SNS
+   * took it. An SNS failure puts it back to `pending`, a crash lets the lease run out: either way the
+   * redelivery claims and sends it, and concurrent deliveries never both send it.
+   */
+  alert?: 'pending' | 'sending' | 'sent';
+  alertLeaseUntil?: string;
+  alertMessageId?: string;
 }
+
+/** Longer than one publish with the SDK's retries; shorter than the queues' visibility timeouts. */
+export const ALERT_LEASE_MS = 60_000;
+
+export const alertClaim = (now: Date) => ({
+  alert: 'sending' as const,
+  alertLeaseUntil: new Date(now.getTime() + ALERT_LEASE_MS).toISOString(),
+});
 
 export interface RunStoreOptions {
   tableName: string;
@@ -177,13 +193,50 @@ export class RunStore {
       completedAt: string;
     },
     decision: string,
+    page: boolean,
   ): Promise<boolean> {
+    const claim = page ? alertClaim(new Date(outcome.completedAt)) : {};
     return this.update(
       job,
       slot,
-      { status: outcome.result, ...outcome },
+      { status: outcome.result, ...outcome, ...claim },
       { decisions: [decision], from: ['running'] },
     );
+  }
+
+  /** Claims a run's page to send it: when it is pending, or claimed by a delivery whose lease ran out. */
+  async claimAlert(job: string, slot: string, now: Date): Promise<boolean> {
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: this.key(job, slot),
+          UpdateExpression: 'SET #alert = :sending, #lease = :until',
+          ConditionExpression: '#alert = :pending OR (#alert = :sending AND #lease < :now)',
+          ExpressionAttributeNames: { '#alert': 'alert', '#lease': 'alertLeaseUntil' },
+          ExpressionAttributeValues: {
+            ':pending': { S: 'pending' },
+            ':sending': { S: 'sending' },
+            ':now': { S: now.toISOString() },
+            ':until': { S: alertClaim(now).alertLeaseUntil },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Marks a claimed page sent. */
+  alertSent(job: string, slot: string, messageId: string): Promise<boolean> {
+    return this.update(job, slot, { alert: 'sent', alertMessageId: messageId });
+  }
+
+  /** Gives a claimed page back (SNS failed): the redelivery claims it at once. */
+  alertUnsent(job: string, slot: string): Promise<boolean> {
+    return this.update(job, slot, { alert: 'pending' });
   }
 
   /** Runs of the job that have not completed (launching or running), newest first. */

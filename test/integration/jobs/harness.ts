@@ -93,7 +93,7 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
 
   const dir = await tempDir();
   const mailbox = new SnsMailbox({ dir: join(dir, 'mailbox') });
-  const { config: clientConfig } = await endpointFor({ sns: mailbox, ecs: sim });
+  const { endpoint, config: clientConfig } = await endpointFor({ sns: mailbox, ecs: sim });
   const sns = new SNSClient({ ...clientConfig, maxAttempts: 2 });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'ecs-ops-jobs-test' }));
   const publisher = new SnsPublisher(TopicArn as string, sns);
@@ -194,9 +194,14 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
       since: new Date(clock.now - 86_400_000).toISOString(),
       until: new Date(clock.now + 86_400_000).toISOString(),
     });
+  /** SNS refuses the next `times` publishes with a 5xx (the SNS client makes 2 attempts per publish). */
+  const failPublishes = (times: number) => {
+    endpoint.faults = [{ service: 'sns', operation: 'Publish', serverError: 1, times }];
+  };
   return {
     clock,
     sim,
+    failPublishes,
     emitted,
     mailbox,
     runs,

@@ -64,6 +64,23 @@ describe.each(engines())('job-runs on $name', (engine) => {
     expect(entries.map((e) => e.fields.outcome).sort()).toEqual(['failed', 'launched']);
   });
 
+  it('pages once on redelivery when SNS failed as the run was completed', async () => {
+    const { h, event } = await runToTheEnd(1);
+    h.failPublishes(2);
+
+    const failed = await h.jobRuns()(event, lambdaContext());
+    const redelivered = await h.jobRuns()(event, lambdaContext());
+    await h.jobRuns()(event, lambdaContext());
+
+    expect(failed.batchItemFailures).toHaveLength(1);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(h.mailbox.list()).toHaveLength(1);
+    expect(await h.runs.get('report', '2024-05-02T02:30:00.000Z')).toMatchObject({
+      status: 'failed',
+      alert: 'sent',
+    });
+  });
+
   it('does not page for a run stopped on purpose to be replaced', async () => {
     const store = await freshStore(engine);
     const h = await setup(store, { report: fargateJob({ concurrency: 'Replace' }) });

@@ -109,6 +109,31 @@ describe.each(engines())('launch on $name', (engine) => {
     expect(h.logged.filter((l) => l.message === 'job failed')).toHaveLength(1);
   });
 
+  it('pages a failed launch once on the next delivery when SNS failed as it gave up', async () => {
+    const store = await freshStore(engine);
+    const h = await setup(store, {
+      crunch: {
+        schedule: 'rate(1 hour)',
+        cluster: 'batch',
+        taskDefinition: 'crunch',
+        launchType: 'EC2',
+        retries: { attempts: 0, backoffSeconds: 10 },
+      },
+    });
+    h.failPublishes(2);
+
+    await expect(h.launcher()(scheduled('crunch'), lambdaContext())).rejects.toThrow();
+    const again = await h.launcher()(scheduled('crunch'), lambdaContext());
+    await h.launcher()(scheduled('crunch'), lambdaContext());
+
+    expect(again.outcome).toBe('duplicate');
+    expect(h.mailbox.list()).toHaveLength(1);
+    expect(await h.runs.get('crunch', '2024-05-02T02:30:00.000Z')).toMatchObject({
+      status: 'failed',
+      alert: 'sent',
+    });
+  });
+
   it('gives up when the next retry would not fit in the Lambda’s remaining time', async () => {
     const store = await freshStore(engine);
     const h = await setup(store, {

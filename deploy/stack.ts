@@ -23,6 +23,7 @@ export function stackSettings(configFile: string, stage: string) {
     launchSchedules: launchSchedules(config),
     launchPolicy: launchPolicyStatements(config),
     jobRunsPolicy: jobRunsPolicyStatements(config),
+    jobTimeoutsPolicy: jobTimeoutsPolicyStatements(config),
     jobRunsEventPattern: jobRunsEventPattern(config),
   };
 }
@@ -185,6 +186,22 @@ export function launchPolicyStatements(config: OpsConfig) {
 const jobTaskResources = (clusters: string[]) => clusters.map((cluster) => arn('ecs', `task/${cluster}/*`));
 
 /** job-runs' ECS statement: DescribeTasks of tasks on the jobs' clusters; with no jobs, a Deny. */
+/** The job-timeouts function's job statements: StopTask of tasks on the jobs' clusters; no jobs, one Deny. */
+export function jobTimeoutsPolicyStatements(config: OpsConfig) {
+  const clusters = jobClusters(config);
+  if (clusters.length === 0) {
+    return [{ Sid: 'NoJobsConfigured', Effect: 'Deny', Action: 'ecs:StopTask', Resource: '*' }];
+  }
+  return [
+    {
+      Sid: 'StopTimedOutJobTasks',
+      Effect: 'Allow',
+      Action: 'ecs:StopTask',
+      Resource: jobTaskResources(clusters),
+    },
+  ];
+}
+
 export function jobRunsPolicyStatements(config: OpsConfig) {
   const clusters = jobClusters(config);
   if (clusters.length === 0) {

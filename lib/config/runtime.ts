@@ -76,6 +76,18 @@ const LaunchEnvironment = z.object({
 });
 export type LaunchEnvironment = z.infer<typeof LaunchEnvironment>;
 
+const JobTimeoutsEnvironment = z.object({
+  STATE_TABLE: z.string().check(z.minLength(1)),
+  JOBS_CONFIG: JobsConfigJson,
+  RETENTION_HISTORY_DAYS: WholeNumber,
+});
+export type JobTimeoutsEnvironment = z.infer<typeof JobTimeoutsEnvironment>;
+
+/** The `job-timeouts` function's settings. */
+export function jobTimeoutsEnvironment(env: NodeJS.ProcessEnv = process.env): JobTimeoutsEnvironment {
+  return parseEnvironment(JobTimeoutsEnvironment, env);
+}
+
 /** The `launch` function's settings. */
 export function launchEnvironment(env: NodeJS.ProcessEnv = process.env): LaunchEnvironment {
   return parseEnvironment(LaunchEnvironment, env);

@@ -247,17 +247,16 @@ describe('packaged CloudFormation template', () => {
     });
   });
 
-  it('runs alert-summary every minute', () => {
+  it('runs alert-summary and job-timeouts every minute', () => {
     const schedules = ofType('AWS::Events::Rule').filter(
       ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
     );
+    const target = (fn: string) => [expect.objectContaining({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] } })];
     expect(
       schedules.map(([, rule]) => [rule.Properties.ScheduleExpression, rule.Properties.Targets]),
     ).toEqual([
-      [
-        'rate(1 minute)',
-        [expect.objectContaining({ Arn: { 'Fn::GetAtt': ['AlertDashsummaryLambdaFunction', 'Arn'] } })],
-      ],
+      ['rate(1 minute)', target('AlertDashsummaryLambdaFunction')],
+      ['rate(1 minute)', target('JobDashtimeoutsLambdaFunction')],
     ]);
   });
 
@@ -348,6 +347,12 @@ describe('scheduled jobs in the packaged template', () => {
       | undefined;
     return (properties?.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
   };
+
+  it('lets job-timeouts stop only the tasks of the jobs’ clusters, and read and note runs', () => {
+    const statements = statementsOf('JobTimeoutsRole');
+    for (const statement of statements) expect(statement.Resource, statement.Sid).not.toBe('*');
+    expect(statements.find((s) => s.Action === 'ecs:StopTask')?.Resource).toEqual([ecsArn('task/batch/*')]);
+  });
 
   it('gives each job an EventBridge Scheduler schedule in its time zone, invoking launch with the scheduled time', () => {
     const schedules = ofType('AWS::Scheduler::Schedule');

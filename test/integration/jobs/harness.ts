@@ -18,6 +18,7 @@ import { JobsConfig } from '../../../lib/config/jobs-config.js';
 import type { DeadLetter, DeadLetterSink } from '../../../lib/dead-letter/dead-letter.js';
 import type { EventEnvelope } from '../../../lib/events/envelope.js';
 import { RunStore } from '../../../lib/jobs/run-store.js';
+import { createTimeoutSweeper } from '../../../lib/jobs/timeouts.js';
 import { Journal } from '../../../lib/journal/journal.js';
 import { processBatch } from '../../../lib/reconcile/process-batch.js';
 import { seededRandom } from '../../../lib/shared/random.js';
@@ -194,6 +195,14 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
       since: new Date(clock.now - 86_400_000).toISOString(),
       until: new Date(clock.now + 86_400_000).toISOString(),
     });
+  /** The job-timeouts sweep, as the scheduled function runs it. */
+  const sweepTimeouts = createTimeoutSweeper({
+    jobs: config,
+    runs,
+    ecs: new ECSClient(clientConfig),
+    journal,
+    now,
+  });
   /** SNS refuses the next `times` publishes with a 5xx (the SNS client makes 2 attempts per publish). */
   const failPublishes = (times: number) => {
     endpoint.faults = [{ service: 'sns', operation: 'Publish', serverError: 1, times }];
@@ -202,6 +211,7 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
     clock,
     sim,
     failPublishes,
+    sweepTimeouts,
     emitted,
     mailbox,
     runs,

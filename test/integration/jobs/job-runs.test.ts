@@ -81,6 +81,33 @@ describe.each(engines())('job-runs on $name', (engine) => {
     });
   });
 
+  it('stops a run past its timeout, then records it timed out and pages once', async () => {
+    const store = await freshStore(live);
+    const h = await setup(store, { report: fargateJob({ timeoutMinutes: 1 }) }, 0);
+    const launched = await h.launcher()({ job: 'report', scheduledTime: SLOT }, lambdaContext());
+    h.advance(30_000);
+    expect(await h.sweepTimeouts()).toEqual([]);
+
+    // 61 s after the launch: past the timeout, before the container would exit by itself (60 s after RUNNING).
+    h.advance(31_000);
+    const stopped = await h.sweepTimeouts();
+    h.advance(MINUTE);
+    await h.reconcile();
+    await h.jobRuns()(h.stoppedJobEvents(), lambdaContext());
+
+    expect(stopped).toEqual([
+      expect.objectContaining({
+        job: 'report',
+        tasks: launched.tasks,
+        reason: 'ecs-ops: timed out after 1 minute',
+      }),
+    ]);
+    expect(await h.runs.get('report', '2024-05-02T02:30:00.000Z')).toMatchObject({ status: 'timed-out' });
+    const pages = h.mailbox.list();
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.subject).toBe('[ecs-ops] job report failed: timed out in batch');
+  });
+
   it('does not page for a run stopped on purpose to be replaced', async () => {
     const store = await freshStore(engine);
     const h = await setup(store, { report: fargateJob({ concurrency: 'Replace' }) });

@@ -1,0 +1,61 @@
+/**
+ * Run timeouts: a run still running `timeoutMinutes` after its launch has its tasks stopped with the timeout
+ * reason. job-runs then completes it as `timed-out` from the tasks' STOPPED events and pages, once, like any
+ * failed run. Runs are found per configured job (a Query of the job's partition), never by Scan.
+ */
+import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import type { JobsConfig } from '../config/jobs-config.js';
+import type { Journal } from '../journal/journal.js';
+import { JOB_JOURNAL_KIND } from './launcher.js';
+import { timeoutStopReason } from './outcome.js';
+import type { RunStore } from './run-store.js';
+
+export interface TimeoutSweeperDependencies {
+  jobs: JobsConfig;
+  runs: Pick<RunStore, 'running' | 'update'>;
+  ecs: Pick<ECSClient, 'send'>;
+  journal: Pick<Journal, 'append'>;
+  now?: () => Date;
+}
+
+export interface TimedOutRun {
+  job: string;
+  slot: string;
+  tasks: string[];
+  reason: string;
+}
+
+export function createTimeoutSweeper({
+  jobs,
+  runs,
+  ecs,
+  journal,
+  now = () => new Date(),
+}: TimeoutSweeperDependencies) {
+  return async function sweepTimeouts(): Promise<TimedOutRun[]> {
+    const at = now();
+    const stopped: TimedOutRun[] = [];
+    for (const [job, config] of Object.entries(jobs)) {
+      if (config.timeoutMinutes === undefined) continue;
+      const reason = timeoutStopReason(config.timeoutMinutes);
+      for (const run of await runs.running(job)) {
+        const launchedAt = Date.parse(run.launchedAt ?? run.slot);
+        if (run.status !== 'running' || launchedAt + config.timeoutMinutes * 60_000 > at.getTime()) continue;
+        // StopTask of a task already stopping is harmless: a sweep that overlaps the next one changes nothing.
+        await Promise.all(
+          run.tasks.map((task) => ecs.send(new StopTaskCommand({ cluster: config.cluster, task, reason }))),
+        );
+        await runs.update(job, run.slot, {}, { decisions: [`${reason}: its tasks were stopped`] });
+        await journal.append({
+          at: at.toISOString(),
+          kind: JOB_JOURNAL_KIND,
+          subject: job,
+          id: `${run.slot}#timeout`,
+          fields: { job, slot: run.slot, outcome: 'timed-out', reason, tasks: run.tasks },
+        });
+        stopped.push({ job, slot: run.slot, tasks: run.tasks, reason });
+      }
+    }
+    return stopped;
+  };
+}

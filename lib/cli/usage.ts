@@ -31,8 +31,8 @@ Commands:
         --limit <n>          default 100
   sandbox                    run ecs-ops end to end on a simulated ECS account: the deployed
                              functions, serverless.yml's routing, a local AWS endpoint (npm start)
-        --duration <seconds> run this long (default: until the scenario is done, about 45 s)
-        --speed <n>          simulated seconds per second (default 1)
+        --duration <seconds> run this long (default: until the story is done, under a minute)
+        --speed <n>          simulated seconds per second (default 2)
         --chaos <p>          share of events delivered twice, all reordered (default 0.1; 0 = off)
         --seed <n>           replay a run (into a fresh --dir; default: a new seed)
   mailbox                    messages published to SNS in the sandbox, newest first

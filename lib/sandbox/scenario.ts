@@ -264,7 +264,7 @@ export const SCRIPT: readonly ScenarioStep[] = [
 ];
 
 /**
- * Simulated time the script needs: its last step at 36 s, then room for the worker's last task to stop (ECS's
- * stop takes a few seconds) and for that and every earlier event to be reconciled and alerted on.
+ * Simulated time the story needs: its last step at 36 s, the first scheduled fire of the every-minute `report`
+ * job at 60 s, and room for that run to finish (~25 s) and for every event to be reconciled and alerted on.
  */
-export const SCRIPT_MS = 45_000;
+export const SCRIPT_MS = 95_000;

@@ -34,6 +34,9 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
       'sandbox',
       '--speed',
       '10',
+      // 110 simulated seconds: the story's 95 with room to spare on a busy machine, before report's 2nd fire.
+      '--duration',
+      '11',
       '--chaos',
       '0.3',
       '--seed',
@@ -85,7 +88,8 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
 
   it('drove the cluster through the ECS API of the local endpoint', () => {
     // Four by the script, one by the launch function (the manual run of report).
-    expect(report.requests['ecs.RunTask']).toBe(5);
+    // 4 from the story, the manual run of report, and report's first scheduled run.
+    expect(report.requests['ecs.RunTask']).toBe(6);
     // web 3 → 6 → 2, worker 0 → 1 → 0.
     expect(report.requests['ecs.UpdateService']).toBe(4);
     expect(report.requests['ecs.ListTasks']).toBe(1);
@@ -130,16 +134,17 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     }
   });
 
-  it('ran the example job report by hand through the launch function, and recorded its success', async () => {
-    expect(report.invocations.launch).toBeGreaterThanOrEqual(1);
-    expect(report.invocations['job-runs']).toBeGreaterThanOrEqual(1);
+  it('ran the example job report by hand and on its every-minute schedule, and recorded both successes', async () => {
+    expect(report.invocations.launch).toBeGreaterThanOrEqual(2);
+    expect(report.invocations['job-runs']).toBeGreaterThanOrEqual(2);
     const { code, out } = await cli(dir, 'jobs', 'history', 'report', '--json');
     expect(code).toBe(0);
     const runs = JSON.parse(out) as { status: string; requestId?: string; tasks: string[] }[];
-    expect(runs).toEqual([
-      expect.objectContaining({ status: 'succeeded', requestId: 'sandbox-manual-run-1' }),
+    expect(runs.map((run) => [run.status, run.requestId ?? 'scheduled'])).toEqual([
+      ['succeeded', 'scheduled'],
+      ['succeeded', 'sandbox-manual-run-1'],
     ]);
-    expect(runs[0]?.tasks).toHaveLength(1);
+    expect(runs.map((run) => run.tasks.length)).toEqual([1, 1]);
     const [job] = JSON.parse((await cli(dir, 'jobs', '--json')).out) as { lastRun: { status: string } }[];
     expect(job?.lastRun.status).toBe('succeeded');
   });

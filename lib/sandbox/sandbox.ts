@@ -86,7 +86,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
   const startedAt = Date.now();
   let simulatedNow = startedAt;
   const now = () => simulatedNow;
-  const view = new SandboxView(options.out, startedAt);
+  const view = new SandboxView(options.out, startedAt, now);
   const logs = join(options.dir, 'logs');
 
   const deployment = loadDeployment(join(options.root, 'serverless.yml'), {

@@ -15,11 +15,12 @@ export class SandboxView {
   private readonly lastLine = new Map<string, string>();
   private readonly outcomes: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
   private readonly logListeners: ((entry: Record<string, unknown>, name: string) => void)[] = [];
-  private clock = 0;
 
+  /** `now` is the simulated clock: function log lines arrive on their own, stamped when they arrive. */
   constructor(
     private readonly out: (line: string) => void,
     private readonly startedAt: number,
+    private readonly now: () => number,
   ) {}
 
   headline(deployment: Deployment, options: Pick<SandboxOptions, 'speed' | 'chaos' | 'seed' | 'clusters'>) {
@@ -96,14 +97,14 @@ export class SandboxView {
       for (const outcome of OUTCOMES)
         this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + Number(entry[outcome] ?? 0);
       const counts = OUTCOMES.filter((o) => Number(entry[o] ?? 0) > 0).map((o) => `${entry[o]} ${o}`);
-      this.line(this.clock, `    ${name} ← ${entry.records} records: ${counts.join(', ')}`);
+      this.line(this.now(), `    ${name} ← ${entry.records} records: ${counts.join(', ')}`);
     } else if (JOB_MESSAGE.test(message) && entry.level !== 'DEBUG') {
-      this.line(this.clock, `    ${name}: ${message} — ${jobDetails(entry)}`);
+      this.line(this.now(), `    ${name}: ${message} — ${jobDetails(entry)}`);
     } else if (entry.level === 'ERROR' || entry.level === 'WARN') {
-      this.line(this.clock, `    ${name} ${String(entry.level).toLowerCase()}: ${message}`);
+      this.line(this.now(), `    ${name} ${String(entry.level).toLowerCase()}: ${message}`);
     } else if (entry.level === 'INFO' && message.startsWith('alert')) {
       const subject = typeof entry.subject === 'string' ? ` — ${entry.subject}` : '';
-      this.line(this.clock, `    ${name}: ${message}${subject}`);
+      this.line(this.now(), `    ${name}: ${message}${subject}`);
     }
   }
 
@@ -143,7 +144,6 @@ export class SandboxView {
   }
 
   private line(at: number, text: string) {
-    this.clock = Math.max(this.clock, at);
     const seconds = ((at - this.startedAt) / 1000).toFixed(1).padStart(5);
     this.out(`+${seconds}s ${text}`);
   }

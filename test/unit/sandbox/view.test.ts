@@ -6,7 +6,16 @@ const START = Date.parse('2024-05-02T09:00:00Z');
 
 const setup = () => {
   const lines: string[] = [];
-  return { lines, view: new SandboxView((line) => lines.push(line), START) };
+  const clock = { now: START };
+  return {
+    lines,
+    clock,
+    view: new SandboxView(
+      (line) => lines.push(line),
+      START,
+      () => clock.now,
+    ),
+  };
 };
 
 describe('SandboxView', () => {
@@ -21,9 +30,10 @@ describe('SandboxView', () => {
   });
 
   it('shows a function’s INFO lines about alerts, its WARN and ERROR lines, and nothing else', () => {
-    const { lines, view } = setup();
+    const { lines, view, clock } = setup();
     const seen: string[] = [];
     view.onFunctionLog((entry, name) => seen.push(`${name}:${String(entry.message)}`));
+    clock.now = START + 1_000;
     view.step(START + 1_000, 'something');
     const log = (entry: Record<string, unknown>) => view.functionLog('alert', JSON.stringify(entry));
     log({
@@ -47,7 +57,8 @@ describe('SandboxView', () => {
   });
 
   it('shows the jobs’ launches and completed runs', () => {
-    const { lines, view } = setup();
+    const { lines, view, clock } = setup();
+    clock.now = START + 2_000;
     view.step(START + 2_000, 'something');
     view.functionLog(
       'launch',

@@ -21,7 +21,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { AlertsConfig } from '../config/alerts-config.js';
-import type { DeadLetter, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { type DeadLetterSink, settleBatch } from '../dead-letter/dead-letter.js';
 import { parseEcsEventText, type TaskDetail } from '../events/ecs-event.js';
 import type { Journal } from '../journal/journal.js';
 import type { StateStore } from '../store/state-store.js';
@@ -183,24 +183,7 @@ export function createAlerting(dependencies: AlertDependencies) {
         return processing;
       }),
     );
-    const bodies = new Map(records.map((record) => [record.id, record.body]));
-    const letters: DeadLetter[] = outcomes.flatMap((outcome) =>
-      outcome.outcome === 'invalid'
-        ? [
-            {
-              id: outcome.id,
-              body: bodies.get(outcome.id) ?? '',
-              field: outcome.field,
-              reason: outcome.reason,
-            },
-          ]
-        : [],
-    );
-    const unsent = await dependencies.deadLetters
-      .send(letters)
-      .catch(() => letters.map((letter) => letter.id));
-    const failed = outcomes.flatMap((outcome) => (outcome.outcome === 'failed' ? [outcome.id] : []));
-    return { outcomes, redeliver: [...failed, ...unsent] };
+    return { outcomes, redeliver: await settleBatch(records, outcomes, dependencies.deadLetters) };
   };
 }
 

@@ -10,7 +10,7 @@
 import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { AlertPublisher } from '../alerts/publisher.js';
 import type { EssentialContainers } from '../alerts/task-definitions.js';
-import type { DeadLetter, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { type DeadLetterSink, settleBatch } from '../dead-letter/dead-letter.js';
 import { parseEcsEventText, type TaskDetail } from '../events/ecs-event.js';
 import type { Journal } from '../journal/journal.js';
 import type { StateStore } from '../store/state-store.js';
@@ -256,23 +256,6 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
       }
     }
     const outcomes = await Promise.all(records.map((record) => processRecord(record, batch)));
-    const bodies = new Map(records.map((record) => [record.id, record.body]));
-    const letters: DeadLetter[] = outcomes.flatMap((outcome) =>
-      outcome.outcome === 'invalid'
-        ? [
-            {
-              id: outcome.id,
-              body: bodies.get(outcome.id) ?? '',
-              field: outcome.field,
-              reason: outcome.reason,
-            },
-          ]
-        : [],
-    );
-    const unsent = await dependencies.deadLetters
-      .send(letters)
-      .catch(() => letters.map((letter) => letter.id));
-    const failed = outcomes.flatMap((outcome) => (outcome.outcome === 'failed' ? [outcome.id] : []));
-    return { outcomes, redeliver: [...failed, ...unsent] };
+    return { outcomes, redeliver: await settleBatch(records, outcomes, dependencies.deadLetters) };
   };
 }

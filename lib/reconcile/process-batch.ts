@@ -2,7 +2,7 @@
  * One batch as the deployed function sees it, shared by the Lambda handler and `ecs-ops replay` so both run
  * the same code: reconcile, dead-letter what is invalid, and report what must be redelivered.
  */
-import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { type DeadLetterSink, settleBatch } from '../dead-letter/dead-letter.js';
 import {
   type BatchRecord,
   type ReconcileDependencies,
@@ -21,16 +21,7 @@ export async function processBatch(
   dependencies: ReconcileDependencies & { deadLetters: DeadLetterSink },
 ): Promise<BatchResult> {
   const outcomes = await reconcileBatch(records, dependencies);
-  const bodies = new Map(records.map((record) => [record.id, record.body]));
-  const letters = outcomes.flatMap((outcome) =>
-    outcome.outcome === 'invalid'
-      ? [{ id: outcome.id, body: bodies.get(outcome.id) ?? '', field: outcome.field, reason: outcome.reason }]
-      : [],
-  );
-  // A sink that fails outright has sent nothing: those records stay on the queue, the rest of the batch is done.
-  const unsent = await dependencies.deadLetters.send(letters).catch(() => letters.map((letter) => letter.id));
-  const failed = outcomes.flatMap((outcome) => (outcome.outcome === 'failed' ? [outcome.id] : []));
-  return { outcomes, redeliver: [...failed, ...unsent] };
+  return { outcomes, redeliver: await settleBatch(records, outcomes, dependencies.deadLetters) };
 }
 
 /** Counts per outcome, for logs, metrics and the replay summary. */

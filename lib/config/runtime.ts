@@ -6,26 +6,15 @@ import * as z from 'zod/mini';
 import { AlertsConfig } from './alerts-config.js';
 import { JobsConfig } from './jobs-config.js';
 
+const Name = z.string().check(z.minLength(1));
+
 const WholeNumber = z.pipe(
   z.string().check(z.regex(/^\d+$/, 'expected a whole number')),
   z.transform(Number),
 );
 
-const ReconcileEnvironment = z.object({
-  STATE_TABLE: z.string().check(z.minLength(1)),
-  DEAD_LETTER_QUEUE_URL: z.string().check(z.minLength(1)),
-  RETENTION_STOPPED_DAYS: WholeNumber,
-  RETENTION_HISTORY_DAYS: WholeNumber,
-  WRITE_CONCURRENCY: z._default(WholeNumber, 16),
-});
-export type ReconcileEnvironment = z.infer<typeof ReconcileEnvironment>;
-
-export function reconcileEnvironment(env: NodeJS.ProcessEnv = process.env): ReconcileEnvironment {
-  return parseEnvironment(ReconcileEnvironment, env);
-}
-
-/** The validated `alerts` section of ops.config.yml, passed as one JSON variable by serverless.yml. */
-const AlertsConfigJson = z.pipe(
+/** A JSON document in one variable: serverless.yml passes validated config sections this way. */
+const JsonText = z.pipe(
   z.string().check(z.minLength(2)),
   z.transform((text, context) => {
     try {
@@ -36,83 +25,66 @@ const AlertsConfigJson = z.pipe(
     }
   }),
 );
+const ALERTS_CONFIG = z.pipe(JsonText, AlertsConfig);
+const JOBS_CONFIG = z.pipe(JsonText, JobsConfig);
 
-const AlertEnvironment = z.object({
-  STATE_TABLE: z.string().check(z.minLength(1)),
-  ALERT_TOPIC_ARN: z.string().check(z.minLength(1)),
-  DEAD_LETTER_QUEUE_URL: z.string().check(z.minLength(1)),
-  ALERTS_CONFIG: z.pipe(AlertsConfigJson, AlertsConfig),
-  RETENTION_HISTORY_DAYS: WholeNumber,
-});
-export type AlertEnvironment = z.infer<typeof AlertEnvironment>;
-
-/** The `alert` function's settings. */
-export function alertEnvironment(env: NodeJS.ProcessEnv = process.env): AlertEnvironment {
-  return parseEnvironment(AlertEnvironment, env);
+/** A reader of one function's environment, with the variable's name in its error. */
+function environmentOf<T extends z.ZodMiniType>(schema: T) {
+  return (env: NodeJS.ProcessEnv = process.env): z.infer<T> => {
+    const parsed = z.safeParse(schema, env);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `environment variable ${issue?.path.join('.')}: ${issue?.message}; redeploy with serverless.yml`,
+    );
+  };
 }
 
-const AlertSummaryEnvironment = z.object({
-  STATE_TABLE: z.string().check(z.minLength(1)),
-  ALERT_TOPIC_ARN: z.string().check(z.minLength(1)),
-  ALERTS_CONFIG: z.pipe(AlertsConfigJson, AlertsConfig),
-  RETENTION_HISTORY_DAYS: WholeNumber,
-});
-export type AlertSummaryEnvironment = z.infer<typeof AlertSummaryEnvironment>;
+export const reconcileEnvironment = environmentOf(
+  z.object({
+    STATE_TABLE: Name,
+    DEAD_LETTER_QUEUE_URL: Name,
+    RETENTION_STOPPED_DAYS: WholeNumber,
+    RETENTION_HISTORY_DAYS: WholeNumber,
+    WRITE_CONCURRENCY: z._default(WholeNumber, 16),
+  }),
+);
 
-/** The `alert-summary` function's settings. */
-export function alertSummaryEnvironment(env: NodeJS.ProcessEnv = process.env): AlertSummaryEnvironment {
-  return parseEnvironment(AlertSummaryEnvironment, env);
-}
+export const alertEnvironment = environmentOf(
+  z.object({
+    STATE_TABLE: Name,
+    ALERT_TOPIC_ARN: Name,
+    DEAD_LETTER_QUEUE_URL: Name,
+    ALERTS_CONFIG,
+    RETENTION_HISTORY_DAYS: WholeNumber,
+  }),
+);
 
-/** The validated `jobs` section of ops.config.yml, passed as one JSON variable by serverless.yml. */
-const JobsConfigJson = z.pipe(AlertsConfigJson, JobsConfig);
+export const alertSummaryEnvironment = environmentOf(
+  z.object({ STATE_TABLE: Name, ALERT_TOPIC_ARN: Name, ALERTS_CONFIG, RETENTION_HISTORY_DAYS: WholeNumber }),
+);
 
-const LaunchEnvironment = z.object({
-  STATE_TABLE: z.string().check(z.minLength(1)),
-  ALERT_TOPIC_ARN: z.string().check(z.minLength(1)),
-  JOBS_CONFIG: JobsConfigJson,
-  ALERTS_CONFIG: z.pipe(AlertsConfigJson, AlertsConfig),
-  RETENTION_HISTORY_DAYS: WholeNumber,
-});
-export type LaunchEnvironment = z.infer<typeof LaunchEnvironment>;
+export const launchEnvironment = environmentOf(
+  z.object({
+    STATE_TABLE: Name,
+    ALERT_TOPIC_ARN: Name,
+    JOBS_CONFIG,
+    ALERTS_CONFIG,
+    RETENTION_HISTORY_DAYS: WholeNumber,
+  }),
+);
 
-const JobTimeoutsEnvironment = z.object({
-  STATE_TABLE: z.string().check(z.minLength(1)),
-  JOBS_CONFIG: JobsConfigJson,
-  RETENTION_HISTORY_DAYS: WholeNumber,
-});
-export type JobTimeoutsEnvironment = z.infer<typeof JobTimeoutsEnvironment>;
+export const jobRunsEnvironment = environmentOf(
+  z.object({
+    STATE_TABLE: Name,
+    ALERT_TOPIC_ARN: Name,
+    DEAD_LETTER_QUEUE_URL: Name,
+    JOBS_CONFIG,
+    ALERTS_CONFIG,
+    RETENTION_HISTORY_DAYS: WholeNumber,
+  }),
+);
 
-/** The `job-timeouts` function's settings. */
-export function jobTimeoutsEnvironment(env: NodeJS.ProcessEnv = process.env): JobTimeoutsEnvironment {
-  return parseEnvironment(JobTimeoutsEnvironment, env);
-}
-
-/** The `launch` function's settings. */
-export function launchEnvironment(env: NodeJS.ProcessEnv = process.env): LaunchEnvironment {
-  return parseEnvironment(LaunchEnvironment, env);
-}
-
-const JobRunsEnvironment = z.object({
-  STATE_TABLE: z.string().check(z.minLength(1)),
-  ALERT_TOPIC_ARN: z.string().check(z.minLength(1)),
-  DEAD_LETTER_QUEUE_URL: z.string().check(z.minLength(1)),
-  JOBS_CONFIG: JobsConfigJson,
-  ALERTS_CONFIG: z.pipe(AlertsConfigJson, AlertsConfig),
-  RETENTION_HISTORY_DAYS: WholeNumber,
-});
-export type JobRunsEnvironment = z.infer<typeof JobRunsEnvironment>;
-
-/** The `job-runs` function's settings. */
-export function jobRunsEnvironment(env: NodeJS.ProcessEnv = process.env): JobRunsEnvironment {
-  return parseEnvironment(JobRunsEnvironment, env);
-}
-
-function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
-  const parsed = z.safeParse(schema, env);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new Error(
-    `environment variable ${issue?.path.join('.')}: ${issue?.message}; redeploy with serverless.yml`,
-  );
-}
+export const jobTimeoutsEnvironment = environmentOf(
+  z.object({ STATE_TABLE: Name, JOBS_CONFIG, RETENTION_HISTORY_DAYS: WholeNumber }),
+);

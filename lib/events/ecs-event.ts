@@ -11,6 +11,29 @@ export const TASK_STATE_CHANGE = 'ECS Task State Change';
 export const CONTAINER_INSTANCE_STATE_CHANGE = 'ECS Container Instance State Change';
 export const ECS_DETAIL_TYPES = [TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE] as const;
 
+/** Every task lifecycle state, in lifecycle order (ECS Developer Guide, "Task lifecycle"). */
+export const TASK_STATUSES = [
+  'PROVISIONING',
+  'PENDING',
+  'ACTIVATING',
+  'RUNNING',
+  'DEACTIVATING',
+  'STOPPING',
+  'DEPROVISIONING',
+  'STOPPED',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Every container instance status. */
+export const INSTANCE_STATUSES = [
+  'REGISTERING',
+  'REGISTRATION_FAILED',
+  'ACTIVE',
+  'DRAINING',
+  'DEREGISTERING',
+  'INACTIVE',
+] as const;
+
 /** `detail.version` orders events of one resource: higher is newer, equal is a duplicate. */
 const ResourceVersion = z.number('expected a number').check(
   z.refine(Number.isInteger, 'expected a whole number (ECS versions are integers)'),

@@ -68,6 +68,21 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+};
+/** Every statement of a role's inline policies. */
+const statementsOf = (role: string) => {
+  const properties = resources[role]?.Properties as
+    | { Policies?: { PolicyDocument: { Statement: Statement[] } }[] }
+    | undefined;
+  return (properties?.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
+};
+
 describe('serverless.yml', () => {
   const serverless = parseYaml(readFileSync(join(root, 'serverless.yml'), 'utf8'), {
     customTags: [
@@ -271,13 +286,6 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('gives alert and alert-summary roles that name only what each uses', () => {
-    type Statement = { Action: string | string[]; Resource: unknown };
-    const statementsOf = (role: string) => {
-      const properties = resources[role]?.Properties as
-        | { Policies: { PolicyDocument: { Statement: Statement[] } }[] }
-        | undefined;
-      return (properties?.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
-    };
     const byAction = (role: string) =>
       Object.fromEntries(
         statementsOf(role).flatMap((statement) =>
@@ -334,20 +342,6 @@ const ecsArn = (resource: string) => ({
 });
 
 describe('scheduled jobs in the packaged template', () => {
-  type Statement = {
-    Sid?: string;
-    Effect: string;
-    Action: string | string[];
-    Resource: unknown;
-    Condition?: unknown;
-  };
-  const statementsOf = (role: string) => {
-    const properties = resources[role]?.Properties as
-      | { Policies?: { PolicyDocument: { Statement: Statement[] } }[] }
-      | undefined;
-    return (properties?.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
-  };
-
   it('lets job-timeouts stop only the tasks of the jobs’ clusters, and read and note runs', () => {
     const statements = statementsOf('JobTimeoutsRole');
     for (const statement of statements) expect(statement.Resource, statement.Sid).not.toBe('*');

@@ -4,21 +4,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { TASK_STATUSES } from '../../lib/events/ecs-event.js';
 import { type BatchRecord, type RecordOutcome, reconcileBatch } from '../../lib/reconcile/reconcile.js';
 import { engines, freshStore, requireEngine } from '../support/engines.js';
 import { body, type Envelope, instanceEvent, taskEvent } from '../support/fixtures.js';
 
 const RETENTION = { stoppedDays: 30, historyDays: 90 };
 const RUNS: Record<string, number> = { dynalite: 25, 'dynamodb-local': 8 };
-const TASK_STATUSES = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'STOPPED',
-];
 const INSTANCE_STATUSES = ['REGISTERING', 'ACTIVE', 'DRAINING', 'INACTIVE'];
 
 interface Resource {

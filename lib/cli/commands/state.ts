@@ -1,28 +1,9 @@
 /** `ecs-ops task`, `ecs-ops tasks`, `ecs-ops instances`: the reconciled state, read back. */
+import { INSTANCE_STATUSES, TASK_STATUSES } from '../../events/ecs-event.js';
 import type { StoredResource } from '../../store/state-store.js';
 import type { CommandContext } from '../context.js';
 import { renderTable, shortId, shortTime, text, truncate } from '../format.js';
 import { UsageError } from '../usage.js';
-
-/** Every task lifecycle state, in lifecycle order. */
-export const TASK_STATUSES = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-  'STOPPED',
-] as const;
-export const INSTANCE_STATUSES = [
-  'REGISTERING',
-  'REGISTRATION_FAILED',
-  'ACTIVE',
-  'DRAINING',
-  'DEREGISTERING',
-  'INACTIVE',
-] as const;
 
 interface ContainerView {
   name?: string;

@@ -3,15 +3,9 @@
  * interface (Fargate, or awsvpc on EC2) pass through every state; bridge/host tasks on EC2 only know
  * PENDING → RUNNING → STOPPED, because there is nothing to provision, activate or deprovision.
  */
-export type TaskStatus =
-  | 'PROVISIONING'
-  | 'PENDING'
-  | 'ACTIVATING'
-  | 'RUNNING'
-  | 'DEACTIVATING'
-  | 'STOPPING'
-  | 'DEPROVISIONING'
-  | 'STOPPED';
+import { TASK_STATUSES, type TaskStatus } from '../../events/ecs-event.js';
+
+export type { TaskStatus };
 
 export type LifecyclePath = 'full' | 'short';
 
@@ -42,16 +36,7 @@ export const DEFAULT_TIMINGS: LifecycleTimings = {
   clientTokenWindowMs: 8 * 3_600_000,
 };
 
-const ORDER: readonly TaskStatus[] = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-  'STOPPED',
-];
+const ORDER: readonly TaskStatus[] = TASK_STATUSES;
 
 const SHORT: readonly TaskStatus[] = ['PENDING', 'RUNNING', 'STOPPED'];
 

@@ -59,6 +59,17 @@ export function fargateJob(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** An EC2 job too big for the cluster's only instance: every RunTask answers RESOURCE:MEMORY. */
+export function unplaceableJob(attempts: number, backoffSeconds: number) {
+  return {
+    schedule: 'rate(1 hour)',
+    cluster: 'batch',
+    taskDefinition: 'crunch',
+    launchType: 'EC2',
+    retries: { attempts, backoffSeconds },
+  };
+}
+
 export async function setup(store: StateStore, jobs: Record<string, unknown>, exitCode = 0) {
   const clock = { now: Date.parse(SLOT) + 4_000 };
   const emitted: EventEnvelope[] = [];

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { engines, freshStore, requireEngine } from '../../support/engines.js';
-import { fargateJob, lambdaContext, SLOT, setup } from './harness.js';
+import { fargateJob, lambdaContext, SLOT, setup, unplaceableJob } from './harness.js';
 
 const MINUTE = 60_000;
 const scheduled = (job: string, at = SLOT) => ({ job, scheduledTime: at });
@@ -83,15 +83,7 @@ describe.each(engines())('launch on $name', (engine) => {
 
   it('retries a launch that cannot be placed, then fails it and pages once', async () => {
     const store = await freshStore(engine);
-    const h = await setup(store, {
-      crunch: {
-        schedule: 'rate(1 hour)',
-        cluster: 'batch',
-        taskDefinition: 'crunch',
-        launchType: 'EC2',
-        retries: { attempts: 2, backoffSeconds: 10 },
-      },
-    });
+    const h = await setup(store, { crunch: unplaceableJob(2, 10) });
 
     const summary = await h.launcher()(scheduled('crunch'), lambdaContext());
     const again = await h.launcher()(scheduled('crunch'), lambdaContext());
@@ -111,15 +103,7 @@ describe.each(engines())('launch on $name', (engine) => {
 
   it('pages a failed launch once on the next delivery when SNS failed as it gave up', async () => {
     const store = await freshStore(engine);
-    const h = await setup(store, {
-      crunch: {
-        schedule: 'rate(1 hour)',
-        cluster: 'batch',
-        taskDefinition: 'crunch',
-        launchType: 'EC2',
-        retries: { attempts: 0, backoffSeconds: 10 },
-      },
-    });
+    const h = await setup(store, { crunch: unplaceableJob(0, 10) });
     h.failPublishes(2);
 
     await expect(h.launcher()(scheduled('crunch'), lambdaContext())).rejects.toThrow();
@@ -136,15 +120,7 @@ describe.each(engines())('launch on $name', (engine) => {
 
   it('gives up when the next retry would not fit in the Lambda’s remaining time', async () => {
     const store = await freshStore(engine);
-    const h = await setup(store, {
-      crunch: {
-        schedule: 'rate(1 hour)',
-        cluster: 'batch',
-        taskDefinition: 'crunch',
-        launchType: 'EC2',
-        retries: { attempts: 3, backoffSeconds: 60 },
-      },
-    });
+    const h = await setup(store, { crunch: unplaceableJob(3, 60) });
 
     const summary = await h.launcher()(scheduled('crunch'), lambdaContext(30_000));
 

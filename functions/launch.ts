@@ -26,6 +26,7 @@ type Dependencies = LaunchDependencies & { logger: Logger };
 
 const MESSAGES: Record<LaunchOutcome, string> = {
   launched: 'job launched',
+  partial: 'job partially launched',
   replaced: 'job replaced',
   skipped: 'job skipped',
   disabled: 'job skipped',
@@ -34,10 +35,13 @@ const MESSAGES: Record<LaunchOutcome, string> = {
   duplicate: 'job duplicate',
 };
 
-/** The one log line of a launch: `job launched`, `job skipped`, `job replaced`, `job failed`, `job duplicate`. */
+/**
+ * The one log line of a launch: `job launched`, `job partially launched`, `job skipped`, `job replaced`,
+ * `job failed`, `job duplicate`.
+ */
 export function logSummary(logger: Logger, summary: RunSummary): void {
   const message = MESSAGES[summary.outcome];
-  if (summary.outcome === 'failed') logger.error(message, { ...summary });
+  if (summary.outcome === 'failed' || summary.outcome === 'partial') logger.error(message, { ...summary });
   else logger.info(message, { ...summary });
 }
 

@@ -16,7 +16,7 @@ import type { StateStore } from '../store/state-store.js';
 import { decideConcurrency, type RunningTask, taskIdOf } from './concurrency.js';
 import { clientTokenOf, manualClientTokenOf } from './identity.js';
 import { renderLaunchFailure } from './render.js';
-import { decideRetry, failureSummary, type LaunchFailure } from './retry.js';
+import { decidePlacement, failureSummary, type LaunchFailure } from './retry.js';
 import { runRequest } from './run-request.js';
 import { alertClaim, type JobRun, type RunStore } from './run-store.js';
 import { isPastDeadline, journalTime, slotOf } from './slot.js';
@@ -38,6 +38,8 @@ export interface LaunchEvent {
 
 export type LaunchOutcome =
   | 'launched'
+  /** Some of `count` tasks placed by the starting deadline: the run keeps them, on-call is told. */
+  | 'partial'
   | 'skipped'
   | 'replaced'
   | 'failed'
@@ -145,6 +147,7 @@ export function createLauncher(dependencies: LaunchDependencies) {
     slot: string,
     attempts: number,
     reason: string,
+    outcome: 'failed' | 'partial' = 'failed',
   ) {
     const message = renderLaunchFailure({
       job,
@@ -153,6 +156,7 @@ export function createLauncher(dependencies: LaunchDependencies) {
       taskDefinition: config.taskDefinition,
       attempts,
       reason,
+      partial: outcome === 'partial',
     });
     let messageId: string;
     try {
@@ -162,8 +166,8 @@ export function createLauncher(dependencies: LaunchDependencies) {
       throw error;
     }
     await runs.alertSent(job, slot, messageId);
-    await record(job, slot, 'failed', {
-      outcome: 'failed',
+    await record(job, slot, outcome, {
+      outcome,
       reason,
       attempts,
       subject: message.subject,
@@ -171,6 +175,11 @@ export function createLauncher(dependencies: LaunchDependencies) {
     });
   }
 
+  /**
+   * RunTask until the slot has `count` tasks: a response that places only some is topped up with RunTask for
+   * the missing ones (each attempt its own client token, so a redelivery never doubles a top-up), with the
+   * retry backoff, until the starting deadline. A run that places some but not all keeps them and pages once.
+   */
   async function launch(
     job: string,
     config: JobConfig,
@@ -180,16 +189,18 @@ export function createLauncher(dependencies: LaunchDependencies) {
     replaced: string | undefined,
   ): Promise<RunSummary> {
     const slot = slotDate.toISOString();
+    const placed: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const clientToken =
         requestId === undefined
           ? clientTokenOf(job, slotDate, attempt)
           : manualClientTokenOf(job, attempt === 1 ? requestId : `${requestId}#${attempt}`);
+      const count = config.count - placed.length;
       let failures: LaunchFailure[];
       let tasks: string[] = [];
       try {
         const response = await ecs.send(
-          new RunTaskCommand(runRequest(job, config, slotDate, { clientToken })),
+          new RunTaskCommand(runRequest(job, { ...config, count }, slotDate, { clientToken })),
         );
         tasks = (response.tasks ?? []).flatMap((task) => (task.taskArn ? [task.taskArn] : []));
         failures = (response.failures ?? []).map((failure) => ({
@@ -200,45 +211,102 @@ export function createLauncher(dependencies: LaunchDependencies) {
       } catch (error) {
         const { name, message } = error as Error;
         if (!isTransient(error)) {
-          return giveUp(job, config, slot, attempt, `RunTask refused the request: ${name}: ${message}`, []);
+          const reason = `RunTask refused the request: ${name}: ${message}`;
+          if (placed.length === 0) return giveUp(job, config, slot, attempt, reason, []);
+          return keepPartial(
+            job,
+            config,
+            slot,
+            attempt,
+            placed,
+            `${placed.length} of ${config.count} placed; ${reason}`,
+          );
         }
         failures = [{ reason: name, detail: message }];
       }
+      const first = placed.length === 0;
+      placed.push(...tasks);
       if (tasks.length > 0) {
-        const ids = tasks.map(taskIdOf).join(', ');
-        const partial =
-          failures.length > 0
-            ? `; ${config.count - tasks.length} could not be placed: ${failureSummary(failures)}`
-            : '';
-        const decision = `${replaced === undefined ? 'launched' : `${replaced}; launched`} ${tasks.length} task${tasks.length === 1 ? '' : 's'} (${ids}) at attempt ${attempt}${partial}`;
+        // Recorded at once, so job-runs finds the run of tasks that stop while the rest are still retried.
         await runs.update(
           job,
           slot,
-          { status: 'running', tasks, attempts: attempt, launchedAt: now().toISOString() },
-          { decisions: [decision], from: ['launching'] },
+          {
+            status: 'running',
+            tasks: [...placed],
+            attempts: attempt,
+            ...(first ? { launchedAt: now().toISOString() } : {}),
+          },
+          { from: first ? ['launching'] : ['running'] },
         );
+      }
+      const next = decidePlacement({
+        slot: slotDate,
+        now: now(),
+        attempt,
+        failures,
+        config,
+        count: config.count,
+        placed: placed.length,
+      });
+      if (next.action === 'complete') {
+        const ids = placed.map(taskIdOf).join(', ');
+        const launched = `launched ${placed.length} task${placed.length === 1 ? '' : 's'} (${ids}) ${attempt === 1 ? 'at attempt 1' : `in ${attempt} attempts`}`;
+        const decision = replaced === undefined ? launched : `${replaced}; ${launched}`;
+        await runs.update(job, slot, {}, { decisions: [decision] });
         const outcome = replaced === undefined ? 'launched' : 'replaced';
-        await record(job, slot, 'launched', { outcome, reason: decision, tasks, attempts: attempt });
-        return { job, slot, outcome, tasks, reason: decision };
+        await record(job, slot, 'launched', { outcome, reason: decision, tasks: placed, attempts: attempt });
+        return { job, slot, outcome, tasks: placed, reason: decision };
       }
-      const retry = decideRetry({ slot: slotDate, now: now(), attempt, failures, config });
-      if (retry.action === 'give-up') return giveUp(job, config, slot, attempt, retry.reason, []);
-      const waitMs = Math.max(0, retry.at.getTime() - now().getTime());
+      const stopHere = (reason: string) =>
+        placed.length === 0
+          ? giveUp(job, config, slot, attempt, reason, [])
+          : keepPartial(job, config, slot, attempt, placed, reason);
+      if (next.action === 'give-up') return stopHere(next.reason);
+      const waitMs = Math.max(0, next.at.getTime() - now().getTime());
       if (context !== undefined && waitMs > context.getRemainingTimeInMillis() - marginMs) {
+        const tried = `${attempt === 1 ? '1 attempt' : `${attempt} attempts`}: ${failureSummary(failures)}`;
         const reason =
-          `gave up after ${attempt === 1 ? '1 attempt' : `${attempt} attempts`}: ${failureSummary(failures)}; ` +
-          `a retry at ${journalTime(retry.at)} would not fit in the launch function's remaining time`;
-        return giveUp(job, config, slot, attempt, reason, []);
+          `${placed.length === 0 ? '' : `${placed.length} of ${config.count} placed; `}gave up after ${tried}; ` +
+          `a retry at ${journalTime(next.at)} would not fit in the launch function's remaining time`;
+        return stopHere(reason);
       }
-      const decision = `attempt ${attempt} could not place the task: ${failureSummary(failures)}; retrying at ${journalTime(retry.at)}`;
+      const what =
+        tasks.length === 0
+          ? `could not place ${count === 1 ? 'the task' : `${count} tasks`}`
+          : `placed ${tasks.length} of ${count} tasks (${tasks.map(taskIdOf).join(', ')})`;
+      const decision = `attempt ${attempt} ${what}: ${failureSummary(failures)}; ${placed.length === 0 ? 'retrying' : `topping up ${next.missing}`} at ${journalTime(next.at)}`;
       await runs.update(job, slot, { attempts: attempt }, { decisions: [decision] });
       await record(job, slot, `attempt-${attempt}`, {
         outcome: 'retry',
         reason: decision,
         attempts: attempt,
+        ...(placed.length === 0 ? {} : { tasks: [...placed] }),
       });
       await sleep(waitMs);
     }
+  }
+
+  /**
+   * The deadline passed with some tasks placed: the run keeps them and goes on running; on-call is told once.
+   * The page is claimed in the write that records it, only while the run has no page yet.
+   */
+  async function keepPartial(
+    job: string,
+    config: JobConfig,
+    slot: string,
+    attempts: number,
+    tasks: string[],
+    reason: string,
+  ): Promise<RunSummary> {
+    const claimed = await runs.update(
+      job,
+      slot,
+      { attempts, reason, ...alertClaim(now()) },
+      { decisions: [reason], from: ['running'], withoutAlert: true },
+    );
+    if (claimed) await sendLaunchFailure(job, config, slot, attempts, reason, 'partial');
+    return { job, slot, outcome: 'partial', tasks, reason };
   }
 
   return async function launchJob(event: LaunchEvent, context?: Context): Promise<RunSummary> {
@@ -247,7 +315,10 @@ export function createLauncher(dependencies: LaunchDependencies) {
     const job = event.job;
     const started = now();
     const manual = event.requestId !== undefined;
-    const slotDate = manual ? started : slotOf(event);
+    const slotDate =
+      event.requestId === undefined
+        ? slotOf(event)
+        : new Date(await runs.slotOfRequest(job, event.requestId, started.toISOString()));
     const slot = slotDate.toISOString();
     if (!config.enabled) {
       return { job, slot, outcome: 'disabled', tasks: [], reason: 'the job is disabled (enabled: false)' };
@@ -318,8 +389,17 @@ export function createLauncher(dependencies: LaunchDependencies) {
   /** The slot already has a run. If it failed and its page is still pending (SNS failed), send it now. */
   async function duplicate(run: JobRun, config: JobConfig): Promise<RunSummary> {
     const unsent = run.alert === 'pending' || run.alert === 'sending';
-    if (run.status === 'failed' && unsent && (await runs.claimAlert(run.job, run.slot, now()))) {
-      await sendLaunchFailure(run.job, config, run.slot, run.attempts, run.reason ?? 'the launch failed');
+    // A failed launch's page, or a partial one's (still running, with its reason): whichever was not sent.
+    const launchPage = run.status === 'failed' ? 'failed' : run.status === 'running' ? 'partial' : undefined;
+    if (launchPage && unsent && (await runs.claimAlert(run.job, run.slot, now()))) {
+      await sendLaunchFailure(
+        run.job,
+        config,
+        run.slot,
+        run.attempts,
+        run.reason ?? 'the launch failed',
+        launchPage,
+      );
     }
     return {
       job: run.job,

@@ -16,12 +16,14 @@ export interface LaunchFailureAlert {
   taskDefinition: string;
   attempts: number;
   reason: string;
+  /** Some tasks were placed and kept; the reason says how many of how many. */
+  partial?: boolean;
 }
 
 export function renderLaunchFailure(failure: LaunchFailureAlert): AlertMessage {
   const subject = fitSubject(`${PREFIX}job {0} failed to launch in {1}`, [failure.job, failure.cluster]);
   const text = [
-    `Job ${failure.job} could not be launched for the slot of ${journalTime(failure.slot)}.`,
+    `Job ${failure.job} could not be launched ${failure.partial ? 'in full ' : ''}for the slot of ${journalTime(failure.slot)}.`,
     '',
     `Cluster: ${failure.cluster}`,
     `Task definition: ${failure.taskDefinition}`,

@@ -62,3 +62,37 @@ export function decideRetry({ slot, now, attempt, failures, config }: RetryInput
   }
   return { action: 'retry', at };
 }
+
+export interface PlacementInput extends RetryInput {
+  /** Tasks the job runs per slot (`count`). */
+  count: number;
+  /** Tasks placed so far, over every attempt. */
+  placed: number;
+}
+
+/**
+ * What follows an attempt: `complete` when every task is placed; else a `retry` for the missing tasks only
+ * (a top-up once some are placed), on the same backoff and deadline as a launch that placed none; else
+ * `give-up`, and with some tasks placed the run keeps them (`N of M placed`).
+ */
+export type PlacementDecision =
+  | { action: 'complete' }
+  | { action: 'retry'; missing: number; at: Date }
+  | { action: 'give-up'; missing: number; reason: string };
+
+export function decidePlacement(input: PlacementInput): PlacementDecision {
+  const { count, placed } = input;
+  if (!Number.isInteger(count) || count < 1) throw new Error(`count: expected 1 or more, got ${count}`);
+  if (!Number.isInteger(placed) || placed < 0 || placed > count) {
+    throw new Error(`placed: expected 0 to count (${count}), got ${placed}`);
+  }
+  const missing = count - placed;
+  if (missing === 0) return { action: 'complete' };
+  const retry = decideRetry(input);
+  if (retry.action === 'retry') return { action: 'retry', missing, at: retry.at };
+  return {
+    action: 'give-up',
+    missing,
+    reason: placed === 0 ? retry.reason : `${placed} of ${count} placed; ${retry.reason}`,
+  };
+}

@@ -23,6 +23,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const JOB_PARTITION_PREFIX = 'job#';
 export const RUN_ENTRY_PREFIX = 'run#';
+export const REQUEST_ENTRY_PREFIX = 'request#';
 
 export const jobPartition = (job: string) => `${JOB_PARTITION_PREFIX}${job}`;
 export const runEntry = (slot: Date | string) => `${RUN_ENTRY_PREFIX}${new Date(slot).toISOString()}`;
@@ -49,6 +50,8 @@ export interface JobRun {
   reason?: string;
   exitCodes?: Record<string, number | null>;
   durationSeconds?: number;
+  /** When job-timeouts first stopped the run's tasks for running too long (ISO): set once, by one sweep. */
+  timeoutRequestedAt?: string;
   /** The slot of the run that replaced this one (concurrency Replace): its stop was intended. */
   replacedBy?: string;
   /**
@@ -116,6 +119,37 @@ export class RunStore {
     }
   }
 
+  /**
+   * The slot of a manual run's request id: `slot` when the id is new, else the slot its first delivery took. A
+   * retried `ecs-ops jobs run` (the SDK resends the same payload) thereby finds its run instead of starting a
+   * second one. The mapping is an item of its own beside the runs, kept as long as they are.
+   */
+  async slotOfRequest(job: string, requestId: string, slot: string): Promise<string> {
+    const { tableName, client } = this.options;
+    const item: Record<string, AttributeValue> = {
+      [KEY.partition]: { S: jobPartition(job) },
+      [KEY.sort]: { S: `${REQUEST_ENTRY_PREFIX}${requestId}` },
+      slot: { S: slot },
+      ...this.expiry(slot),
+    };
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: { '#key': KEY.partition },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return slot;
+    } catch (error) {
+      const first = error instanceof ConditionalCheckFailedException ? error.Item?.slot?.S : undefined;
+      if (first === undefined) throw error;
+      return first;
+    }
+  }
+
   async get(job: string, slot: string): Promise<JobRun | undefined> {
     const { Item } = await this.options.client.send(
       new GetItemCommand({
@@ -128,14 +162,14 @@ export class RunStore {
   }
 
   /**
-   * Sets fields of a run and appends decisions. With `from`, only while the run's status is one of them:
-   * returns false when it is not (someone else moved it on).
+   * Sets fields of a run and appends decisions. With `from`, only while the run's status is one of them, and
+   * with `withoutAlert` only while it has no page yet: returns false when not (someone else moved it on).
    */
   async update(
     job: string,
     slot: string,
     changes: Partial<Omit<JobRun, 'job' | 'slot' | 'decisions'>>,
-    options: { decisions?: string[]; from?: RunStatus[] } = {},
+    options: { decisions?: string[]; from?: RunStatus[]; withoutAlert?: boolean } = {},
   ): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {};
@@ -163,6 +197,10 @@ export class RunStore {
       });
       condition += ` AND #status IN (${allowed.join(', ')})`;
     }
+    if (options.withoutAlert) {
+      names['#alert'] = 'alert';
+      condition += ' AND attribute_not_exists(#alert)';
+    }
     try {
       await this.options.client.send(
         new UpdateItemCommand({
@@ -172,6 +210,39 @@ export class RunStore {
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Claims a running run's timeout for one sweep: sets `timeoutRequestedAt` and records the decision only if no
+   * sweep has before. True for the sweep that did, which alone journals it; later sweeps may re-send StopTask.
+   */
+  async claimTimeout(job: string, slot: string, at: Date, decision: string): Promise<boolean> {
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: this.key(job, slot),
+          UpdateExpression:
+            'SET #requested = :at, #decisions = list_append(if_not_exists(#decisions, :none), :decision)',
+          ConditionExpression: '#status = :running AND attribute_not_exists(#requested)',
+          ExpressionAttributeNames: {
+            '#requested': 'timeoutRequestedAt',
+            '#decisions': 'decisions',
+            '#status': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':at': { S: at.toISOString() },
+            ':none': { L: [] },
+            ':decision': { L: [{ S: decision }] },
+            ':running': { S: 'running' },
+          },
         }),
       );
       return true;
@@ -312,12 +383,17 @@ export class RunStore {
       ...marshall(run, { removeUndefinedValues: true }),
       ...this.key(run.job, run.slot),
     };
-    if (this.options.retentionDays > 0) {
-      item[TTL_ATTRIBUTE] = {
-        N: String(Math.floor(Date.parse(run.slot) / 1000) + this.options.retentionDays * 86_400),
-      };
-    }
-    return item;
+    return { ...item, ...this.expiry(run.slot) };
+  }
+
+  /** When an item of the slot expires: `retentionDays` after the slot, never with 0. */
+  private expiry(slot: string): Record<string, AttributeValue> {
+    if (this.options.retentionDays <= 0) return {};
+    return {
+      [TTL_ATTRIBUTE]: {
+        N: String(Math.floor(Date.parse(slot) / 1000) + this.options.retentionDays * 86_400),
+      },
+    };
   }
 }
 

@@ -2,6 +2,11 @@
  * Run timeouts: a run still running `timeoutMinutes` after its launch has its tasks stopped with the timeout
  * reason. job-runs then completes it as `timed-out` from the tasks' STOPPED events and pages, once, like any
  * failed run. Runs are found per configured job (a Query of the job's partition), never by Scan.
+ *
+ * The first sweep to find a run over time claims its timeout in the run store (a conditional write) and alone
+ * journals it. A stop can take longer than a minute (a container's stop timeout, an agent that is slow to
+ * answer), so later sweeps find the run still running and send StopTask again — harmless, as ECS ignores a stop
+ * of a task already stopping — but neither journal nor report it again.
  */
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { JobsConfig } from '../config/jobs-config.js';
@@ -12,12 +17,13 @@ import type { RunStore } from './run-store.js';
 
 export interface TimeoutSweeperDependencies {
   jobs: JobsConfig;
-  runs: Pick<RunStore, 'running' | 'update'>;
+  runs: Pick<RunStore, 'running' | 'claimTimeout'>;
   ecs: Pick<ECSClient, 'send'>;
   journal: Pick<Journal, 'append'>;
   now?: () => Date;
 }
 
+/** A run whose timeout this sweep claimed: its tasks were stopped and it was journaled. */
 export interface TimedOutRun {
   job: string;
   slot: string;
@@ -41,11 +47,11 @@ export function createTimeoutSweeper({
       for (const run of await runs.running(job)) {
         const launchedAt = Date.parse(run.launchedAt ?? run.slot);
         if (run.status !== 'running' || launchedAt + config.timeoutMinutes * 60_000 > at.getTime()) continue;
-        // StopTask of a task already stopping is harmless: a sweep that overlaps the next one changes nothing.
+        const claimed = await runs.claimTimeout(job, run.slot, at, `${reason}: its tasks were stopped`);
         await Promise.all(
           run.tasks.map((task) => ecs.send(new StopTaskCommand({ cluster: config.cluster, task, reason }))),
         );
-        await runs.update(job, run.slot, {}, { decisions: [`${reason}: its tasks were stopped`] });
+        if (!claimed) continue;
         await journal.append({
           at: at.toISOString(),
           kind: JOB_JOURNAL_KIND,

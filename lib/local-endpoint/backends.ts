@@ -71,6 +71,23 @@ export interface SqsBackend {
   sendMessageBatch(input: SQS.SendMessageBatchRequest): Result<SQS.SendMessageBatchResult>;
 }
 
+/** What one synchronous (RequestResponse) invocation returned. */
+export interface LambdaInvocation {
+  /** The handler's result as JSON; for a function error, `{"errorType","errorMessage"}`. */
+  payload: Uint8Array;
+  /** `Unhandled` when the handler threw (Lambda's `X-Amz-Function-Error`); absent when it returned. */
+  functionError?: string;
+}
+
+/**
+ * Lambda's Invoke, the only Lambda call the toolkit makes (`ecs-ops jobs run`). Unlike the other backends it
+ * takes the raw payload, not an SDK input shape: Invoke's body is the event itself. An unknown function throws
+ * an AwsError ResourceNotFoundException (404).
+ */
+export interface LambdaBackend {
+  invoke(functionName: string, payload: Uint8Array): Promise<LambdaInvocation>;
+}
+
 export interface CloudWatchBackend {
   getMetricData(input: CW.GetMetricDataInput): Result<CW.GetMetricDataOutput>;
   putMetricData(input: CW.PutMetricDataInput): Result<void>;
@@ -84,4 +101,5 @@ export interface Backends {
   autoScaling?: AutoScalingBackend;
   sqs?: SqsBackend;
   cloudWatch?: CloudWatchBackend;
+  lambda?: LambdaBackend;
 }

@@ -13,11 +13,13 @@ import { AwsError } from './aws-error.js';
 import type { Backends } from './backends.js';
 import { type FaultRule, Faults } from './faults.js';
 import { jsonError, jsonOperation, jsonResult, parseJsonInput } from './json-protocol.js';
+import { invokedFunction, invokeFunction, isLambdaPath, lambdaError } from './lambda-protocol.js';
 import { parseQueryRequest, queryError, queryInput, queryResult } from './query-protocol.js';
 import {
   type JsonService,
   methodName,
   type QueryService,
+  type RestJsonService,
   type Service,
   type ServiceKey,
   services,
@@ -58,10 +60,19 @@ export interface LocalEndpoint {
 type Routed =
   | { kind: 'json'; service: JsonService; operation: string; body: string }
   | { kind: 'query'; service: QueryService; operation: string; params: Record<string, unknown> }
+  | {
+      kind: 'lambda';
+      service: RestJsonService;
+      operation: 'Invoke';
+      functionName: string;
+      invocationType: string | undefined;
+      payload: Uint8Array;
+    }
   | { kind: 'unrouted'; response: WireResponse; service?: Service };
 
 const jsonServices = services.filter((s): s is JsonService => s.protocol === 'json');
 const queryServices = services.filter((s): s is QueryService => s.protocol === 'query');
+const lambdaService = services.find((s): s is RestJsonService => s.key === 'lambda') as RestJsonService;
 
 export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
   const host = options.host ?? '127.0.0.1';
@@ -120,7 +131,25 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   };
 }
 
-function route(req: IncomingMessage, body: string, requestId: string): Routed {
+function route(req: IncomingMessage, raw: Buffer, requestId: string): Routed {
+  const path = new URL(req.url ?? '/', 'http://local').pathname;
+  if (isLambdaPath(path)) {
+    const functionName = invokedFunction(req.method, path);
+    if (functionName === undefined) {
+      const error = new AwsError('UnknownOperationException', `Unknown operation ${req.method} ${path}`);
+      return { kind: 'unrouted', service: lambdaService, response: lambdaError(error, requestId) };
+    }
+    const invocationType = req.headers['x-amz-invocation-type'];
+    return {
+      kind: 'lambda',
+      service: lambdaService,
+      operation: 'Invoke',
+      functionName,
+      invocationType: typeof invocationType === 'string' ? invocationType : undefined,
+      payload: new Uint8Array(raw),
+    };
+  }
+  const body = raw.toString('utf8');
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     const service = jsonServices.find((s) => jsonOperation(s, target) !== undefined);
@@ -161,19 +190,27 @@ async function serve(
   const fail = (error: AwsError) =>
     routed.kind === 'json'
       ? jsonError(routed.service, error, requestId)
-      : queryError(routed.service.xmlns, error, requestId);
+      : routed.kind === 'lambda'
+        ? lambdaError(error, requestId)
+        : queryError(routed.service.xmlns, error, requestId);
   try {
-    const fault = faults.pick(
-      service.key,
-      operation,
-      routed.kind === 'json' ? 'ThrottlingException' : 'Throttling',
-    );
+    const fault = faults.pick(service.key, operation, THROTTLING_CODES[routed.kind]);
     if (fault?.latencyMs) await sleep(fault.latencyMs);
     if (fault?.error) return fail(fault.error);
     const backend = backends[service.key] as Record<string, (input: unknown) => unknown> | undefined;
     if (!backend) {
       const message = `The local endpoint has no ${service.serviceId} backend, so it cannot serve ${operation}`;
       return fail(new AwsError('UnknownOperationException', message));
+    }
+    if (routed.kind === 'lambda') {
+      const lambda = backends.lambda as NonNullable<Backends['lambda']>;
+      return await invokeFunction(
+        lambda,
+        routed.functionName,
+        routed.invocationType,
+        routed.payload,
+        requestId,
+      );
     }
     const input =
       routed.kind === 'json'
@@ -193,10 +230,17 @@ async function serve(
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** Each protocol's spelling of a throttled request. */
+const THROTTLING_CODES = {
+  json: 'ThrottlingException',
+  query: 'Throttling',
+  lambda: 'TooManyRequestsException',
+};
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks);
   // The SDK gzips large PutMetricData bodies (its requestCompression trait).
-  return (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+  return req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
 }

@@ -6,5 +6,6 @@ export type * from './backends.js';
 export type { LocalEndpoint, LocalEndpointOptions, RequestRecord } from './endpoint.js';
 export { startLocalEndpoint } from './endpoint.js';
 export type { FaultRule } from './faults.js';
+export { type LambdaHandler, lambdaFunctions } from './lambda-functions.js';
 export type { ServiceKey } from './services.js';
 export { type LocalServiceEndpoints, localServiceEndpoints } from './services.js';

@@ -30,7 +30,12 @@ export interface QueryService extends ServiceBase {
   xmlns: string;
 }
 
-export type Service = JsonService | QueryService;
+/** REST-JSON: the operation is in the method and path (Lambda's Invoke, see lambda-protocol.ts). */
+export interface RestJsonService extends ServiceBase {
+  protocol: 'rest-json';
+}
+
+export type Service = JsonService | QueryService | RestJsonService;
 
 export const services: readonly Service[] = [
   {
@@ -104,6 +109,7 @@ export const services: readonly Service[] = [
     xmlns: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
     operations: ['CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat', 'DescribeAutoScalingInstances'],
   },
+  { key: 'lambda', serviceId: 'Lambda', protocol: 'rest-json', operations: ['Invoke'] },
 ];
 
 /** The backend method for a wire operation name: `RunTask` → `runTask`. */
@@ -116,6 +122,7 @@ export interface LocalServiceEndpoints {
   AWS_ENDPOINT_URL_AUTO_SCALING: string;
   AWS_ENDPOINT_URL_SQS: string;
   AWS_ENDPOINT_URL_CLOUDWATCH: string;
+  AWS_ENDPOINT_URL_LAMBDA: string;
 }
 
 /**

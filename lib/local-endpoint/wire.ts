@@ -2,5 +2,6 @@
 export interface WireResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Bytes for a body passed through as is (a Lambda function's result). */
+  body: string | Uint8Array;
 }

@@ -4,11 +4,12 @@
  *
  *   ecs-ops jobs [--json]                           each job: schedule, zone, enabled, next fire, last run
  *   ecs-ops jobs history <name> [--limit n] [--json] its runs, newest first (the run store)
- *   ecs-ops jobs run <name>                         a manual run: how to invoke the deployed launch function
+ *   ecs-ops jobs run <name> [--json]                a manual run: invokes the deployed launch function
  *   ecs-ops jobs suspend|resume <name>              config-driven: set enabled in ops.config.yml, redeploy
  */
-import { randomUUID } from 'node:crypto';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { JobConfig } from '../../config/jobs-config.js';
+import { invokeManualRun, launchFunctionName } from '../../jobs/manual-run.js';
 import { type JobRun, RunStore } from '../../jobs/run-store.js';
 import { nextFires, parseSchedule } from '../../schedules/index.js';
 import type { CommandContext } from '../context.js';
@@ -155,26 +156,59 @@ async function history(context: CommandContext, name: string, limit: number): Pr
 }
 
 /**
- * A manual run goes through the deployed launch function (one code path with the schedule; its request id is
- * the run's client token). The CLI does not bundle a Lambda client (@aws-sdk/client-lambda is not a
- * dependency), so it prints the invocation; in the sandbox, the scenario runs `report` this way.
+ * A manual run invokes the deployed launch function and waits for its run summary: one code path with the
+ * schedule. With --store local there is no deployed function; the SDK's AWS_ENDPOINT_URL_LAMBDA names the
+ * local endpoint that serves one (the sandbox's, a test's).
  */
-function run(context: CommandContext, name: string): number {
-  const payload = JSON.stringify({ job: name, requestId: randomUUID() });
-  const fn = `ecs-ops-${context.options.stage}-launch`;
-  context.out(
-    [
-      `A manual run of ${name} is an invocation of the deployed launch function (the schedule's code path);`,
-      'this CLI does not invoke Lambda itself. Run:',
-      '',
-      `  aws lambda invoke --function-name ${fn} --cli-binary-format raw-in-base64-out \\`,
-      `    --payload '${payload}' /dev/stdout`,
-      '',
-      `then follow it with: ecs-ops jobs history ${name} --store aws --stage ${context.options.stage}`,
-      'Locally, `ecs-ops sandbox` runs a manual run of report early in its scenario.',
-    ].join('\n'),
-  );
-  return 0;
+async function run(context: CommandContext, name: string): Promise<number> {
+  const { store, stage, region, profile, json } = context.options;
+  const local = store === 'local';
+  if (local && !process.env.AWS_ENDPOINT_URL_LAMBDA) {
+    throw new UsageError(
+      `jobs run invokes the launch function, and --store local has none deployed: run it against AWS with ` +
+        `--store aws --stage <stage>, or set AWS_ENDPOINT_URL_LAMBDA to a local endpoint that serves Lambda`,
+    );
+  }
+  const lambda = new LambdaClient({
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
+    // The local endpoint checks no signature, and a developer's machine may have no AWS configuration at all.
+    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(local && region === undefined && !process.env.AWS_REGION ? { region: 'us-east-1' } : {}),
+  });
+  const functionName = launchFunctionName(stage);
+  try {
+    const result = await invokeManualRun(lambda, functionName, name);
+    if (json)
+      context.out(
+        JSON.stringify(result.ok ? { requestId: result.requestId, ...result.summary } : result, null, 2),
+      );
+    if (!result.ok) {
+      if (!json) context.out(`${functionName} failed: ${result.errorType}: ${result.errorMessage}`);
+      return 1;
+    }
+    if (!json) {
+      const { summary } = result;
+      context.out(
+        renderTable(
+          ['JOB', 'SLOT', 'OUTCOME', 'TASKS', 'REASON'],
+          [
+            [
+              summary.job,
+              shortTime(summary.slot),
+              summary.outcome,
+              String(summary.tasks.length),
+              summary.reason,
+            ],
+          ],
+        ),
+      );
+      context.out(`request ${result.requestId}; follow it with: ecs-ops jobs history ${name}`);
+    }
+    return 0;
+  } finally {
+    lambda.destroy();
+  }
 }
 
 function suspendOrResume(context: CommandContext, name: string, job: JobConfig, suspend: boolean): number {

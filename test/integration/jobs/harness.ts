@@ -1,7 +1,8 @@
 /**
  * The jobs functions end to end, through the real SDK clients: the state table on an engine, ECS served by a
  * SimulatedEcs and SNS by an SnsMailbox behind the local endpoint, one fake clock shared by the simulator and
- * the functions (a retry's wait moves it forward instead of sleeping).
+ * the functions (a retry's wait moves it forward instead of sleeping). The endpoint also serves the launch
+ * handler as the Lambda function `ecs-ops-test-launch` (stage `test`), for `ecs-ops jobs run`.
  */
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -11,7 +12,7 @@ import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
 import * as z from 'zod/mini';
 import { createHandler as createJobRunsHandler } from '../../../functions/job-runs.js';
-import { createHandler as createLaunchHandler } from '../../../functions/launch.js';
+import { createHandler as createLaunchHandler, type LaunchEvent } from '../../../functions/launch.js';
 import { SnsPublisher } from '../../../lib/alerts/publisher.js';
 import { TaskDefinitions } from '../../../lib/alerts/task-definitions.js';
 import { JobsConfig } from '../../../lib/config/jobs-config.js';
@@ -20,6 +21,7 @@ import type { EventEnvelope } from '../../../lib/events/envelope.js';
 import { RunStore } from '../../../lib/jobs/run-store.js';
 import { createTimeoutSweeper } from '../../../lib/jobs/timeouts.js';
 import { Journal } from '../../../lib/journal/journal.js';
+import { lambdaFunctions } from '../../../lib/local-endpoint/index.js';
 import { processBatch } from '../../../lib/reconcile/process-batch.js';
 import { seededRandom } from '../../../lib/shared/random.js';
 import { SimulatedEcs } from '../../../lib/sim/ecs/index.js';
@@ -30,6 +32,8 @@ import { endpointFor } from '../local-endpoint/harness.js';
 import { tempDir } from '../local-endpoint/temp-dir.js';
 
 export const SLOT = '2024-05-02T02:30:00Z';
+/** The stage whose launch function the endpoint serves: `ecs-ops jobs run --stage test`. */
+export const STAGE = 'test';
 const SUBNET = { subnets: ['subnet-0abc1234'] };
 
 export class RecordingDeadLetters implements DeadLetterSink {
@@ -105,7 +109,20 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
 
   const dir = await tempDir();
   const mailbox = new SnsMailbox({ dir: join(dir, 'mailbox') });
-  const { endpoint, config: clientConfig } = await endpointFor({ sns: mailbox, ecs: sim });
+  const { endpoint, config: clientConfig } = await endpointFor({
+    sns: mailbox,
+    ecs: sim,
+    // One warm Lambda instance, created at its first invocation.
+    lambda: lambdaFunctions({
+      [`ecs-ops-${STAGE}-launch`]: (event) => {
+        deployedLaunch ??= launcher();
+        return deployedLaunch(event as LaunchEvent, lambdaContext());
+      },
+    }),
+  });
+  let deployedLaunch: ReturnType<typeof launcher> | undefined;
+  /** What happens in the world while the launcher waits for its next retry, one per wait. */
+  const whileWaiting: (() => void)[] = [];
   const sns = new SNSClient({ ...clientConfig, maxAttempts: 2 });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'ecs-ops-jobs-test' }));
   const publisher = new SnsPublisher(TopicArn as string, sns);
@@ -135,6 +152,7 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
       journal,
       now,
       sleep: async (ms: number) => {
+        whileWaiting.shift()?.();
         clock.now += ms;
         sim.step();
       },
@@ -219,6 +237,12 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
     endpoint.faults = [{ service: 'sns', operation: 'Publish', serverError: 1, times }];
   };
   return {
+    /** The endpoint's URL: AWS_ENDPOINT_URL_LAMBDA for `ecs-ops jobs run`. */
+    endpointUrl: endpoint.url,
+    /** Requests the endpoint served so far by `service.Operation`. */
+    requests: () => endpoint.requests(),
+    clientConfig,
+    whileWaiting,
     clock,
     sim,
     failPublishes,

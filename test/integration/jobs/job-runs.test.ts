@@ -108,6 +108,29 @@ describe.each(engines())('job-runs on $name', (engine) => {
     expect(pages[0]?.subject).toBe('[ecs-ops] job report failed: timed out in batch');
   });
 
+  it('journals a timeout once while its stop takes more than a minute, re-sending StopTask meanwhile', async () => {
+    const store = await freshStore(engine);
+    const h = await setup(store, { report: fargateJob({ timeoutMinutes: 1 }) }, 0);
+    const launched = await h.launcher()({ job: 'report', scheduledTime: SLOT }, lambdaContext());
+    h.advance(61_000);
+
+    // Two overlapping sweeps, then one a minute later: job-runs has not seen the STOPPED event yet.
+    const first = await Promise.all([h.sweepTimeouts(), h.sweepTimeouts()]);
+    h.advance(MINUTE);
+    const later = await h.sweepTimeouts();
+
+    expect(first.flat()).toEqual([expect.objectContaining({ job: 'report', tasks: launched.tasks })]);
+    expect(later).toEqual([]);
+    const timeouts = (await h.jobEntries()).filter((e) => e.fields.outcome === 'timed-out');
+    expect(timeouts).toHaveLength(1);
+    expect(h.requests()['ecs.StopTask']).toBe(3);
+    const run = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+    expect(run).toMatchObject({ status: 'running', timeoutRequestedAt: '2024-05-02T02:31:05.000Z' });
+    expect(run?.decisions.filter((d) => d.includes('timed out'))).toEqual([
+      'ecs-ops: timed out after 1 minute: its tasks were stopped',
+    ]);
+  });
+
   it('does not page for a run stopped on purpose to be replaced', async () => {
     const store = await freshStore(engine);
     const h = await setup(store, { report: fargateJob({ concurrency: 'Replace' }) });

@@ -36,6 +36,7 @@ describe('endpoint environment variables', () => {
       AWS_ENDPOINT_URL_AUTO_SCALING: 'http://127.0.0.1:4566',
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566',
       AWS_ENDPOINT_URL_CLOUDWATCH: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:4566',
     });
   });
 

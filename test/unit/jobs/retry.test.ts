@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideRetry, failureSummary, type RetryDecision } from '../../../lib/jobs/retry.js';
+import {
+  decidePlacement,
+  decideRetry,
+  failureSummary,
+  type PlacementDecision,
+  type RetryDecision,
+} from '../../../lib/jobs/retry.js';
 import { deadlineOf } from '../../../lib/jobs/slot.js';
 
 const slot = new Date('2024-05-02T02:30:00Z');
@@ -93,6 +99,71 @@ describe('retrying a launch ECS could not place', () => {
           } else {
             expect(decision.reason).toContain('RESOURCE:MEMORY');
           }
+        },
+      ),
+    );
+  });
+});
+
+describe('placing the tasks of a run of several (count)', () => {
+  const input = { slot, now: new Date('2024-05-02T02:30:05Z'), failures: [memory], config };
+
+  it.each<[string, number, number, number, PlacementDecision]>([
+    ['is complete when every task is placed', 1, 3, 3, { action: 'complete' }],
+    [
+      'tops up the missing tasks only',
+      1,
+      3,
+      1,
+      { action: 'retry', missing: 2, at: new Date('2024-05-02T02:30:35Z') },
+    ],
+    [
+      'retries all when none is placed',
+      1,
+      3,
+      0,
+      { action: 'retry', missing: 3, at: new Date('2024-05-02T02:30:35Z') },
+    ],
+    [
+      'keeps what it placed when out of retries',
+      4,
+      3,
+      2,
+      { action: 'give-up', missing: 1, reason: '2 of 3 placed; gave up after 4 attempts: RESOURCE:MEMORY' },
+    ],
+    [
+      'fails like a single task when none is placed',
+      4,
+      3,
+      0,
+      { action: 'give-up', missing: 3, reason: 'gave up after 4 attempts: RESOURCE:MEMORY' },
+    ],
+  ])('%s', (_, attempt, count, placed, decision) => {
+    expect(decidePlacement({ ...input, attempt, count, placed })).toEqual(decision);
+  });
+
+  it('refuses a placed count outside 0..count', () => {
+    expect(() => decidePlacement({ ...input, attempt: 1, count: 2, placed: 3 })).toThrow(
+      'placed: expected 0 to count (2), got 3',
+    );
+  });
+
+  it('never asks for more than is missing, and retries exactly when a launch of the missing would', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 400_000 }),
+        (count, placedRaw, attempt, elapsedMs) => {
+          const placed = Math.min(placedRaw, count);
+          const now = new Date(slot.getTime() + elapsedMs);
+          const decision = decidePlacement({ slot, now, attempt, failures: [memory], config, count, placed });
+          if (placed === count) return decision.action === 'complete';
+          const retry = decideRetry({ slot, now, attempt, failures: [memory], config });
+          return (
+            decision.action === retry.action && 'missing' in decision && decision.missing === count - placed
+          );
         },
       ),
     );

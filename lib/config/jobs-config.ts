@@ -9,25 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { tryParseSchedule } from '../schedules/index.js';
-
-const WholeNumber = (min: number, max: number, unit: string) =>
-  z
-    .number(`expected a whole number of ${unit}`)
-    .check(
-      z.refine(Number.isInteger, `expected a whole number of ${unit}`),
-      z.minimum(min, `expected at least ${min} ${unit}`),
-      z.maximum(max, `expected at most ${max} ${unit}`),
-    );
-
-const Flag = z.boolean('expected true or false');
-
-/** A record key that fails its schema is reported as one `invalid_key` issue; say what the key's schema said. */
-const keyProblem = { error: (issue: z.core.$ZodRawIssue) => firstKeyIssue(issue) };
-function firstKeyIssue(issue: z.core.$ZodRawIssue): string | undefined {
-  if (issue.code !== 'invalid_key') return undefined;
-  const inner = (issue as { issues?: { message?: string }[] }).issues?.[0]?.message;
-  return inner ?? 'not a valid name';
-}
+import { ClusterName, Flag, keyProblem, WholeNumber } from './fields.js';
 
 export const JOB_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const JobName = z
@@ -68,10 +50,6 @@ export function isTimeZone(zone: string): boolean {
 const TimeZone = z
   .string('expected an IANA time zone such as Europe/Paris')
   .check(z.refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris or America/New_York'));
-
-const ClusterName = z
-  .string('expected a cluster name')
-  .check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected a cluster name (letters, digits, - and _), not an ARN'));
 
 const TaskDefinition = z
   .string('expected a task definition: family, family:revision or its ARN')
@@ -209,7 +187,7 @@ const Retries = z.strictObject({
   backoffSeconds: z._default(WholeNumber(1, 3600, 'seconds'), 30),
 });
 
-const FARGATE_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT']);
+export const FARGATE_PROVIDERS: ReadonlySet<string> = new Set(['FARGATE', 'FARGATE_SPOT']);
 
 const Job = z
   .strictObject({

@@ -5,6 +5,7 @@
  */
 
 import { loadOpsConfig, type OpsConfig } from '../lib/config/ops-config.js';
+import { LIFECYCLE_ACTION, SPOT_INTERRUPTION_WARNING, TERMINATING_TRANSITION } from '../lib/drain/events.js';
 import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/events/ecs-event.js';
 import { STARTED_BY_PREFIX } from '../lib/jobs/identity.js';
 import { stateTableDefinition, stateTableName, TTL_ATTRIBUTE } from '../lib/store/table.js';
@@ -25,6 +26,12 @@ export function stackSettings(configFile: string, stage: string) {
     jobRunsPolicy: jobRunsPolicyStatements(config),
     jobTimeoutsPolicy: jobTimeoutsPolicyStatements(config),
     jobRunsEventPattern: jobRunsEventPattern(config),
+    drainConfig: JSON.stringify(config.drain),
+    watchedClusters: JSON.stringify(config.clusters ?? '*'),
+    drainEventPattern: drainEventPattern(config),
+    drainPolicy: drainPolicyStatements(config),
+    drainSweeperPolicy: drainSweeperPolicyStatements(config),
+    drainLifecycleHooks: drainLifecycleHooks(config),
   };
 }
 
@@ -233,5 +240,164 @@ export function jobRunsEventPattern(config: OpsConfig) {
         ? {}
         : { clusterArn: clusters.map((name) => ({ suffix: `:cluster/${name}` })) }),
     },
+  };
+}
+
+// ---- draining ----------------------------------------------------------------------------------------------
+
+const clusterFilter = (config: OpsConfig) =>
+  config.clusters === undefined
+    ? {}
+    : { clusterArn: config.clusters.map((name) => ({ suffix: `:cluster/${name}` })) };
+
+/**
+ * The EventBridge pattern for `drain`, one rule for all it needs: the terminate lifecycle actions of the listed
+ * groups' hook, Spot interruption warnings (drain.spot), and from the watched clusters the container instance
+ * changes of a drain (DRAINING, INACTIVE) and the STOPPED events of tasks on container instances — the event
+ * that shows an instance empty is one of these.
+ */
+export function drainEventPattern(config: OpsConfig) {
+  const { autoScalingGroups, lifecycleHook, spot } = config.drain;
+  return {
+    $or: [
+      ...(autoScalingGroups.length === 0
+        ? []
+        : [
+            {
+              source: ['aws.autoscaling'],
+              'detail-type': [LIFECYCLE_ACTION],
+              detail: {
+                AutoScalingGroupName: autoScalingGroups,
+                LifecycleHookName: [lifecycleHook.name],
+                LifecycleTransition: [TERMINATING_TRANSITION],
+              },
+            },
+          ]),
+      ...(spot ? [{ source: ['aws.ec2'], 'detail-type': [SPOT_INTERRUPTION_WARNING] }] : []),
+      {
+        source: ['aws.ecs'],
+        'detail-type': [CONTAINER_INSTANCE_STATE_CHANGE],
+        detail: { status: ['DRAINING', 'INACTIVE'], ...clusterFilter(config) },
+      },
+      {
+        source: ['aws.ecs'],
+        'detail-type': [TASK_STATE_CHANGE],
+        detail: {
+          lastStatus: ['STOPPED'],
+          containerInstanceArn: [{ exists: true }],
+          ...clusterFilter(config),
+        },
+      },
+    ],
+  };
+}
+
+const groupArn = (group: string) => arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${group}`);
+
+/**
+ * What `drain` and `drain-sweeper` may do besides the table, queue and topic: set container instances of the
+ * watched clusters DRAINING and find them by EC2 instance id there (every cluster when none are listed, which
+ * also needs ListClusters); complete and heartbeat lifecycle actions of the listed groups only; stop tasks on
+ * the watched clusters only when drain.standaloneTasks is `stop`.
+ */
+export function drainPolicyStatements(config: OpsConfig) {
+  const perCluster = watchedClusterResources(config);
+  return [
+    {
+      Sid: 'DrainContainerInstances',
+      Effect: 'Allow',
+      Action: 'ecs:UpdateContainerInstancesState',
+      Resource: perCluster((cluster) => `container-instance/${cluster}/*`),
+    },
+    {
+      Sid: 'FindContainerInstances',
+      Effect: 'Allow',
+      Action: 'ecs:ListContainerInstances',
+      Resource: perCluster((cluster) => `cluster/${cluster}`),
+    },
+    ...(config.clusters === undefined
+      ? [{ Sid: 'ListWatchedClusters', Effect: 'Allow', Action: 'ecs:ListClusters', Resource: '*' }]
+      : []),
+    ...drainSweeperPolicyStatements(config),
+  ];
+}
+
+/**
+ * The sweeper's share: lifecycle actions of the listed groups and, with drain.standaloneTasks `stop`, StopTask
+ * on the watched clusters. A policy needs a statement: with neither, one Deny says it may do nothing of them.
+ */
+export function drainSweeperPolicyStatements(config: OpsConfig) {
+  const { autoScalingGroups, standaloneTasks } = config.drain;
+  const statements = [
+    ...(autoScalingGroups.length === 0
+      ? []
+      : [
+          {
+            Sid: 'ReleaseListedGroupsInstances',
+            Effect: 'Allow',
+            Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
+            Resource: autoScalingGroups.map(groupArn),
+          },
+        ]),
+    ...(standaloneTasks === 'stop'
+      ? [
+          {
+            Sid: 'StopStandaloneTasksOfDrains',
+            Effect: 'Allow',
+            Action: 'ecs:StopTask',
+            Resource: watchedClusterResources(config)((cluster) => `task/${cluster}/*`),
+          },
+        ]
+      : []),
+  ];
+  return statements.length > 0
+    ? statements
+    : [
+        {
+          Sid: 'NoGroupsNorStops',
+          Effect: 'Deny',
+          Action: 'autoscaling:CompleteLifecycleAction',
+          Resource: '*',
+        },
+      ];
+}
+
+/** ECS resources of the watched clusters (every cluster when none are listed). */
+const watchedClusterResources = (config: OpsConfig) => (resource: (cluster: string) => string) =>
+  config.clusters === undefined
+    ? [arn('ecs', resource('*'))]
+    : config.clusters.map((cluster) => arn('ecs', resource(cluster)));
+
+/** A CloudFormation logical id from a group name: letters and digits only, with a hash of the original. */
+function hookLogicalId(group: string): string {
+  let hash = 0;
+  for (const char of group) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return `DrainLifecycleHook${group.replace(/[^A-Za-z0-9]/g, '').slice(0, 200)}${hash.toString(36)}`;
+}
+
+/**
+ * `resources` of the stack for drain.lifecycleHook.create: one termination lifecycle hook per listed group
+ * (AWS::AutoScaling::LifecycleHook), CONTINUE by default so a drainer that is down never keeps an instance
+ * forever. With create false the groups keep the hook they have (named drain.lifecycleHook.name).
+ */
+export function drainLifecycleHooks(config: OpsConfig) {
+  const { autoScalingGroups, lifecycleHook } = config.drain;
+  if (!lifecycleHook.create) return { Resources: {} };
+  return {
+    Resources: Object.fromEntries(
+      autoScalingGroups.map((group) => [
+        hookLogicalId(group),
+        {
+          Type: 'AWS::AutoScaling::LifecycleHook',
+          Properties: {
+            AutoScalingGroupName: group,
+            LifecycleHookName: lifecycleHook.name,
+            LifecycleTransition: TERMINATING_TRANSITION,
+            HeartbeatTimeout: lifecycleHook.heartbeatTimeoutSeconds,
+            DefaultResult: 'CONTINUE',
+          },
+        },
+      ]),
+    ),
   };
 }

@@ -2,14 +2,16 @@
  * The `ecs-ops` command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid input.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/ops-config.js';
+import { ConfigError, loadOpsConfig } from '../config/ops-config.js';
 import { alertsCommand } from './commands/alerts.js';
 import { cronCommand } from './commands/cron.js';
 import { demoCommand } from './commands/demo.js';
+import { drainCommand, drainsCommand } from './commands/drains.js';
 import { jobsCommand } from './commands/jobs.js';
 import { mailboxCommand } from './commands/mailbox.js';
 import { replayCommand } from './commands/replay.js';
 import { sandboxCommand } from './commands/sandbox.js';
+import { scaleCommand } from './commands/scale.js';
 import { instancesCommand, parseLimit, taskCommand, tasksCommand } from './commands/state.js';
 import { type GlobalOptions, withContext } from './context.js';
 import { HELP, UsageError } from './usage.js';
@@ -36,6 +38,10 @@ const OPTIONS = {
   count: { type: 'string', short: 'n' },
   tz: { type: 'string' },
   from: { type: 'string' },
+  open: { type: 'boolean', default: false },
+  policy: { type: 'string' },
+  current: { type: 'string' },
+  metric: { type: 'string' },
 } as const;
 
 /** Runs one command line; returns the exit code. `out` and `err` receive whole lines of text. */
@@ -53,6 +59,11 @@ export async function runCli(
     }
     // `cron next <expression>` needs no store, and takes a second positional.
     if (command === 'cron') return cronCommand(target, extra, values, out);
+    // `scale plan` reads the configuration only, no store.
+    if (command === 'scale') {
+      const config = loadOpsConfig(values.config ?? 'ops.config.yml', values.config !== undefined);
+      return scaleCommand(target, extra, values, config, out);
+    }
     // `jobs <subcommand> <name>` takes a second positional too.
     if (extra.length > 0 && command !== 'jobs') throw new UsageError(`unexpected argument ${extra[0]}`);
     if (values.store !== 'local' && values.store !== 'aws') {
@@ -99,6 +110,11 @@ const COMMANDS: Record<string, Command> = {
     return alertsCommand(context, values);
   },
   demo: (context) => demoCommand(context),
+  drains: (context, target, values) => {
+    if (target !== undefined) throw new UsageError(`drains takes no argument (got ${target}); use --open`);
+    return drainsCommand(context, values);
+  },
+  drain: (context, target) => drainCommand(context, target),
   mailbox: async (context, target, values) => {
     if (target !== undefined) throw new UsageError(`mailbox takes no argument (got ${target}); use --limit`);
     return mailboxCommand(context, parseLimit(values.limit));

@@ -47,10 +47,23 @@ Commands:
                              fire (cron; a rate counts from its deploy), last run and its result
   jobs history <name>        a job's runs, newest first: slot, status, tasks, attempts, reason
         --limit <n>          default 100
-  jobs run <name>            a manual run: prints the aws lambda invoke of the deployed launch
-                             function (the CLI bundles no Lambda client); the sandbox runs one
+  jobs run <name>            run a job now: invokes the deployed launch function (the schedule's
+                             path and policies) and prints the run; --store local needs
+                             AWS_ENDPOINT_URL_LAMBDA (a local endpoint that serves Lambda)
   jobs suspend|resume <name> jobs are config-driven: says to set enabled in ops.config.yml and
                              redeploy (exit 2)
+  scale plan                 what a step scaling policy would do now, for a service running
+                             --current tasks with the metric at --metric (outside any cooldown)
+        --policy <name|file> a policy of ops.config.yml's scaling section, or a YAML/JSON file
+        --current <n>        running tasks (the starting point, as AWS computes it)
+        --metric <value>     the metric source's value (for sqs perTask: the whole backlog)
+  drains                     container instances drained before they left, under way first:
+                             trigger, started, tasks left, state, released how and when, API calls
+        --open               only the drains under way
+        --limit <n>          default 100
+  drain <i-…|arn>            drain an instance by hand: set it DRAINING and record the drain (the
+                             deployed drain function releases it once empty); needs --store aws,
+                             or AWS_ENDPOINT_URL_ECS with --store local
   demo                       replay the sample stream in events/demo into the store and show it
 
 Global options:

@@ -6,20 +6,10 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
 import { AlertsConfig } from './alerts-config.js';
-import { JobsConfig } from './jobs-config.js';
-
-const WholeNumber = (min: number, max: number, unit: string) =>
-  z
-    .number(`expected a whole number of ${unit}`)
-    .check(
-      z.refine(Number.isInteger, `expected a whole number of ${unit}`),
-      z.minimum(min, `expected at least ${min} ${unit}`),
-      z.maximum(max, `expected at most ${max} ${unit}`),
-    );
-
-const ClusterName = z
-  .string('expected a cluster name')
-  .check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected a cluster name (letters, digits, - and _), not an ARN'));
+import { DEFAULT_DRAIN_CONFIG, DrainConfig } from './drain-config.js';
+import { ClusterName, WholeNumber } from './fields.js';
+import { FARGATE_PROVIDERS, type JobConfig, JobsConfig } from './jobs-config.js';
+import { ScalingConfig } from './scaling-config.js';
 
 const Retention = z.strictObject({
   /** Days to keep the state of a STOPPED task or a deregistered container instance; 0 keeps it forever. */
@@ -50,22 +40,64 @@ const Reconcile = z
     }),
   );
 
-export const OpsConfig = z.strictObject({
-  /** Clusters whose events are reconciled, by name; leave out to watch every cluster of the account. */
-  clusters: z.optional(
-    z.array(ClusterName).check(z.minLength(1, 'list at least one cluster, or leave clusters out')),
-  ),
-  retention: z._default(Retention, { stoppedDays: 30, historyDays: 90 }),
-  reconcile: z._default(Reconcile, {
-    batchSize: 500,
-    batchingWindowSeconds: 5,
-    maxConcurrency: 5,
-    writeConcurrency: 16,
-  }),
-  alerts: z._default(AlertsConfig, () => z.parse(AlertsConfig, {})),
-  jobs: z._default(JobsConfig, {}),
-});
+export const OpsConfig = z
+  .strictObject({
+    /** Clusters whose events are reconciled, by name; leave out to watch every cluster of the account. */
+    clusters: z.optional(
+      z.array(ClusterName).check(z.minLength(1, 'list at least one cluster, or leave clusters out')),
+    ),
+    retention: z._default(Retention, { stoppedDays: 30, historyDays: 90 }),
+    reconcile: z._default(Reconcile, {
+      batchSize: 500,
+      batchingWindowSeconds: 5,
+      maxConcurrency: 5,
+      writeConcurrency: 16,
+    }),
+    alerts: z._default(AlertsConfig, () => z.parse(AlertsConfig, {})),
+    jobs: z._default(JobsConfig, {}),
+    drain: z._default(DrainConfig, () => DEFAULT_DRAIN_CONFIG),
+    scaling: z._default(ScalingConfig, {}),
+  })
+  .check(
+    z.superRefine((config, context) => {
+      for (const [name, job] of Object.entries(config.jobs)) {
+        const problem = drainDisagreement(job, config.drain);
+        if (problem) {
+          context.issues.push({
+            code: 'custom',
+            path: ['jobs', name, 'timeoutMinutes'],
+            input: job,
+            message: problem,
+          });
+        }
+      }
+    }),
+  );
 export type OpsConfig = z.infer<typeof OpsConfig>;
+
+/** A job placed on container instances (EC2 launch type, or a capacity provider of an Auto Scaling group). */
+export const runsOnInstances = (job: JobConfig) =>
+  job.launchType === 'EC2' ||
+  (job.capacityProviderStrategy ?? []).some((item) => !FARGATE_PROVIDERS.has(item.capacityProvider));
+
+/**
+ * A job run on a container instance blocks its drain (DRAINING does not stop standalone tasks). When drains
+ * wait for such tasks, the run must end — by its timeout — before the drain's deadline releases the instance
+ * under it; otherwise the two settings disagree about which one stops the run. Only lifecycle drains (of the
+ * listed Auto Scaling groups) wait that long; Spot gives two minutes whatever is configured.
+ */
+export function drainDisagreement(job: JobConfig, drain: DrainConfig): string | undefined {
+  // Only lifecycle drains hold an instance for a deadline: with no group listed, nothing can disagree.
+  if (drain.autoScalingGroups.length === 0 || !runsOnInstances(job) || drain.standaloneTasks === 'stop') {
+    return undefined;
+  }
+  if (job.timeoutMinutes !== undefined && job.timeoutMinutes <= drain.deadlineMinutes) return undefined;
+  return (
+    `the job runs on container instances, where a run holds up a drain until it ends (drain.standaloneTasks: wait); ` +
+    `set timeoutMinutes to ${drain.deadlineMinutes} or less (drain.deadlineMinutes) so the run ends before the ` +
+    `drain gives up on it, or set drain.standaloneTasks: stop`
+  );
+}
 
 export const DEFAULT_CONFIG_FILE = 'ops.config.yml';
 

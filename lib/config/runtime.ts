@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { AlertsConfig } from './alerts-config.js';
+import { DrainConfig } from './drain-config.js';
 import { JobsConfig } from './jobs-config.js';
 
 const Name = z.string().check(z.minLength(1));
@@ -27,6 +28,12 @@ const JsonText = z.pipe(
 );
 const ALERTS_CONFIG = z.pipe(JsonText, AlertsConfig);
 const JOBS_CONFIG = z.pipe(JsonText, JobsConfig);
+const DRAIN_CONFIG = z.pipe(JsonText, DrainConfig);
+/** The watched clusters as a JSON list of names, or `*` for every cluster of the account. */
+const WATCHED_CLUSTERS = z.pipe(
+  JsonText,
+  z.union([z.literal('*'), z.array(z.string().check(z.minLength(1)))]),
+);
 
 /** A reader of one function's environment, with the variable's name in its error. */
 function environmentOf<T extends z.ZodMiniType>(schema: T) {
@@ -87,4 +94,25 @@ export const jobRunsEnvironment = environmentOf(
 
 export const jobTimeoutsEnvironment = environmentOf(
   z.object({ STATE_TABLE: Name, JOBS_CONFIG, RETENTION_HISTORY_DAYS: WholeNumber }),
+);
+
+export const drainEnvironment = environmentOf(
+  z.object({
+    STATE_TABLE: Name,
+    ALERT_TOPIC_ARN: Name,
+    DEAD_LETTER_QUEUE_URL: Name,
+    DRAIN_CONFIG,
+    WATCHED_CLUSTERS,
+    RETENTION_HISTORY_DAYS: WholeNumber,
+  }),
+);
+
+export const drainSweeperEnvironment = environmentOf(
+  z.object({
+    STATE_TABLE: Name,
+    ALERT_TOPIC_ARN: Name,
+    DRAIN_CONFIG,
+    WATCHED_CLUSTERS,
+    RETENTION_HISTORY_DAYS: WholeNumber,
+  }),
 );

@@ -274,7 +274,7 @@ function deriveDeployment(document: Record<string, unknown>, stage: string): Dep
   const template: Template = {
     service: String(document.service ?? 'service'),
     stage,
-    resources: asObject(asObject(document.resources).Resources) as Record<string, Record<string, unknown>>,
+    resources: stackResources(document.resources),
     functions: asObject(document.functions) as Record<string, Record<string, unknown>>,
     providerEnvironment: asObject(provider.environment),
   };
@@ -291,6 +291,18 @@ function deriveDeployment(document: Record<string, unknown>, stage: string): Dep
     topics: topicDefinitions(template),
     schedules: scheduleDefinitions(template),
   };
+}
+
+/**
+ * `resources.Resources`, or — when `resources` is a list, which the framework merges in order (the stack's
+ * fixed resources, then generated ones such as drain lifecycle hooks) — every item's `Resources` together.
+ */
+function stackResources(resources: unknown): Record<string, Record<string, unknown>> {
+  const parts = Array.isArray(resources) ? resources : [resources];
+  return Object.assign({}, ...parts.map((part) => asObject(asObject(part).Resources))) as Record<
+    string,
+    Record<string, unknown>
+  >;
 }
 
 // ---- topics and schedules ----------------------------------------------------------------------------------

@@ -16,12 +16,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import type { DrainConfig } from '../config/drain-config.js';
+import { DrainStore } from '../drain/drain-store.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import { LocalEventBus } from '../local-bus/bus.js';
 import { LocalQueues } from '../local-bus/local-queues.js';
 import type { SqsQueue } from '../local-bus/queue.js';
 import { type Deployment, type FunctionDefinition, loadDeployment } from '../local-bus/routes.js';
-import { type Backends, type SnsBackend, startLocalEndpoint } from '../local-endpoint/index.js';
+import {
+  type Backends,
+  lambdaFunctions,
+  type SnsBackend,
+  startLocalEndpoint,
+} from '../local-endpoint/index.js';
 import { seededRandom } from '../shared/random.js';
 import { ApplicationAutoScalingRegistry } from '../sim/application-auto-scaling.js';
 import { SimulatedEcs } from '../sim/ecs/index.js';
@@ -30,10 +37,11 @@ import { SnsMailbox } from '../sim/sns-mailbox.js';
 import { LOCAL_STATE_TABLE } from '../store/local-engine.js';
 import type { StateStore } from '../store/state-store.js';
 import { AlertLatency, type AlertsReport } from './alert-latency.js';
+import { DrainLatency, type DrainsReport } from './drain-latency.js';
 import { functionEnvironment, type LocalResources, localValue } from './environment.js';
 import { compareWithStore, type GroundTruthCheck } from './ground-truth.js';
 import { type LocalFunction, startLocalFunction } from './lambda-runtime.js';
-import { buildTopology, SCRIPT, SCRIPT_MS, type ScenarioWorld } from './scenario.js';
+import { buildTopology, SCRIPT, SCRIPT_MS, type ScenarioWorld, SERVICES_ASG } from './scenario.js';
 import { LocalSchedules } from './schedules.js';
 import { SandboxView } from './view.js';
 
@@ -46,7 +54,9 @@ export interface SandboxOptions {
   /** The clusters to simulate: services run on the first, jobs on the second (or the first). */
   clusters: readonly string[];
   dynamoDbEndpoint: string;
-  store: Pick<StateStore, 'getLatest'>;
+  store: Pick<StateStore, 'getLatest' | 'tableName' | 'client'>;
+  /** ops.config.yml's drain section: the simulated Auto Scaling group gets the hook the stack would create. */
+  drain: DrainConfig;
   /** Wall-clock milliseconds to run; default: until the script is done. */
   durationMs?: number;
   /** Simulated milliseconds per wall-clock millisecond. */
@@ -69,6 +79,8 @@ export interface SandboxReport {
   mailbox: number;
   /** What reached the mailbox during the run, and how long after the ECS event it is about. */
   alerts: AlertsReport;
+  /** Each drain: how long after its last task stopped the instance was released, and its API calls. */
+  drains: DrainsReport;
   /** Invocations of scheduled functions (`schedule` events) during the run. */
   scheduled: number;
   groundTruth: GroundTruthCheck;
@@ -113,6 +125,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
     now: () => new Date(now()),
   });
   const alerts = new AlertLatency();
+  const drains = new DrainLatency();
   view.onFunctionLog((entry) => alerts.functionLogged(entry));
   // The mailbox as the endpoint serves it: each message that lands is shown and timed.
   const sns: SnsBackend = {
@@ -135,9 +148,19 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
       return response;
     },
   };
+  // EC2 Auto Scaling as the endpoint serves it: each completed lifecycle action is timed.
+  const autoScaling = sim.autoScaling;
   const backends: Backends = {
     ecs: sim,
-    autoScaling: sim.autoScaling,
+    autoScaling: {
+      completeLifecycleAction: (input) => {
+        const answer = autoScaling.completeLifecycleAction(input);
+        if (input.InstanceId !== undefined) drains.actionCompleted(input.InstanceId, Date.now());
+        return answer;
+      },
+      recordLifecycleActionHeartbeat: (input) => autoScaling.recordLifecycleActionHeartbeat(input),
+      describeAutoScalingInstances: (input) => autoScaling.describeAutoScalingInstances(input),
+    },
     sns,
     applicationAutoScaling: new ApplicationAutoScalingRegistry({ region: REGION }),
     cloudWatch: new CloudWatchMetrics({ now: () => new Date(now()) }),
@@ -163,6 +186,15 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
     invocations[name] = (invocations[name] ?? 0) + 1;
     return fn.invoke(event);
   };
+  // Lambda's Invoke serves the functions by their deployed names (ecs-ops-local-launch): `ecs-ops jobs run`.
+  backends.lambda = lambdaFunctions(
+    Object.fromEntries(
+      [...functions.keys()].map((name) => [
+        `${deployment.service}-${deployment.stage}-${name}`,
+        (event: unknown) => invoke(name, event),
+      ]),
+    ),
+  );
   const bus = new LocalEventBus({
     routes: deployment.routes,
     queues,
@@ -181,12 +213,23 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
   let interrupted = false;
   try {
     const [services = 'default', jobs = services] = options.clusters;
+    const group = options.drain.autoScalingGroups[0] ?? SERVICES_ASG;
+    // What the stack creates (drain.lifecycleHook.create): the termination hook ecs-ops drains through.
+    if (options.drain.lifecycleHook.create) {
+      for (const listed of options.drain.autoScalingGroups) {
+        sim.autoScaling.putLifecycleHook(listed, {
+          name: options.drain.lifecycleHook.name,
+          heartbeatTimeoutSeconds: options.drain.lifecycleHook.heartbeatTimeoutSeconds,
+          defaultResult: 'CONTINUE',
+        });
+      }
+    }
     const world: ScenarioWorld = {
       sim,
       ecs,
       services,
       jobs,
-      instances: buildTopology(sim, [services, jobs], random),
+      instances: buildTopology(sim, [services, jobs], group, random),
       invoke: (name, event) => invoke(name, event),
     };
     await refuseReplayOverItself(options, sim);
@@ -207,13 +250,13 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
           .catch((error: Error) => view.problem(simulatedNow, `${step.say}: ${error.message}`));
       }
       sim.step();
-      await publish(bus, published, view, alerts, simulatedNow);
+      await publish(bus, published, view, [alerts, drains], simulatedNow);
       schedules.fire(simulatedNow);
       await bus.pump();
       await sleep(TICK_MS, undefined, { signal: options.signal }).catch(() => undefined);
     }
     // Whatever was emitted is delivered before the comparison: the store must then equal the simulator.
-    await publish(bus, published, view, alerts, simulatedNow);
+    await publish(bus, published, view, [alerts, drains], simulatedNow);
     await schedules.settle();
     await bus.drain({ elapseTimeouts: true });
     // What the last invocations published is delivered too (an alert about the last event, say).
@@ -228,6 +271,13 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
       requests: endpoint.requests(),
       mailbox: mailbox.list().length,
       alerts: alerts.report(),
+      drains: drains.report(
+        await new DrainStore({
+          tableName: options.store.tableName,
+          client: options.store.client,
+          retentionDays: 0,
+        }).list(),
+      ),
       scheduled: schedules.invocations(),
       groundTruth,
       store: options.dir,
@@ -266,12 +316,12 @@ async function publish(
   bus: LocalEventBus,
   published: EventEnvelope[],
   view: SandboxView,
-  alerts: AlertLatency,
+  watchers: readonly Pick<AlertLatency, 'eventPublished'>[],
   at: number,
 ) {
   for (const event of published.splice(0)) {
     view.event(at, event);
-    alerts.eventPublished(event, Date.now());
+    for (const watcher of watchers) watcher.eventPublished(event, Date.now());
     await bus.publish(event);
   }
 }

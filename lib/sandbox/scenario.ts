@@ -32,7 +32,11 @@ export interface ScenarioStep {
 }
 
 export const SERVICES_ASG = 'ecs-ops-sandbox-asg';
-const INSTANCE_COUNT = 3;
+/**
+ * Four: after the Spot interruption and the scale-in, two instances still hold the api service's four tasks
+ * (three fit on one), so both drains end with every task moved.
+ */
+const INSTANCE_COUNT = 4;
 /** Same token, same request: the second RunTask must return the first run's task and launch nothing. */
 const REPORT_CLIENT_TOKEN = 'nightly-report-2024-05-02';
 
@@ -40,6 +44,7 @@ const REPORT_CLIENT_TOKEN = 'nightly-report-2024-05-02';
 export function buildTopology(
   sim: SimulatedEcs,
   clusters: readonly [string, string],
+  autoScalingGroup: string,
   random: () => number,
 ): ScenarioWorld['instances'] {
   const [services, jobs] = clusters;
@@ -52,7 +57,7 @@ export function buildTopology(
       ec2InstanceId,
       cpu: 2048,
       memory: 7680,
-      autoScalingGroup: SERVICES_ASG,
+      autoScalingGroup,
       availabilityZone: `us-east-1${'abc'[i % 3]}`,
     });
   }
@@ -243,12 +248,12 @@ export const SCRIPT: readonly ScenarioStep[] = [
   },
   {
     at: 23_000,
-    say: 'Spot interruption notice for a busy instance: it drains, its api tasks move',
+    say: 'Spot interruption warning for a busy instance: ECS drains it and stops its tasks, the api tasks move; ecs-ops records the drain and closes it once the instance is empty',
     act: async (world) => world.sim.interruptSpot(busiestSpotInstance(world)),
   },
   {
     at: 28_000,
-    say: 'scale-in of the second instance: its lifecycle hook holds it in Terminating:Wait',
+    say: 'scale-in of the second instance: its lifecycle hook holds it; ecs-ops sets it DRAINING, its tasks move, and the hook is completed on the event that shows it empty',
     act: async (world) => world.sim.terminateInstance(world.instances[1] as string),
   },
   {

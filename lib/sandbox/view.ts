@@ -4,6 +4,7 @@
  * the mailbox — then a summary that says where to look next. Plain lines (no cursor tricks), so it reads the same in a terminal, a pipe or CI.
  */
 import { join } from 'node:path';
+import { text } from '../cli/format.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import type { Deployment } from '../local-bus/routes.js';
 import { narrate } from './narration.js';
@@ -102,6 +103,11 @@ export class SandboxView {
       this.line(this.now(), `    ${name}: ${message} — ${jobDetails(entry)}`);
     } else if (entry.level === 'ERROR' || entry.level === 'WARN') {
       this.line(this.now(), `    ${name} ${String(entry.level).toLowerCase()}: ${message}`);
+    } else if (entry.level === 'INFO' && message.startsWith('drain ')) {
+      this.line(
+        this.now(),
+        `    ${name}: ${message} — ${text(entry.ec2InstanceId)}: ${text(entry.explanation)}`,
+      );
     } else if (entry.level === 'INFO' && message.startsWith('alert')) {
       const subject = typeof entry.subject === 'string' ? ` — ${entry.subject}` : '';
       this.line(this.now(), `    ${name}: ${message}${subject}`);
@@ -122,6 +128,7 @@ export class SandboxView {
     );
     this.out(`  reconcile: ${OUTCOMES.map((o) => `${report.reconciled[o] ?? 0} ${o}`).join(', ')}`);
     this.out(`  mailbox: ${mailboxSummary(report)}`);
+    for (const line of drainLines(report)) this.out(`  ${line}`);
     if (groundTruth.mismatches.length === 0) {
       this.out(
         `  ✓ the store holds exactly the simulator's last word on all ${groundTruth.tasks} tasks and ${groundTruth.instances} container instances`,
@@ -138,6 +145,7 @@ export class SandboxView {
       ['npx ecs-ops task <task id> --history', 'one task, version by version'],
       ['npx ecs-ops instances', 'container instances, DRAINING and INACTIVE too'],
       ['npx ecs-ops mailbox', 'what was published to SNS: the alerts on-call got, newest first'],
+      ['npx ecs-ops drains', 'each drain: trigger, tasks it waited for, released how and when'],
       [`${join(report.store, 'logs')}/`, "each function's logs, JSON lines as in CloudWatch Logs"],
     ];
     for (const [what, why] of hints) this.out(`  ${what?.padEnd(38)} ${why}`);
@@ -164,6 +172,20 @@ function mailboxSummary({ alerts, scheduled }: Pick<SandboxReport, 'alerts' | 's
   }
   if (scheduled > 0) parts.push(`${scheduled} scheduled invocation${scheduled === 1 ? '' : 's'}`);
   return parts.join('; ');
+}
+
+/** `drain i-0abc (lifecycle): released, empty, 0.6 s after its last task stopped, 3 API calls`. */
+function drainLines({ drains }: Pick<SandboxReport, 'drains'>): string[] {
+  return drains.drains.map((drain) => {
+    const parts = [drain.state === 'released' ? `released, ${drain.reason}` : drain.state];
+    if (drain.releaseLatencyMs !== null)
+      parts.push(`${seconds(drain.releaseLatencyMs)} after its last task stopped`);
+    parts.push(
+      `${drain.tasks} task${drain.tasks === 1 ? '' : 's'} waited for`,
+      `${drain.apiCalls} API calls`,
+    );
+    return `drain ${drain.ec2InstanceId} (${drain.trigger}): ${parts.join(', ')}`;
+  });
 }
 
 const JOB_MESSAGE = /^job (launched|skipped|replaced|failed|duplicate|run completed)\b/;

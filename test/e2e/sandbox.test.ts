@@ -51,7 +51,24 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
   it('ends with the store holding exactly the simulator’s latest state of every task and instance', () => {
     expect(report.groundTruth.mismatches).toEqual([]);
     expect(report.groundTruth.tasks).toBeGreaterThan(10);
-    expect(report.groundTruth.instances).toBe(3);
+    expect(report.groundTruth.instances).toBe(4);
+  });
+
+  it('drained the scaled-in instance and the Spot one, releasing the hook on the event that showed it empty', async () => {
+    const byTrigger = Object.fromEntries(report.drains.drains.map((drain) => [drain.trigger, drain]));
+    expect(byTrigger.lifecycle).toMatchObject({ state: 'released', reason: 'empty' });
+    expect(byTrigger.lifecycle?.tasks).toBeGreaterThan(0);
+    // Issue target: ≤ 5 s (wall clock) from the last task's STOPPED event to CompleteLifecycleAction.
+    expect(byTrigger.lifecycle?.releaseLatencyMs).toBeLessThan(5_000);
+    expect(byTrigger.lifecycle?.apiCalls).toBeLessThanOrEqual(4);
+    expect(byTrigger.spot).toMatchObject({ state: 'released', reason: 'empty' });
+    const { code, out } = await cli(dir, 'drains', '--json');
+    expect(code).toBe(0);
+    expect(
+      (JSON.parse(out) as { release?: { lifecycleResult?: string } }[]).map(
+        (d) => d.release?.lifecycleResult,
+      ),
+    ).toContain('CONTINUE');
   });
 
   it('delivered events twice and out of order, and the reconciler absorbed the duplicates', () => {

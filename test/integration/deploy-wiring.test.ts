@@ -9,6 +9,10 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
+  drainEventPattern,
+  drainLifecycleHooks,
+  drainPolicyStatements,
+  drainSweeperPolicyStatements,
   jobRunsEventPattern,
   jobRunsPolicyStatements,
   launchPolicyStatements,
@@ -262,7 +266,7 @@ describe('packaged CloudFormation template', () => {
     });
   });
 
-  it('runs alert-summary and job-timeouts every minute', () => {
+  it('runs alert-summary, job-timeouts and drain-sweeper every minute', () => {
     const schedules = ofType('AWS::Events::Rule').filter(
       ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
     );
@@ -272,6 +276,7 @@ describe('packaged CloudFormation template', () => {
     ).toEqual([
       ['rate(1 minute)', target('AlertDashsummaryLambdaFunction')],
       ['rate(1 minute)', target('JobDashtimeoutsLambdaFunction')],
+      ['rate(1 minute)', target('DrainDashsweeperLambdaFunction')],
     ]);
   });
 
@@ -517,5 +522,109 @@ describe('scheduled jobs with no jobs configured', () => {
       ecsArn('task-definition/a:3'),
       'arn:aws:ecs:us-east-1:123456789012:task-definition/b:*',
     ]);
+  });
+});
+
+describe('draining in the packaged template', () => {
+  const drainPattern = () =>
+    resources.DrainEventsRule?.Properties.EventPattern as { $or: Record<string, unknown>[] };
+
+  it('routes the listed groups’ terminate lifecycle actions, Spot warnings and the drains’ ECS events to the drain queue', () => {
+    const [lifecycle, spot, instances, tasks] = drainPattern().$or;
+    expect(lifecycle).toEqual({
+      source: ['aws.autoscaling'],
+      'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
+      detail: {
+        AutoScalingGroupName: ['ecs-ops-sandbox-asg'],
+        LifecycleHookName: ['ecs-ops-drain'],
+        LifecycleTransition: ['autoscaling:EC2_INSTANCE_TERMINATING'],
+      },
+    });
+    expect(spot).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] });
+    expect(instances?.detail).toMatchObject({ status: ['DRAINING', 'INACTIVE'] });
+    expect(tasks?.detail).toMatchObject({
+      lastStatus: ['STOPPED'],
+      containerInstanceArn: [{ exists: true }],
+    });
+    expect(resources.DrainEventsRule?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': ['DrainEventsQueue', 'Arn'] } }),
+    ]);
+    expect(resources.DrainEventsQueue?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['DrainEventsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+  });
+
+  it('creates the termination lifecycle hook on each listed group, CONTINUE by default', () => {
+    const hooks = ofType('AWS::AutoScaling::LifecycleHook').map(([, hook]) => hook.Properties);
+    expect(hooks).toEqual([
+      {
+        AutoScalingGroupName: 'ecs-ops-sandbox-asg',
+        LifecycleHookName: 'ecs-ops-drain',
+        LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+        HeartbeatTimeout: 600,
+        DefaultResult: 'CONTINUE',
+      },
+    ]);
+  });
+
+  it('feeds drain with no batching window, reporting item failures', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
+    expect(mappings).toContainEqual(
+      expect.objectContaining({
+        EventSourceArn: { 'Fn::GetAtt': ['DrainEventsQueue', 'Arn'] },
+        MaximumBatchingWindowInSeconds: 0,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    // Its every-minute schedule: see 'runs alert-summary, job-timeouts and drain-sweeper every minute'.
+  });
+
+  it('lets drain set DRAINING on the watched clusters only and complete only the listed groups’ actions', () => {
+    const statements = statementsOf('DrainRole');
+    const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid);
+    expect(bySid('DrainContainerInstances')).toMatchObject({
+      Action: 'ecs:UpdateContainerInstancesState',
+      Resource: [ecsArn('container-instance/prod/*'), ecsArn('container-instance/batch/*')],
+    });
+    expect(bySid('ReleaseListedGroupsInstances')).toMatchObject({
+      Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
+      Resource: [
+        {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+          'Fn::Sub':
+            'arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/ecs-ops-sandbox-asg',
+        },
+      ],
+    });
+    // standaloneTasks: wait — no StopTask at all; no ListClusters, as clusters are listed.
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions).not.toContain('ecs:StopTask');
+    expect(actions).not.toContain('ecs:ListClusters');
+    const sweeper = statementsOf('DrainSweeperRole').flatMap((statement) => [statement.Action].flat());
+    expect(sweeper).not.toContain('ecs:UpdateContainerInstancesState');
+    expect(sweeper).toContain('autoscaling:RecordLifecycleActionHeartbeat');
+  });
+});
+
+describe('draining with nothing listed', () => {
+  const config = parseOpsConfig({ drain: { spot: false } }, 'ops.config.yml');
+
+  it('watches only the ECS events of manual drains, may complete no lifecycle action, and creates no hook', () => {
+    expect(drainEventPattern(config).$or.map((part) => part.source)).toEqual([['aws.ecs'], ['aws.ecs']]);
+    expect(drainSweeperPolicyStatements(config)).toEqual([
+      {
+        Sid: 'NoGroupsNorStops',
+        Effect: 'Deny',
+        Action: 'autoscaling:CompleteLifecycleAction',
+        Resource: '*',
+      },
+    ]);
+    expect(drainLifecycleHooks(config)).toEqual({ Resources: {} });
+  });
+
+  it('may list clusters to find an instance when every cluster is watched', () => {
+    const sids = drainPolicyStatements(config).map((statement) => statement.Sid);
+    expect(sids).toContain('ListWatchedClusters');
   });
 });

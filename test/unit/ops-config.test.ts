@@ -20,6 +20,15 @@ describe('ops.config.yml', () => {
         mute: [],
       },
       jobs: {},
+      drain: {
+        autoScalingGroups: [],
+        lifecycleHook: { name: 'ecs-ops-drain', create: true, heartbeatTimeoutSeconds: 600 },
+        deadlineMinutes: 60,
+        standaloneTasks: 'wait',
+        standaloneGraceMinutes: 10,
+        spot: true,
+      },
+      scaling: {},
     });
   });
 

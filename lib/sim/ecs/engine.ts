@@ -215,10 +215,23 @@ export class EcsEngine {
     this.runServices(this.options.now());
   }
 
-  /** A Spot interruption notice: the instance drains and ECS stops its tasks (ECS_ENABLE_SPOT_INSTANCE_DRAINING). */
+  /**
+   * A Spot interruption notice: EC2 emits its two-minute warning, and the instance drains with ECS stopping its
+   * tasks (ECS_ENABLE_SPOT_INSTANCE_DRAINING).
+   */
   interruptSpot(ec2InstanceId: string): void {
     const instance = this.requireLiveInstance(ec2InstanceId);
     const now = this.options.now();
+    const context = { id: uuid(this.options.random), account: this.account, region: this.region, at: now };
+    this.options.emit(
+      envelope(
+        context,
+        'aws.ec2',
+        'EC2 Spot Instance Interruption Warning',
+        [`arn:aws:ec2:${this.region}:${this.account}:instance/${ec2InstanceId}`],
+        { 'instance-id': ec2InstanceId, 'instance-action': 'terminate' },
+      ),
+    );
     this.setInstanceStatus(instance, 'DRAINING', now);
     for (const task of this.liveTasksOn(instance)) {
       this.requestStop(task, now, 'SpotInterruption', 'Your Spot Task was interrupted.');

@@ -124,6 +124,19 @@ describe('SandboxView', () => {
         latencyMs: { p50: 1_234, max: 4_000 },
         perIncident: { 'a#1': 1, 'b#1': 1, unmatched: 1 },
       },
+      drains: {
+        drains: [
+          {
+            ec2InstanceId: 'i-0abc',
+            trigger: 'lifecycle',
+            state: 'released',
+            reason: 'empty',
+            tasks: 3,
+            releaseLatencyMs: 640,
+            apiCalls: 2,
+          },
+        ],
+      },
       scheduled: 0,
       groundTruth: { tasks: 1, instances: 1, mismatches: [] },
       store: '.ecs-ops',
@@ -133,6 +146,9 @@ describe('SandboxView', () => {
       '  mailbox: 3 messages about 2 incidents; ECS event → mailbox p50 1.2 s, max 4.0 s (wall clock)',
     );
     expect(lines.some((line) => line.startsWith('  npx ecs-ops mailbox '))).toBe(true);
+    expect(lines).toContain(
+      '  drain i-0abc (lifecycle): released, empty, 0.6 s after its last task stopped, 3 tasks waited for, 2 API calls',
+    );
     const empty = setup();
     empty.view.summary({
       ...report,

@@ -1,0 +1,47 @@
+/**
+ * drain: the drain queue (EC2 Auto Scaling terminate lifecycle actions, Spot interruption warnings, and the ECS
+ * events of container instances and their stopped tasks) → drains started and advanced; an instance is
+ * released (its lifecycle action completed) on the event that shows it empty. Invalid records go to the
+ * dead-letter queue; failing ones are redelivered.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { drainEnvironment } from '../lib/config/runtime.js';
+import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
+import { deployedDrainer } from '../lib/drain/deployed.js';
+import { createDrainBatch, type DrainRecordOutcome } from '../lib/drain/drain-batch.js';
+
+type Dependencies = Parameters<typeof createDrainBatch>[0] & { logger: Logger };
+
+/** One log line per record: what the drain did (`drain released`, `drain started`, …), or why it was refused. */
+export function logOutcome(logger: Logger, outcome: DrainRecordOutcome): void {
+  if (outcome.outcome === 'invalid') logger.warn('dead-lettered an invalid record', { ...outcome });
+  else if (outcome.outcome === 'failed') logger.error('record will be redelivered', { ...outcome });
+  else if (outcome.step === 'ignored') logger.debug('not a drain under way', { ...outcome });
+  else logger.info(`drain ${outcome.step}`, { ...outcome });
+}
+
+export function createHandler(dependencies: () => Dependencies) {
+  let ready: { logger: Logger; process: ReturnType<typeof createDrainBatch> } | undefined;
+  return async function drainHandler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+    if (ready === undefined) {
+      const made = dependencies();
+      ready = { logger: made.logger, process: createDrainBatch(made) };
+    }
+    const { logger } = ready;
+    if (context) logger.addContext(context);
+    const records = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
+    const { outcomes, redeliver } = await ready.process(records);
+    for (const outcome of outcomes) logOutcome(logger, outcome);
+    return { batchItemFailures: redeliver.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+export const handler = createHandler(() => {
+  const env = drainEnvironment();
+  return {
+    drainer: deployedDrainer(env),
+    deadLetters: new SqsDeadLetters(env.DEAD_LETTER_QUEUE_URL),
+    logger: new Logger({ serviceName: 'ecs-ops', persistentKeys: { function: 'drain' } }),
+  };
+});

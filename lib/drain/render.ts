@@ -1,0 +1,73 @@
+/**
+ * The page of an instance that left with tasks still on it — released at its drain deadline (or reclaimed by
+ * Spot), its lifecycle action timed out, or deregistered under the drain — naming the tasks, so on-call can tell
+ * what was cut off (DESIGN.md invariant 4). Pure, in the alert's form.
+ */
+import type { AlertMessage } from '../alerts/model.js';
+import { fitSubject } from '../alerts/render.js';
+import type { Drain, ReleaseReason } from './model.js';
+
+const PREFIX = '[ecs-ops] ';
+const LISTED_TASKS = 20;
+
+const HOW: Record<ReleaseReason, string> = {
+  deadline: 'released at its drain deadline',
+  'action-ended': 'gone: its lifecycle action ended before the drain did',
+  'instance-gone': 'deregistered during its drain',
+  empty: 'released',
+  'not-registered': 'released',
+};
+
+export function renderReleaseWithTasks(
+  drain: Drain,
+  reason: ReleaseReason,
+  remaining: readonly string[],
+): AlertMessage {
+  const count = remaining.length;
+  const cluster = drain.cluster ?? '';
+  const what =
+    count === 0 ? 'tasks ECS still counted' : `${count} task${count === 1 ? '' : 's'} still running`;
+  const subject = fitSubject(`${PREFIX}{0} released at its drain deadline with {1}`, [
+    drain.ec2InstanceId,
+    what,
+  ]);
+  const lines = remaining.slice(0, LISTED_TASKS).map((arn) => {
+    const task = drain.tasks[arn];
+    return `  ${arn} (${task?.group ?? 'standalone'}, ${task?.lastStatus ?? 'unknown'})`;
+  });
+  if (count > LISTED_TASKS) lines.push(`  … and ${count - LISTED_TASKS} more`);
+  const text = [
+    `Instance ${drain.ec2InstanceId}, drained (${drain.trigger}) since ${drain.startedAt} with a deadline of ${drain.deadline}, was ${HOW[reason]} with ${what}:`,
+    ...lines,
+    '',
+    `Cluster: ${cluster || 'unknown'}`,
+    `Container instance: ${drain.containerInstanceArn ?? 'unknown'}`,
+    ...(drain.lifecycle === undefined
+      ? []
+      : [
+          `Lifecycle action: ${drain.lifecycle.autoScalingGroup} / ${drain.lifecycle.hook} (completed CONTINUE)`,
+        ]),
+    '',
+    `See: ecs-ops drains`,
+  ].join('\n');
+  return {
+    subject,
+    text,
+    json: {
+      kind: 'drain-cut-short',
+      reason,
+      ec2InstanceId: drain.ec2InstanceId,
+      cluster,
+      containerInstanceArn: drain.containerInstanceArn,
+      trigger: drain.trigger,
+      startedAt: drain.startedAt,
+      deadline: drain.deadline,
+      remaining: remaining.map((arn) => ({ arn, ...drain.tasks[arn] })),
+    },
+    attributes: {
+      ...(cluster === '' ? {} : { cluster }),
+      severity: 'warning',
+      class: `drain-${reason}`,
+    },
+  };
+}

@@ -174,15 +174,15 @@ function mailboxSummary({ alerts, scheduled }: Pick<SandboxReport, 'alerts' | 's
   return parts.join('; ');
 }
 
-/** `drain i-0abc (lifecycle): released, empty, 0.6 s after its last task stopped, 3 API calls`. */
+/** `drain i-0abc (lifecycle): released, empty, 640 ms after its last task stopped, 3 tasks waited for, 2 API calls`. */
 function drainLines({ drains }: Pick<SandboxReport, 'drains'>): string[] {
   return drains.drains.map((drain) => {
     const parts = [drain.state === 'released' ? `released, ${drain.reason}` : drain.state];
     if (drain.releaseLatencyMs !== null)
-      parts.push(`${seconds(drain.releaseLatencyMs)} after its last task stopped`);
+      parts.push(`${drain.releaseLatencyMs} ms after its last task stopped`);
     parts.push(
       `${drain.tasks} task${drain.tasks === 1 ? '' : 's'} waited for`,
-      `${drain.apiCalls} API calls`,
+      `${drain.apiCalls} API call${drain.apiCalls === 1 ? '' : 's'}`,
     );
     return `drain ${drain.ec2InstanceId} (${drain.trigger}): ${parts.join(', ')}`;
   });

@@ -147,7 +147,7 @@ describe('SandboxView', () => {
     );
     expect(lines.some((line) => line.startsWith('  npx ecs-ops mailbox '))).toBe(true);
     expect(lines).toContain(
-      '  drain i-0abc (lifecycle): released, empty, 0.6 s after its last task stopped, 3 tasks waited for, 2 API calls',
+      '  drain i-0abc (lifecycle): released, empty, 640 ms after its last task stopped, 3 tasks waited for, 2 API calls',
     );
     const empty = setup();
     empty.view.summary({

@@ -6,7 +6,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   type AlertDependencies,
   type AlertRecordOutcome,
@@ -20,6 +19,7 @@ import { TaskDefinitions } from '../lib/alerts/task-definitions.js';
 import { alertEnvironment } from '../lib/config/runtime.js';
 import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
 import { Journal } from '../lib/journal/journal.js';
+import { sqsBatchHandler } from '../lib/shared/sqs-batch-handler.js';
 import { StateStore } from '../lib/store/state-store.js';
 
 type Dependencies = AlertDependencies & { logger: Logger };
@@ -47,21 +47,8 @@ export function logOutcome(logger: Logger, outcome: AlertRecordOutcome): void {
   }
 }
 
-export function createHandler(dependencies: () => Dependencies) {
-  let ready: { logger: Logger; process: ReturnType<typeof createAlerting> } | undefined;
-  return async function alertHandler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-    if (ready === undefined) {
-      const made = dependencies();
-      ready = { logger: made.logger, process: createAlerting(made) };
-    }
-    const { logger } = ready;
-    if (context) logger.addContext(context);
-    const records = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
-    const { outcomes, redeliver } = await ready.process(records, context);
-    for (const outcome of outcomes) logOutcome(logger, outcome);
-    return { batchItemFailures: redeliver.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
-}
+export const createHandler = (dependencies: () => Dependencies) =>
+  sqsBatchHandler(dependencies, createAlerting, logOutcome);
 
 export const handler = createHandler(() => {
   const env = alertEnvironment();

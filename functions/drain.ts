@@ -5,11 +5,11 @@
  * dead-letter queue; failing ones are redelivered.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { drainEnvironment } from '../lib/config/runtime.js';
 import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
 import { deployedDrainer } from '../lib/drain/deployed.js';
 import { createDrainBatch, type DrainRecordOutcome } from '../lib/drain/drain-batch.js';
+import { sqsBatchHandler } from '../lib/shared/sqs-batch-handler.js';
 
 type Dependencies = Parameters<typeof createDrainBatch>[0] & { logger: Logger };
 
@@ -21,21 +21,8 @@ export function logOutcome(logger: Logger, outcome: DrainRecordOutcome): void {
   else logger.info(`drain ${outcome.step}`, { ...outcome });
 }
 
-export function createHandler(dependencies: () => Dependencies) {
-  let ready: { logger: Logger; process: ReturnType<typeof createDrainBatch> } | undefined;
-  return async function drainHandler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-    if (ready === undefined) {
-      const made = dependencies();
-      ready = { logger: made.logger, process: createDrainBatch(made) };
-    }
-    const { logger } = ready;
-    if (context) logger.addContext(context);
-    const records = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
-    const { outcomes, redeliver } = await ready.process(records);
-    for (const outcome of outcomes) logOutcome(logger, outcome);
-    return { batchItemFailures: redeliver.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
-}
+export const createHandler = (dependencies: () => Dependencies) =>
+  sqsBatchHandler(dependencies, createDrainBatch, logOutcome);
 
 export const handler = createHandler(() => {
   const env = drainEnvironment();

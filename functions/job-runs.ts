@@ -6,7 +6,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SnsPublisher } from '../lib/alerts/publisher.js';
 import { TaskDefinitions } from '../lib/alerts/task-definitions.js';
 import { jobRunsEnvironment } from '../lib/config/runtime.js';
@@ -14,6 +13,7 @@ import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
 import { createJobRuns, type JobRunOutcome, type JobRunsDependencies } from '../lib/jobs/job-runs.js';
 import { RunStore } from '../lib/jobs/run-store.js';
 import { Journal } from '../lib/journal/journal.js';
+import { sqsBatchHandler } from '../lib/shared/sqs-batch-handler.js';
 import { StateStore } from '../lib/store/state-store.js';
 
 type Dependencies = JobRunsDependencies & { logger: Logger };
@@ -44,21 +44,8 @@ export function logOutcome(logger: Logger, outcome: JobRunOutcome): void {
   }
 }
 
-export function createHandler(dependencies: () => Dependencies) {
-  let ready: { logger: Logger; process: ReturnType<typeof createJobRuns> } | undefined;
-  return async function jobRunsHandler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-    if (ready === undefined) {
-      const made = dependencies();
-      ready = { logger: made.logger, process: createJobRuns(made) };
-    }
-    const { logger } = ready;
-    if (context) logger.addContext(context);
-    const records = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
-    const { outcomes, redeliver } = await ready.process(records);
-    for (const outcome of outcomes) logOutcome(logger, outcome);
-    return { batchItemFailures: redeliver.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
-}
+export const createHandler = (dependencies: () => Dependencies) =>
+  sqsBatchHandler(dependencies, createJobRuns, logOutcome);
 
 export const handler = createHandler(() => {
   const env = jobRunsEnvironment();

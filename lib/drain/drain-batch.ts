@@ -4,13 +4,9 @@
  * queue with its field and reason, a failing one is redelivered, and the rest of the batch goes on.
  */
 import { type DeadLetterSink, settleBatch } from '../dead-letter/dead-letter.js';
+import type { BatchRecord } from '../shared/sqs-batch-handler.js';
 import type { Drainer, DrainReport } from './drainer.js';
 import { parseDrainEvent } from './events.js';
-
-export interface BatchRecord {
-  id: string;
-  body: string;
-}
 
 export type DrainRecordOutcome =
   | ({ id: string; outcome: 'done' } & DrainReport)

@@ -32,6 +32,8 @@ export function stackSettings(configFile: string, stage: string) {
     drainPolicy: drainPolicyStatements(config),
     drainSweeperPolicy: drainSweeperPolicyStatements(config),
     drainLifecycleHooks: drainLifecycleHooks(config),
+    scalingConfig: JSON.stringify(config.scaling),
+    scalePolicy: scalePolicyStatements(config),
   };
 }
 
@@ -400,4 +402,70 @@ export function drainLifecycleHooks(config: OpsConfig) {
       ]),
     ),
   };
+}
+
+// ---- step scaling ------------------------------------------------------------------------------------------
+
+/** An SQS queue of a metric source as an IAM resource: its name (from a URL, the last path segment). */
+const queueArn = (queue: string) => arn('sqs', queue.slice(queue.lastIndexOf('/') + 1));
+
+/**
+ * What `scale` may do besides the table: read and update only the services its policies scale; read only
+ * their queues; read CloudWatch metrics and Application Auto Scaling's targets and policies (neither has
+ * resource-level permissions for these reads); register scalable targets only when a policy asks to. With no
+ * policies, one Deny.
+ */
+export function scalePolicyStatements(config: OpsConfig) {
+  const policies = Object.values(config.scaling);
+  if (policies.length === 0) {
+    return [{ Sid: 'NoPoliciesConfigured', Effect: 'Deny', Action: 'ecs:UpdateService', Resource: '*' }];
+  }
+  const unique = (values: string[]) => [...new Set(values)].sort();
+  const services = unique(policies.map((policy) => `service/${policy.cluster}/${policy.service}`));
+  const queues = unique(
+    policies.flatMap((policy) => (policy.metric.sqs === undefined ? [] : [policy.metric.sqs.queue])),
+  );
+  const reads = [
+    ...(policies.some((policy) => policy.metric.cloudWatch !== undefined)
+      ? ['cloudwatch:GetMetricData']
+      : []),
+    'application-autoscaling:DescribeScalableTargets',
+    'application-autoscaling:DescribeScalingPolicies',
+    ...(policies.some((policy) => policy.registerScalableTarget)
+      ? ['application-autoscaling:RegisterScalableTarget']
+      : []),
+  ];
+  return [
+    {
+      Sid: 'ScaleConfiguredServices',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+      Resource: services.map((service) => arn('ecs', service)),
+    },
+    ...(queues.length === 0
+      ? []
+      : [
+          {
+            Sid: 'ReadQueueBacklogs',
+            Effect: 'Allow',
+            Action: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+            Resource: queues.map(queueArn),
+          },
+        ]),
+    { Sid: 'ReadMetricsAndScalableTargets', Effect: 'Allow', Action: reads, Resource: '*' },
+    // The first registration in an account creates Application Auto Scaling's service-linked role for ECS.
+    ...(policies.some((policy) => policy.registerScalableTarget)
+      ? [
+          {
+            Sid: 'ApplicationAutoScalingRoleForEcs',
+            Effect: 'Allow',
+            Action: 'iam:CreateServiceLinkedRole',
+            Resource: '*',
+            Condition: {
+              StringEquals: { 'iam:AWSServiceName': 'ecs.application-autoscaling.amazonaws.com' },
+            },
+          },
+        ]
+      : []),
+  ];
 }

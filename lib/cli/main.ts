@@ -12,6 +12,7 @@ import { mailboxCommand } from './commands/mailbox.js';
 import { replayCommand } from './commands/replay.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { scaleCommand } from './commands/scale.js';
+import { scalingCommand } from './commands/scaling.js';
 import { instancesCommand, parseLimit, taskCommand, tasksCommand } from './commands/state.js';
 import { type GlobalOptions, withContext } from './context.js';
 import { HELP, UsageError } from './usage.js';
@@ -42,6 +43,7 @@ const OPTIONS = {
   policy: { type: 'string' },
   current: { type: 'string' },
   metric: { type: 'string' },
+  service: { type: 'string' },
 } as const;
 
 /** Runs one command line; returns the exit code. `out` and `err` receive whole lines of text. */
@@ -115,6 +117,11 @@ const COMMANDS: Record<string, Command> = {
     return drainsCommand(context, values);
   },
   drain: (context, target) => drainCommand(context, target),
+  scaling: (context, target, values) => {
+    if (target !== undefined)
+      throw new UsageError(`scaling takes no argument (got ${target}); use --service`);
+    return scalingCommand(context, values);
+  },
   mailbox: async (context, target, values) => {
     if (target !== undefined) throw new UsageError(`mailbox takes no argument (got ${target}); use --limit`);
     return mailboxCommand(context, parseLimit(values.limit));

@@ -57,6 +57,11 @@ Commands:
         --policy <name|file> a policy of ops.config.yml's scaling section, or a YAML/JSON file
         --current <n>        running tasks (the starting point, as AWS computes it)
         --metric <value>     the metric source's value (for sqs perTask: the whole backlog)
+  scaling                    step scaling decisions, newest first: policy, service, scale or ignore
+                             (and why: within cooldown, at max, metric missing, …), desired counts
+        --service <cluster/service|service>
+        --since <age|time>   default 24h
+        --limit <n>          default 100
   drains                     container instances drained before they left, under way first:
                              trigger, started, tasks left, state, released how and when, API calls
         --open               only the drains under way

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { AlertsConfig } from './alerts-config.js';
 import { DrainConfig } from './drain-config.js';
 import { JobsConfig } from './jobs-config.js';
+import { ScalingConfig } from './scaling-config.js';
 
 const Name = z.string().check(z.minLength(1));
 
@@ -29,6 +30,7 @@ const JsonText = z.pipe(
 const ALERTS_CONFIG = z.pipe(JsonText, AlertsConfig);
 const JOBS_CONFIG = z.pipe(JsonText, JobsConfig);
 const DRAIN_CONFIG = z.pipe(JsonText, DrainConfig);
+const SCALING_CONFIG = z.pipe(JsonText, ScalingConfig);
 /** The watched clusters as a JSON list of names, or `*` for every cluster of the account. */
 const WATCHED_CLUSTERS = z.pipe(
   JsonText,
@@ -115,4 +117,8 @@ export const drainSweeperEnvironment = environmentOf(
     WATCHED_CLUSTERS,
     RETENTION_HISTORY_DAYS: WholeNumber,
   }),
+);
+
+export const scaleEnvironment = environmentOf(
+  z.object({ STATE_TABLE: Name, SCALING_CONFIG, RETENTION_HISTORY_DAYS: WholeNumber }),
 );

@@ -16,7 +16,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DrainConfig } from '../config/drain-config.js';
+import type { ScalingConfig } from '../config/scaling-config.js';
 import { DrainStore } from '../drain/drain-store.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import { LocalEventBus } from '../local-bus/bus.js';
@@ -41,6 +43,7 @@ import { DrainLatency, type DrainsReport } from './drain-latency.js';
 import { functionEnvironment, type LocalResources, localValue } from './environment.js';
 import { compareWithStore, type GroundTruthCheck } from './ground-truth.js';
 import { type LocalFunction, startLocalFunction } from './lambda-runtime.js';
+import { ScalingLatency, type ScalingSummary } from './scaling-latency.js';
 import { buildTopology, SCRIPT, SCRIPT_MS, type ScenarioWorld, SERVICES_ASG } from './scenario.js';
 import { LocalSchedules } from './schedules.js';
 import { SandboxView } from './view.js';
@@ -57,6 +60,8 @@ export interface SandboxOptions {
   store: Pick<StateStore, 'getLatest' | 'tableName' | 'client'>;
   /** ops.config.yml's drain section: the simulated Auto Scaling group gets the hook the stack would create. */
   drain: DrainConfig;
+  /** ops.config.yml's scaling policies: the sandbox creates the queues they read. */
+  scaling: ScalingConfig;
   /** Wall-clock milliseconds to run; default: until the script is done. */
   durationMs?: number;
   /** Simulated milliseconds per wall-clock millisecond. */
@@ -81,6 +86,8 @@ export interface SandboxReport {
   alerts: AlertsReport;
   /** Each drain: how long after its last task stopped the instance was released, and its API calls. */
   drains: DrainsReport;
+  /** The scaled services' desired counts over the run, how fast the first change followed the metric. */
+  scaling: ScalingSummary;
   /** Invocations of scheduled functions (`schedule` events) during the run. */
   scheduled: number;
   groundTruth: GroundTruthCheck;
@@ -126,6 +133,11 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
   });
   const alerts = new AlertLatency();
   const drains = new DrainLatency();
+  const scaling = new ScalingLatency(
+    new Set(Object.values(options.scaling).map((policy) => policy.service)),
+    startedAt,
+  );
+  view.onFunctionLog((entry, name) => scaling.functionLogged(entry, name));
   view.onFunctionLog((entry) => alerts.functionLogged(entry));
   // The mailbox as the endpoint serves it: each message that lands is shown and timed.
   const sns: SnsBackend = {
@@ -150,8 +162,22 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
   };
   // EC2 Auto Scaling as the endpoint serves it: each completed lifecycle action is timed.
   const autoScaling = sim.autoScaling;
+  // ECS as the endpoint serves it: the scaled services' UpdateService calls are timed.
+  const ecsBackend = new Proxy(sim, {
+    get(target, property) {
+      if (property === 'updateService') {
+        return (input: Parameters<SimulatedEcs['updateService']>[0]) => {
+          const answer = target.updateService(input);
+          scaling.serviceUpdated(input.service, input.desiredCount, now());
+          return answer;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   const backends: Backends = {
-    ecs: sim,
+    ecs: ecsBackend,
     autoScaling: {
       completeLifecycleAction: (input) => {
         const answer = autoScaling.completeLifecycleAction(input);
@@ -204,11 +230,18 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
     chaos: options.chaos > 0 ? { duplicate: options.chaos, reorder: true } : {},
     invoke: (name, event) => invoke(name, event),
   });
-  const ecs = new ECSClient({
+  // The queues the scaling policies read, which the stack does not own: created as their owners would.
+  for (const policy of Object.values(options.scaling)) {
+    if (policy.metric.sqs !== undefined)
+      queues.create(policy.metric.sqs.queue.slice(policy.metric.sqs.queue.lastIndexOf('/') + 1));
+  }
+  const clientConfig = {
     endpoint: endpoint.url,
     region: REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  };
+  const ecs = new ECSClient(clientConfig);
+  const sqs = new SQSClient(clientConfig);
 
   let interrupted = false;
   try {
@@ -231,6 +264,18 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
       jobs,
       instances: buildTopology(sim, [services, jobs], group, random),
       invoke: (name, event) => invoke(name, event),
+      sqs,
+      consumeAll: (queueName) => {
+        const queue = queues.named(queueName);
+        let taken = 0;
+        for (let batch = queue.receive(10); batch.length > 0; batch = queue.receive(10)) {
+          for (const message of batch) queue.delete(message.receiptHandle);
+          taken += batch.length;
+        }
+        return taken;
+      },
+      now,
+      marks: {},
     };
     await refuseReplayOverItself(options, sim);
     const durationMs = options.durationMs ?? SCRIPT_MS / options.speed;
@@ -278,6 +323,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
           retentionDays: 0,
         }).list(),
       ),
+      scaling: scaling.report(world.marks.backlog),
       scheduled: schedules.invocations(),
       groundTruth,
       store: options.dir,
@@ -286,6 +332,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
     return report;
   } finally {
     ecs.destroy();
+    sqs.destroy();
     await Promise.all([...functions.values()].map((fn) => fn.stop()));
     await endpoint.close();
   }

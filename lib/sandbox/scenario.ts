@@ -8,6 +8,7 @@
  * itself does (a crash, an interruption, a scale-in) is injected into the simulator.
  */
 import { type ECSClient, ListTasksCommand, RunTaskCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { GetQueueUrlCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { hexId } from '../shared/random.js';
 import type { SimulatedEcs } from '../sim/ecs/index.js';
 
@@ -21,6 +22,12 @@ export interface ScenarioWorld {
   instances: string[];
   /** Invokes a deployed function of the sandbox (as `aws lambda invoke` would), waiting for its result. */
   invoke?: (functionName: string, event: unknown) => Promise<unknown>;
+  /** SQS at the local endpoint, and what the queue-worker tasks do to a queue: take every message off it. */
+  sqs?: SQSClient;
+  consumeAll?: (queueName: string) => number;
+  /** The simulated clock, and the times of what the script did, by name, for the summary's measurements. */
+  now: () => number;
+  marks: Record<string, number>;
 }
 
 export interface ScenarioStep {
@@ -131,6 +138,24 @@ export function buildTopology(
       },
     ],
   });
+  // Scaled by the scaling policies of ops.config.yml on its work queue's backlog per task.
+  sim.registerTaskDefinition({
+    family: 'queue-worker',
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: 256,
+    memory: 512,
+    containers: [
+      { name: 'queue-worker', image: image('queue-worker'), cpu: 256, memory: 512, essential: true },
+    ],
+  });
+  sim.createService({
+    cluster: services,
+    serviceName: 'queue-worker',
+    taskDefinition: 'queue-worker',
+    desiredCount: 1,
+    launchType: 'FARGATE',
+  });
   sim.createService({
     cluster: services,
     serviceName: 'web',
@@ -185,6 +210,26 @@ function busiestSpotInstance(world: ScenarioWorld): string {
   };
   const [first, , third] = world.instances as [string, string, string];
   return running(first) > running(third) ? first : third;
+}
+
+/** The queue the sandbox's scaling policies read (ops.config.yml `scaling`), and the burst the script sends. */
+export const WORK_QUEUE = 'ecs-ops-sandbox-work';
+const BURST = 400;
+
+async function sendBurst(world: ScenarioWorld): Promise<void> {
+  if (world.sqs === undefined) throw new Error('no SQS in this sandbox');
+  const { QueueUrl } = await world.sqs.send(new GetQueueUrlCommand({ QueueName: WORK_QUEUE }));
+  for (let batch = 0; batch < BURST / 10; batch++) {
+    await world.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: Array.from({ length: 10 }, (_, i) => ({
+          Id: `job-${i}`,
+          MessageBody: `job ${batch * 10 + i}`,
+        })),
+      }),
+    );
+  }
 }
 
 /** The manual run's request id (`ecs-ops jobs run`): fixed, so a seed replays the same client token. */
@@ -265,6 +310,30 @@ export const SCRIPT: readonly ScenarioStep[] = [
     at: 36_000,
     say: 'UpdateService worker: desiredCount 1 → 0 (on-call stops the crash loop)',
     act: async (world) => void (await scaleService(world, 'worker', 0)),
+  },
+  {
+    at: 40_000,
+    say: `a burst of ${BURST} jobs lands in ${WORK_QUEUE} (SendMessageBatch): ${BURST} per queue-worker task, above the scale-out threshold of 50; the scale function runs every minute (next at +60 s)`,
+    act: async (world) => {
+      await sendBurst(world);
+      world.marks.backlog = world.now();
+    },
+  },
+  {
+    at: 80_000,
+    say: 'the queue-workers have worked through the backlog: the queue is empty',
+    act: async (world) => {
+      if (world.consumeAll === undefined) throw new Error('no SQS in this sandbox');
+      world.consumeAll(WORK_QUEUE);
+    },
+  },
+  {
+    at: 88_000,
+    say: 'scale invoked on demand: an empty queue is below the scale-in threshold of 10 per task (once the scale-out cooldown of 10 s, on the functions’ own clock, is over)',
+    act: async (world) => {
+      if (world.invoke === undefined) throw new Error('no scale function in this sandbox');
+      await world.invoke('scale', {});
+    },
   },
 ];
 

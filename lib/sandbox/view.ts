@@ -103,6 +103,8 @@ export class SandboxView {
       this.line(this.now(), `    ${name}: ${message} — ${jobDetails(entry)}`);
     } else if (entry.level === 'ERROR' || entry.level === 'WARN') {
       this.line(this.now(), `    ${name} ${String(entry.level).toLowerCase()}: ${message}`);
+    } else if (entry.level === 'INFO' && message.startsWith('scaling ')) {
+      this.line(this.now(), `    ${name}: ${message} — ${text(entry.policy)}: ${text(entry.explanation)}`);
     } else if (entry.level === 'INFO' && message.startsWith('drain ')) {
       this.line(
         this.now(),
@@ -129,6 +131,8 @@ export class SandboxView {
     this.out(`  reconcile: ${OUTCOMES.map((o) => `${report.reconciled[o] ?? 0} ${o}`).join(', ')}`);
     this.out(`  mailbox: ${mailboxSummary(report)}`);
     for (const line of drainLines(report)) this.out(`  ${line}`);
+    const scaling = scalingLine(report);
+    if (scaling !== undefined) this.out(`  ${scaling}`);
     if (groundTruth.mismatches.length === 0) {
       this.out(
         `  ✓ the store holds exactly the simulator's last word on all ${groundTruth.tasks} tasks and ${groundTruth.instances} container instances`,
@@ -146,6 +150,7 @@ export class SandboxView {
       ['npx ecs-ops instances', 'container instances, DRAINING and INACTIVE too'],
       ['npx ecs-ops mailbox', 'what was published to SNS: the alerts on-call got, newest first'],
       ['npx ecs-ops drains', 'each drain: trigger, tasks it waited for, released how and when'],
+      ['npx ecs-ops scaling', 'each step scaling decision and why (cooldown, no step, at max, …)'],
       [`${join(report.store, 'logs')}/`, "each function's logs, JSON lines as in CloudWatch Logs"],
     ];
     for (const [what, why] of hints) this.out(`  ${what?.padEnd(38)} ${why}`);
@@ -186,6 +191,30 @@ function drainLines({ drains }: Pick<SandboxReport, 'drains'>): string[] {
     );
     return `drain ${drain.ec2InstanceId} (${drain.trigger}): ${parts.join(', ')}`;
   });
+}
+
+/**
+ * `scaling: queue-worker 1 → 4 → 3; first change 20.1 s (simulated) after the metric crossed its threshold
+ * (a CloudWatch alarm needs ≥ 60 s); 4 evaluations, 4–6 API calls each`.
+ */
+function scalingLine({ scaling }: Pick<SandboxReport, 'scaling'>): string | undefined {
+  if (scaling.evaluations === 0 && scaling.changes.length === 0) return undefined;
+  const parts: string[] = [];
+  const byService = new Map<string, number[]>();
+  for (const change of scaling.changes) {
+    const name = change.service.split('/').at(-1) ?? change.service;
+    byService.set(name, [...(byService.get(name) ?? []), change.desiredCount]);
+  }
+  for (const [service, counts] of byService) parts.push(`${service} → ${counts.join(' → ')}`);
+  if (scaling.reactionSeconds !== null) {
+    parts.push(
+      `first change ${scaling.reactionSeconds} s (simulated) after the metric crossed its threshold (a CloudWatch alarm needs ≥ 60 s)`,
+    );
+  }
+  const { min, max } = scaling.apiCallsPerEvaluation;
+  const calls = min === null ? '' : `, ${min === max ? min : `${min}–${max}`} API calls each`;
+  parts.push(`${scaling.evaluations} evaluation${scaling.evaluations === 1 ? '' : 's'}${calls}`);
+  return `scaling: ${parts.join('; ')}`;
 }
 
 const JOB_MESSAGE = /^job (launched|skipped|replaced|failed|duplicate|run completed)\b/;

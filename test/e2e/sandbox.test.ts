@@ -71,6 +71,21 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     ).toContain('CONTINUE');
   });
 
+  it('scaled the queue workers out on the burst, within a minute, and explains every decision', async () => {
+    expect(report.scaling.changes[0]).toMatchObject({ service: 'queue-worker', desiredCount: 4 });
+    expect(report.scaling.reactionSeconds).toBeLessThanOrEqual(60);
+    const { code, out } = await cli(dir, 'scaling', '--json');
+    expect(code).toBe(0);
+    const decisions = JSON.parse(out) as { policy: string; action: string; explanation: string }[];
+    expect(decisions).toContainEqual(
+      expect.objectContaining({
+        policy: 'queue-workers-out',
+        action: 'scale',
+        explanation: expect.stringContaining('1 +3 = 4'),
+      }),
+    );
+  });
+
   it('delivered events twice and out of order, and the reconciler absorbed the duplicates', () => {
     expect(report.bus.duplicatesInjected).toBeGreaterThan(0);
     expect(report.reconciled.duplicate).toBeGreaterThan(0);
@@ -104,11 +119,11 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
   });
 
   it('drove the cluster through the ECS API of the local endpoint', () => {
-    // Four by the script, one by the launch function (the manual run of report).
     // 4 from the story, the manual run of report, and report's first scheduled run.
     expect(report.requests['ecs.RunTask']).toBe(6);
-    // web 3 → 6 → 2, worker 0 → 1 → 0.
-    expect(report.requests['ecs.UpdateService']).toBe(4);
+    // web 3 → 6 → 2 and worker 0 → 1 → 0 by the script; queue-worker 1 → 4 by scale. The on-demand scale-in
+    // comes 2.8 s after it on the functions' clock at --speed 10: within the 10 s cooldown, so it is held.
+    expect(report.requests['ecs.UpdateService']).toBe(5);
     expect(report.requests['ecs.ListTasks']).toBe(1);
   });
 

@@ -17,6 +17,7 @@ import {
   jobRunsPolicyStatements,
   launchPolicyStatements,
   launchSchedules,
+  scalePolicyStatements,
 } from '../../deploy/stack.js';
 import { parseOpsConfig } from '../../lib/config/ops-config.js';
 import {
@@ -266,7 +267,7 @@ describe('packaged CloudFormation template', () => {
     });
   });
 
-  it('runs alert-summary, job-timeouts and drain-sweeper every minute', () => {
+  it('runs alert-summary, job-timeouts, drain-sweeper and scale every minute', () => {
     const schedules = ofType('AWS::Events::Rule').filter(
       ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
     );
@@ -277,6 +278,7 @@ describe('packaged CloudFormation template', () => {
       ['rate(1 minute)', target('AlertDashsummaryLambdaFunction')],
       ['rate(1 minute)', target('JobDashtimeoutsLambdaFunction')],
       ['rate(1 minute)', target('DrainDashsweeperLambdaFunction')],
+      ['rate(1 minute)', target('ScaleLambdaFunction')],
     ]);
   });
 
@@ -626,5 +628,34 @@ describe('draining with nothing listed', () => {
   it('may list clusters to find an instance when every cluster is watched', () => {
     const sids = drainPolicyStatements(config).map((statement) => statement.Sid);
     expect(sids).toContain('ListWatchedClusters');
+  });
+});
+
+describe('step scaling in the packaged template', () => {
+  it('lets scale read and update only its policies’ services and read only their queues', () => {
+    const statements = statementsOf('ScaleRole');
+    const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid);
+    expect(bySid('ScaleConfiguredServices')).toMatchObject({
+      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+      Resource: [ecsArn('service/prod/queue-worker')],
+    });
+    expect(bySid('ReadQueueBacklogs')).toMatchObject({
+      Action: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+      Resource: [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+        { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:ecs-ops-sandbox-work' },
+      ],
+    });
+    // No CloudWatch metric source and no registration asked for: neither is granted.
+    expect(bySid('ReadMetricsAndScalableTargets')?.Action).toEqual([
+      'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:DescribeScalingPolicies',
+    ]);
+  });
+
+  it('with no policies, may update no service', () => {
+    expect(scalePolicyStatements(parseOpsConfig({}, 'ops.config.yml'))).toEqual([
+      { Sid: 'NoPoliciesConfigured', Effect: 'Deny', Action: 'ecs:UpdateService', Resource: '*' },
+    ]);
   });
 });

@@ -72,10 +72,14 @@ function releasedHow(drain: Drain): string {
   if (release === undefined) return '';
   const parts: string[] = [release.reason];
   if (release.lifecycleResult) parts.push(release.lifecycleResult);
-  if (release.reason === 'empty' && drain.lastTaskStoppedAt !== undefined) {
-    const seconds = (Date.parse(release.at) - Date.parse(drain.lastTaskStoppedAt)) / 1000;
+  const seconds =
+    drain.lastTaskStoppedAt === undefined
+      ? Number.NaN
+      : (Date.parse(release.at) - Date.parse(drain.lastTaskStoppedAt)) / 1000;
+  // Event times are ECS's clock, the release the function's: only a sane difference is worth showing (the
+  // sandbox's simulated clock runs ahead of the functions' own).
+  if (release.reason === 'empty' && seconds >= 0)
     parts.push(`${seconds.toFixed(1)} s after the last task stopped`);
-  }
   return parts.join(', ');
 }
 

@@ -33,6 +33,7 @@ export async function sandboxCommand(context: CommandContext, flags: SandboxFlag
       dynamoDbEndpoint: context.engineEndpoint,
       store: context.store,
       drain: context.config.drain,
+      scaling: context.config.scaling,
       ...(durationSeconds === undefined ? {} : { durationMs: durationSeconds * 1000 }),
       // Twice real time: the story's 95 simulated seconds, the every-minute job included, in under a minute.
       speed: flags.speed === undefined ? 2 : number('--speed', flags.speed, 0.1, 100),

@@ -137,6 +137,15 @@ describe('SandboxView', () => {
           },
         ],
       },
+      scaling: {
+        changes: [
+          { service: 'prod/queue-worker', desiredCount: 4, atSeconds: 60.1 },
+          { service: 'prod/queue-worker', desiredCount: 3, atSeconds: 75.2 },
+        ],
+        reactionSeconds: 20.1,
+        evaluations: 4,
+        apiCallsPerEvaluation: { min: 4, max: 6 },
+      },
       scheduled: 0,
       groundTruth: { tasks: 1, instances: 1, mismatches: [] },
       store: '.ecs-ops',
@@ -146,6 +155,9 @@ describe('SandboxView', () => {
       '  mailbox: 3 messages about 2 incidents; ECS event → mailbox p50 1.2 s, max 4.0 s (wall clock)',
     );
     expect(lines.some((line) => line.startsWith('  npx ecs-ops mailbox '))).toBe(true);
+    expect(lines).toContain(
+      '  scaling: queue-worker → 4 → 3; first change 20.1 s (simulated) after the metric crossed its threshold (a CloudWatch alarm needs ≥ 60 s); 4 evaluations, 4–6 API calls each',
+    );
     expect(lines).toContain(
       '  drain i-0abc (lifecycle): released, empty, 640 ms after its last task stopped, 3 tasks waited for, 2 API calls',
     );

@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 import { CrashLoopStore } from '../lib/alerts/crash-loop-store.js';
 import { SnsPublisher } from '../lib/alerts/publisher.js';
 import { type SummaryDependencies, type SummaryOutcome, sweepWindows } from '../lib/alerts/summary.js';
-import { alertSummaryEnvironment } from '../lib/config/runtime.js';
+import { alertSummaryEnvironment } from '../lib/config/runtime/alerts.js';
 import { Journal } from '../lib/journal/journal.js';
 import { dynamoDbClient } from '../lib/store/dynamodb-client.js';
 

@@ -16,7 +16,7 @@ import { CrashLoopStore } from '../lib/alerts/crash-loop-store.js';
 import { SnsPublisher } from '../lib/alerts/publisher.js';
 import { summariseEndedWith } from '../lib/alerts/summary.js';
 import { TaskDefinitions } from '../lib/alerts/task-definitions.js';
-import { alertEnvironment } from '../lib/config/runtime.js';
+import { alertEnvironment } from '../lib/config/runtime/alerts.js';
 import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
 import { Journal } from '../lib/journal/journal.js';
 import { sqsBatchHandler } from '../lib/shared/sqs-batch-handler.js';

@@ -4,7 +4,7 @@
  * is told what still ran), and a release a dead invocation left half done finished.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { drainSweeperEnvironment } from '../lib/config/runtime.js';
+import { drainSweeperEnvironment } from '../lib/config/runtime/drain.js';
 import { deployedDrainer } from '../lib/drain/deployed.js';
 import type { Drainer } from '../lib/drain/drainer.js';
 

@@ -5,7 +5,7 @@
  * dead-letter queue; failing ones are redelivered.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { drainEnvironment } from '../lib/config/runtime.js';
+import { drainEnvironment } from '../lib/config/runtime/drain.js';
 import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
 import { deployedDrainer } from '../lib/drain/deployed.js';
 import { createDrainBatch, type DrainRecordOutcome } from '../lib/drain/drain-batch.js';

@@ -8,7 +8,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsPublisher } from '../lib/alerts/publisher.js';
 import { TaskDefinitions } from '../lib/alerts/task-definitions.js';
-import { jobRunsEnvironment } from '../lib/config/runtime.js';
+import { jobRunsEnvironment } from '../lib/config/runtime/jobs.js';
 import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
 import { createJobRuns, type JobRunOutcome, type JobRunsDependencies } from '../lib/jobs/job-runs.js';
 import { RunStore } from '../lib/jobs/run-store.js';

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { jobTimeoutsEnvironment } from '../lib/config/runtime.js';
+import { jobTimeoutsEnvironment } from '../lib/config/runtime/jobs.js';
 import { RunStore } from '../lib/jobs/run-store.js';
 import { createTimeoutSweeper, type TimeoutSweeperDependencies } from '../lib/jobs/timeouts.js';
 import { Journal } from '../lib/journal/journal.js';

@@ -8,7 +8,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { SnsPublisher } from '../lib/alerts/publisher.js';
-import { launchEnvironment } from '../lib/config/runtime.js';
+import { launchEnvironment } from '../lib/config/runtime/jobs.js';
 import {
   createLauncher,
   type LaunchDependencies,

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { reconcileEnvironment } from '../lib/config/runtime.js';
+import { reconcileEnvironment } from '../lib/config/runtime/reconcile.js';
 import type { DeadLetterSink } from '../lib/dead-letter/dead-letter.js';
 import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
 import { countOutcomes, processBatch } from '../lib/reconcile/process-batch.js';

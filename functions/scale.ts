@@ -8,7 +8,7 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { scaleEnvironment } from '../lib/config/runtime.js';
+import { scaleEnvironment } from '../lib/config/runtime/scale.js';
 import { Journal } from '../lib/journal/journal.js';
 import { createScaler, type Scaler, type ScalingReport } from '../lib/scaling/scaler.js';
 import { ScalingStore } from '../lib/scaling/scaling-store.js';

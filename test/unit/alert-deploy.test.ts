@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertEventPattern, alertSubscriptions, alertTopicName } from '../../deploy/stack.js';
 import { parseOpsConfig } from '../../lib/config/ops-config.js';
-import { alertEnvironment } from '../../lib/config/runtime.js';
+import { alertEnvironment } from '../../lib/config/runtime/alerts.js';
 import { matchesPattern } from '../../lib/local-bus/event-pattern.js';
 import { loadEvent, taskEvent } from '../support/fixtures.js';
 

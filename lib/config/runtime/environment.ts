@@ -1,0 +1,48 @@
+/**
+ * Settings a deployed function reads from its environment, set by serverless.yml from ops.config.yml.
+ * Parsed once at cold start; a missing or malformed variable stops the function with the variable's name.
+ * Each function's reader lives in its own module beside this one, so a bundle builds only the config schemas
+ * its function reads (zod schemas are built at load: an unused one still costs bytes and init time).
+ */
+import * as z from 'zod/mini';
+
+export const Name = z.string().check(z.minLength(1));
+
+export const WholeNumber = z.pipe(
+  z.string().check(z.regex(/^\d+$/, 'expected a whole number')),
+  z.transform(Number),
+);
+
+/** A JSON document in one variable: serverless.yml passes validated config sections this way. */
+export function jsonSection<T extends z.ZodMiniType>(schema: T) {
+  return z.pipe(
+    z.pipe(
+      z.string().check(z.minLength(2)),
+      z.transform((text, context) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (error) {
+          context.issues.push({
+            code: 'custom',
+            message: `not JSON: ${(error as Error).message}`,
+            input: text,
+          });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
+}
+
+/** A reader of one function's environment, with the variable's name in its error. */
+export function environmentOf<T extends z.ZodMiniType>(schema: T) {
+  return (env: NodeJS.ProcessEnv = process.env): z.infer<T> => {
+    const parsed = z.safeParse(schema, env);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `environment variable ${issue?.path.join('.')}: ${issue?.message}; redeploy with serverless.yml`,
+    );
+  };
+}

@@ -8,18 +8,11 @@
  * event of the same drain, a sweep) never overwrite each other's observations: the loser re-reads and merges
  * again. Drains are listed through the byStatus index (`drains|open`, `drains|released`, by start time).
  */
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Item } from '../store/items.js';
 import { INDEX, KEY, TTL_ATTRIBUTE } from '../store/table.js';
+import { batchGetAll, putAtRevision, queryAll } from '../store/table-io.js';
 import type { Drain } from './model.js';
 
 export const DRAIN_PARTITION_PREFIX = 'drain#';
@@ -73,10 +66,8 @@ export class DrainStore {
    * Throws DrainChangedError when the stored revision is not `expected`.
    */
   async save(drain: Drain, expected: number | undefined): Promise<StoredDrain> {
-    const revision = (expected ?? 0) + 1;
-    const item: Record<string, AttributeValue> = {
+    const item: Item = {
       ...this.key(drain.ec2InstanceId),
-      revision: { N: String(revision) },
       drain: { M: marshall(drain, { removeUndefinedValues: true }) },
       [INDEX.byStatus.partition]: { S: statusPartition(drain) },
       [INDEX.byStatus.sort]: { S: drain.startedAt },
@@ -87,28 +78,10 @@ export class DrainStore {
         N: String(Math.floor(Date.parse(releasedAt) / 1000) + this.options.retentionDays * 86_400),
       };
     }
-    try {
-      await this.options.client.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: item,
-          ...(expected === undefined
-            ? {
-                ConditionExpression: 'attribute_not_exists(#key)',
-                ExpressionAttributeNames: { '#key': KEY.partition },
-              }
-            : {
-                ConditionExpression: '#revision = :expected',
-                ExpressionAttributeNames: { '#revision': 'revision' },
-                ExpressionAttributeValues: { ':expected': { N: String(expected) } },
-              }),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new DrainChangedError(drain.ec2InstanceId);
-      throw error;
-    }
-    return { drain, revision };
+    const { client, tableName } = this.options;
+    if (!(await putAtRevision(client, tableName, item, expected)))
+      throw new DrainChangedError(drain.ec2InstanceId);
+    return { drain, revision: (expected ?? 0) + 1 };
   }
 
   /** Drains under way (draining or releasing), oldest first. */
@@ -129,52 +102,26 @@ export class DrainStore {
     limit?: number,
     oldestFirst = true,
   ): Promise<StoredDrain[]> {
-    const keys: Record<string, AttributeValue>[] = [];
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: 'byStatus',
-          KeyConditionExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': INDEX.byStatus.partition },
-          ExpressionAttributeValues: { ':status': { S: `drains|${bucket}` } },
-          ScanIndexForward: oldestFirst,
-          ExclusiveStartKey,
-          ...(limit === undefined ? {} : { Limit: limit }),
-        }),
-      );
-      keys.push(
-        ...(page.Items ?? []).map((item) => ({
-          [KEY.partition]: item[KEY.partition] as AttributeValue,
-          [KEY.sort]: item[KEY.sort] as AttributeValue,
-        })),
-      );
-      ExclusiveStartKey = limit !== undefined && keys.length >= limit ? undefined : page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    return this.getMany(keys);
-  }
-
-  /** BatchGetItem in chunks of 100, retrying what DynamoDB leaves unprocessed; the keys' order is kept. */
-  private async getMany(keys: Record<string, AttributeValue>[]): Promise<StoredDrain[]> {
-    const found = new Map<string, StoredDrain>();
-    for (let start = 0; start < keys.length; start += 100) {
-      let pending: Record<string, AttributeValue>[] = keys.slice(start, start + 100);
-      while (pending.length > 0) {
-        const response = await this.options.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.options.tableName]: { Keys: pending } } }),
-        );
-        for (const item of response.Responses?.[this.options.tableName] ?? []) {
-          found.set(String(item[KEY.partition]?.S), fromItem(item));
-        }
-        pending = response.UnprocessedKeys?.[this.options.tableName]?.Keys ?? [];
-      }
-    }
-    return keys.flatMap((key) => {
-      const stored = found.get(String(key[KEY.partition]?.S));
-      // An item that moved between index and table read (released meanwhile) is listed where it is now.
-      return stored === undefined ? [] : [stored];
-    });
+    const { client, tableName } = this.options;
+    const listed = await queryAll(
+      client,
+      {
+        TableName: tableName,
+        IndexName: 'byStatus',
+        KeyConditionExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': INDEX.byStatus.partition },
+        ExpressionAttributeValues: { ':status': { S: `drains|${bucket}` } },
+        ScanIndexForward: oldestFirst,
+        ...(limit === undefined ? {} : { Limit: limit }),
+      },
+      limit,
+    );
+    const keys = listed.map((item) => ({
+      [KEY.partition]: item[KEY.partition] as AttributeValue,
+      [KEY.sort]: item[KEY.sort] as AttributeValue,
+    }));
+    // A drain released between the index read and the table read is listed where it is now.
+    return (await batchGetAll(client, tableName, keys)).map(fromItem);
   }
 }
 

@@ -10,15 +10,11 @@
  * of two concurrent evaluations exactly one write succeeds, and only that one calls UpdateService. No TTL:
  * one small item per scaled service.
  */
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Item } from '../store/items.js';
 import { KEY } from '../store/table.js';
+import { putAtRevision } from '../store/table-io.js';
 import type { ScalingActivity } from './cooldown.js';
 
 export const SCALING_PARTITION_PREFIX = 'scaling#';
@@ -118,39 +114,18 @@ export class ScalingStore {
     activities: RecordedActivity[],
   ): Promise<StoredActivities> {
     const expected = read.revision;
-    const revision = (expected ?? 0) + 1;
-    const item: Record<string, AttributeValue> = {
+    const item: Item = {
       ...this.key(cluster, service),
-      revision: { N: String(revision) },
       activities: {
         L: activities.map((activity) => ({
           M: marshall({ ...activity, at: activity.at.toISOString() }),
         })),
       },
     };
-    try {
-      await this.options.client.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: item,
-          ...(expected === undefined
-            ? {
-                ConditionExpression: 'attribute_not_exists(#key)',
-                ExpressionAttributeNames: { '#key': KEY.partition },
-              }
-            : {
-                ConditionExpression: '#revision = :expected',
-                ExpressionAttributeNames: { '#revision': 'revision' },
-                ExpressionAttributeValues: { ':expected': { N: String(expected) } },
-              }),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ScalingClaimLostError(`${cluster}/${service}`);
-      }
-      throw error;
+    if (!(await putAtRevision(this.options.client, this.options.tableName, item, expected))) {
+      throw new ScalingClaimLostError(`${cluster}/${service}`);
     }
+    const revision = (expected ?? 0) + 1;
     return { activities, revision };
   }
 }

@@ -4,14 +4,11 @@
  */
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { VersionVerdict } from '../reconcile/version-rule.js';
@@ -31,6 +28,7 @@ import {
   TASK_STATUS_SHARDS,
   taskStatusBucket,
 } from './table.js';
+import { backoff, batchGetAll, queryAll, UNPROCESSED_RETRIES } from './table-io.js';
 
 export interface StateStoreOptions {
   tableName: string;
@@ -65,8 +63,6 @@ export interface UnwrittenItem {
 }
 
 const BATCH_WRITE_LIMIT = 25;
-const BATCH_GET_LIMIT = 100;
-const UNPROCESSED_RETRIES = 6;
 
 export class StateStore {
   readonly tableName: string;
@@ -229,38 +225,12 @@ export class StateStore {
 
   /** Latest items for keys listed by a KEYS_ONLY index, in the order given. */
   private async getLatestMany(keys: string[]): Promise<StoredResource[]> {
-    const found = new Map<string, StoredResource>();
-    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-      let pending: Record<string, AttributeValue>[] | undefined = keys
-        .slice(i, i + BATCH_GET_LIMIT)
-        .map(latestKey);
-      for (let attempt = 0; pending !== undefined && pending.length > 0; attempt++) {
-        if (attempt > UNPROCESSED_RETRIES)
-          throw new Error('DynamoDB kept returning unprocessed keys; try again');
-        if (attempt > 0) await backoff(attempt);
-        const response: BatchGetItemCommandOutput = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
-        );
-        for (const item of response.Responses?.[this.tableName] ?? []) {
-          found.set(item[KEY.partition]?.S as string, toStoredResource(item));
-        }
-        pending = response.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return keys.flatMap((key) => found.get(key) ?? []);
+    const items = await batchGetAll(this.client, this.tableName, keys.map(latestKey));
+    return items.map(toStoredResource);
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Item[]> {
-    const items: Item[] = [];
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined && (limit === undefined || items.length < limit));
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Item[]> {
+    return queryAll(this.client, { ...input, TableName: this.tableName }, limit);
   }
 
   private async writeChunk(chunk: Item[]): Promise<UnwrittenItem[]> {
@@ -311,10 +281,4 @@ function toStoredResource(item: Item): StoredResource {
     detail,
     trimmedFields: item.trimmedFields?.SS ?? [],
   };
-}
-
-/** Exponential backoff with full jitter, as AWS recommends for unprocessed batch items. */
-function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(2_000, 50 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }

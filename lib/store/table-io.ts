@@ -1,0 +1,97 @@
+/**
+ * The DynamoDB calls every store of the state table makes the same way: a Query read to the end (or a limit),
+ * BatchGetItem of what a KEYS_ONLY index listed (unprocessed keys retried with backoff), and a put conditional
+ * on an item's revision (optimistic concurrency: the loser of a race re-reads).
+ */
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import type { Item } from './items.js';
+import { KEY } from './table.js';
+
+type Client = Pick<DynamoDBClient, 'send'>;
+
+const BATCH_GET_LIMIT = 100;
+export const UNPROCESSED_RETRIES = 6;
+
+/** Exponential backoff with full jitter, as AWS recommends for unprocessed batch items. */
+export function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(2_000, 50 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+/** Every page of a Query, or pages until `limit` items are in hand. */
+export async function queryAll(client: Client, input: QueryCommandInput, limit?: number): Promise<Item[]> {
+  const items: Item[] = [];
+  let ExclusiveStartKey: Item | undefined;
+  do {
+    const page: QueryCommandOutput = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey !== undefined && (limit === undefined || items.length < limit));
+  return items;
+}
+
+/** The items of `keys` (table keys), in the keys' order; keys with no item are left out. */
+export async function batchGetAll(client: Client, tableName: string, keys: readonly Item[]): Promise<Item[]> {
+  const id = (key: Item) => `${key[KEY.partition]?.S}\u0000${key[KEY.sort]?.S}`;
+  const found = new Map<string, Item>();
+  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+    let pending: Item[] | undefined = keys.slice(i, i + BATCH_GET_LIMIT);
+    for (let attempt = 0; pending !== undefined && pending.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_RETRIES)
+        throw new Error('DynamoDB kept returning unprocessed keys; try again');
+      if (attempt > 0) await backoff(attempt);
+      const response: BatchGetItemCommandOutput = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+      );
+      for (const item of response.Responses?.[tableName] ?? []) found.set(id(item), item);
+      pending = response.UnprocessedKeys?.[tableName]?.Keys;
+    }
+  }
+  return keys.flatMap((key) => {
+    const item = found.get(id(key));
+    return item === undefined ? [] : [item];
+  });
+}
+
+/**
+ * Writes `item` with `revision` = `expected + 1`, only if the stored item is at `expected` (undefined: only if
+ * there is none). Returns false when another writer got there first.
+ */
+export async function putAtRevision(
+  client: Client,
+  tableName: string,
+  item: Item,
+  expected: number | undefined,
+): Promise<boolean> {
+  try {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { ...item, revision: { N: String((expected ?? 0) + 1) } },
+        ...(expected === undefined
+          ? {
+              ConditionExpression: 'attribute_not_exists(#key)',
+              ExpressionAttributeNames: { '#key': KEY.partition },
+            }
+          : {
+              ConditionExpression: '#revision = :expected',
+              ExpressionAttributeNames: { '#revision': 'revision' },
+              ExpressionAttributeValues: { ':expected': { N: String(expected) } },
+            }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}

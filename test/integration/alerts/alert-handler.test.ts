@@ -19,7 +19,6 @@ import { type AlertPublisher, SnsPublisher } from '../../../lib/alerts/publisher
 import { summariseEndedWith } from '../../../lib/alerts/summary.js';
 import { TaskDefinitions } from '../../../lib/alerts/task-definitions.js';
 import { AlertsConfig } from '../../../lib/config/alerts-config.js';
-import type { DeadLetter, DeadLetterSink } from '../../../lib/dead-letter/dead-letter.js';
 import { parseEcsEvent } from '../../../lib/events/ecs-event.js';
 import { Journal } from '../../../lib/journal/journal.js';
 import type { EcsBackend } from '../../../lib/local-endpoint/index.js';
@@ -28,6 +27,7 @@ import { latestItem } from '../../../lib/store/items.js';
 import type { StateStore } from '../../../lib/store/state-store.js';
 import { engines, freshStore, requireEngine } from '../../support/engines.js';
 import { body, instanceEvent, redeliver, sqsEvent, taskEvent } from '../../support/fixtures.js';
+import { RecordingDeadLetters } from '../../support/simulated-world.js';
 import { endpointFor } from '../local-endpoint/harness.js';
 import { tempDir } from '../local-endpoint/temp-dir.js';
 
@@ -55,14 +55,6 @@ function taskDefinitionBackend() {
     },
   } as unknown as EcsBackend;
   return { backend, calls };
-}
-
-class RecordingDeadLetters implements DeadLetterSink {
-  readonly letters: DeadLetter[] = [];
-  async send(letters: readonly DeadLetter[]): Promise<string[]> {
-    this.letters.push(...letters);
-    return [];
-  }
 }
 
 const lambdaContext = (remainingMs = 30_000) =>

@@ -14,7 +14,6 @@ import { drainEventPattern } from '../../../deploy/stack.js';
 import type { AlertMessage } from '../../../lib/alerts/model.js';
 import type { AlertPublisher } from '../../../lib/alerts/publisher.js';
 import { parseOpsConfig } from '../../../lib/config/ops-config.js';
-import type { DeadLetter, DeadLetterSink } from '../../../lib/dead-letter/dead-letter.js';
 import { createDrainBatch } from '../../../lib/drain/drain-batch.js';
 import { DrainStore } from '../../../lib/drain/drain-store.js';
 import { createDrainer } from '../../../lib/drain/drainer.js';
@@ -23,11 +22,9 @@ import type { EventEnvelope } from '../../../lib/events/envelope.js';
 import { Journal } from '../../../lib/journal/journal.js';
 import { compilePattern } from '../../../lib/local-bus/event-pattern.js';
 import type { AutoScalingBackend } from '../../../lib/local-endpoint/backends.js';
-import { processBatch } from '../../../lib/reconcile/process-batch.js';
-import { seededRandom } from '../../../lib/shared/random.js';
 import type { BatchRecord } from '../../../lib/shared/sqs-batch-handler.js';
-import { SimulatedEcs } from '../../../lib/sim/ecs/index.js';
 import type { StateStore } from '../../../lib/store/state-store.js';
+import { RecordingDeadLetters, simulatedWorld } from '../../support/simulated-world.js';
 import { endpointFor } from '../local-endpoint/harness.js';
 
 export const START = '2024-05-02T10:00:00.000Z';
@@ -58,14 +55,6 @@ const CONFIG = parseOpsConfig({
 /** The drain rule, as EventBridge matches it. */
 export const routedToDrain = compilePattern(drainEventPattern(CONFIG));
 
-export class RecordingDeadLetters implements DeadLetterSink {
-  readonly letters: DeadLetter[] = [];
-  async send(letters: readonly DeadLetter[]): Promise<string[]> {
-    this.letters.push(...letters);
-    return [];
-  }
-}
-
 export class RecordingPublisher implements AlertPublisher {
   readonly messages: AlertMessage[] = [];
   async publish(message: AlertMessage): Promise<string> {
@@ -90,12 +79,9 @@ export interface SetupOptions {
 }
 
 export async function setup(store: StateStore, options: SetupOptions = {}) {
-  const clock = { now: Date.parse(START) };
-  const emitted: EventEnvelope[] = [];
-  const sim = new SimulatedEcs({
-    now: () => clock.now,
-    random: seededRandom(6),
-    emit: (event) => emitted.push(event),
+  const { clock, now, emitted, sim, advance, reconcile } = simulatedWorld(store, {
+    start: START,
+    seed: 6,
   });
   const settings: DrainSettings = { ...SETTINGS, ...options.settings };
   sim.autoScaling.putLifecycleHook(GROUP, {
@@ -177,7 +163,6 @@ export async function setup(store: StateStore, options: SetupOptions = {}) {
   const journal = new Journal({ tableName, client: store.client, retentionDays: 90 });
   const publisher = new RecordingPublisher();
   const deadLetters = new RecordingDeadLetters();
-  const now = () => new Date(clock.now);
   /** A new drain function instance (its own clients), as a Lambda cold start makes. */
   const drainer = () =>
     createDrainer({
@@ -193,39 +178,6 @@ export async function setup(store: StateStore, options: SetupOptions = {}) {
     });
   const batch = () => createDrainBatch({ drainer: drainer(), deadLetters });
   const processDrainBatch = batch();
-
-  /** Moves the clock forward, stepping the simulator at every due transition. */
-  const advance = (ms: number) => {
-    const target = clock.now + ms;
-    for (let due = sim.nextDueAt(); due !== undefined && due <= target; due = sim.nextDueAt()) {
-      clock.now = Math.max(clock.now, due);
-      sim.step();
-    }
-    clock.now = target;
-    sim.step();
-  };
-
-  /** Reconciles every event emitted so far into the state table (what the reconcile function does). */
-  let reconciled = 0;
-  const reconcile = async () => {
-    // The reconcile rule routes ECS events only.
-    const fresh = emitted.slice(reconciled).filter((event) => event.source === 'aws.ecs');
-    reconciled = emitted.length;
-    if (fresh.length === 0) return;
-    const { outcomes } = await processBatch(
-      fresh.map((event, index) => ({ id: String(index), body: JSON.stringify(event) })),
-      {
-        store,
-        retention: { stoppedDays: 30, historyDays: 90 },
-        writeConcurrency: 4,
-        deadLetters: new RecordingDeadLetters(),
-      },
-    );
-    const refused = outcomes.filter(
-      (outcome) => outcome.outcome === 'invalid' || outcome.outcome === 'failed',
-    );
-    if (refused.length > 0) throw new Error(`the reconciler refused sim events: ${JSON.stringify(refused)}`);
-  };
 
   /** Delivers one envelope to the drain function (a batch of one), remembering it for the lifecycle calls. */
   const deliver = async (event: EventEnvelope, processor = processDrainBatch) => {

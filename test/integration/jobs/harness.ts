@@ -16,18 +16,14 @@ import { createHandler as createLaunchHandler, type LaunchEvent } from '../../..
 import { SnsPublisher } from '../../../lib/alerts/publisher.js';
 import { TaskDefinitions } from '../../../lib/alerts/task-definitions.js';
 import { JobsConfig } from '../../../lib/config/jobs-config.js';
-import type { DeadLetter, DeadLetterSink } from '../../../lib/dead-letter/dead-letter.js';
-import type { EventEnvelope } from '../../../lib/events/envelope.js';
 import { RunStore } from '../../../lib/jobs/run-store.js';
 import { createTimeoutSweeper } from '../../../lib/jobs/timeouts.js';
 import { Journal } from '../../../lib/journal/journal.js';
 import { lambdaFunctions } from '../../../lib/local-endpoint/index.js';
-import { processBatch } from '../../../lib/reconcile/process-batch.js';
-import { seededRandom } from '../../../lib/shared/random.js';
-import { SimulatedEcs } from '../../../lib/sim/ecs/index.js';
 import { SnsMailbox } from '../../../lib/sim/sns-mailbox.js';
 import type { StateStore } from '../../../lib/store/state-store.js';
 import { sqsEvent } from '../../support/fixtures.js';
+import { RecordingDeadLetters, simulatedWorld } from '../../support/simulated-world.js';
 import { endpointFor } from '../local-endpoint/harness.js';
 import { tempDir } from '../local-endpoint/temp-dir.js';
 
@@ -35,14 +31,6 @@ export const SLOT = '2024-05-02T02:30:00Z';
 /** The stage whose launch function the endpoint serves: `ecs-ops jobs run --stage test`. */
 export const STAGE = 'test';
 const SUBNET = { subnets: ['subnet-0abc1234'] };
-
-export class RecordingDeadLetters implements DeadLetterSink {
-  readonly letters: DeadLetter[] = [];
-  async send(letters: readonly DeadLetter[]): Promise<string[]> {
-    this.letters.push(...letters);
-    return [];
-  }
-}
 
 export const lambdaContext = (remainingMs = 900_000) =>
   ({
@@ -75,12 +63,9 @@ export function unplaceableJob(attempts: number, backoffSeconds: number) {
 }
 
 export async function setup(store: StateStore, jobs: Record<string, unknown>, exitCode = 0) {
-  const clock = { now: Date.parse(SLOT) + 4_000 };
-  const emitted: EventEnvelope[] = [];
-  const sim = new SimulatedEcs({
-    now: () => clock.now,
-    random: seededRandom(11),
-    emit: (e) => emitted.push(e),
+  const { clock, now, emitted, sim, advance, reconcile } = simulatedWorld(store, {
+    start: new Date(Date.parse(SLOT) + 4_000).toISOString(),
+    seed: 11,
   });
   sim.createCluster('batch');
   sim.registerTaskDefinition({
@@ -130,7 +115,6 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
   const runs = new RunStore({ tableName: store.tableName, client: store.client, retentionDays: 90 });
   const deadLetters = new RecordingDeadLetters();
   const config = z.parse(JobsConfig, jobs);
-  const now = () => new Date(clock.now);
   const logged: { message: string; fields: Record<string, unknown> }[] = [];
   const logger = () => {
     const made = new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' });
@@ -174,32 +158,6 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
         logger: logger(),
       };
     });
-  /** Moves the clock forward, stepping the simulator at every due transition. */
-  const advance = (ms: number) => {
-    const target = clock.now + ms;
-    for (let due = sim.nextDueAt(); due !== undefined && due <= target; due = sim.nextDueAt()) {
-      clock.now = Math.max(clock.now, due);
-      sim.step();
-    }
-    clock.now = target;
-    sim.step();
-  };
-  /** Reconciles every event emitted so far into the state table (what the reconcile function does). */
-  let reconciled = 0;
-  const reconcile = async () => {
-    const fresh = emitted.slice(reconciled);
-    reconciled = emitted.length;
-    if (fresh.length === 0) return;
-    await processBatch(
-      fresh.map((event, index) => ({ id: String(index), body: JSON.stringify(event) })),
-      {
-        store,
-        retention: { stoppedDays: 30, historyDays: 90 },
-        writeConcurrency: 4,
-        deadLetters: new RecordingDeadLetters(),
-      },
-    );
-  };
   /** The STOPPED events of job tasks, as the job-runs queue receives them. */
   const stoppedJobEvents = () =>
     sqsEvent(

@@ -15,18 +15,16 @@ import { scalingCommand } from '../../../lib/cli/commands/scaling.js';
 import type { CommandContext } from '../../../lib/cli/context.js';
 import { parseOpsConfig } from '../../../lib/config/ops-config.js';
 import { ScalingConfig, type ScalingPolicyInput } from '../../../lib/config/scaling-config.js';
-import type { EventEnvelope } from '../../../lib/events/envelope.js';
 import { Journal } from '../../../lib/journal/journal.js';
 import { LocalQueues } from '../../../lib/local-bus/local-queues.js';
 import type { Backends } from '../../../lib/local-endpoint/backends.js';
 import { processBatch } from '../../../lib/reconcile/process-batch.js';
 import { createScaler } from '../../../lib/scaling/scaler.js';
 import { ScalingStore } from '../../../lib/scaling/scaling-store.js';
-import { seededRandom } from '../../../lib/shared/random.js';
 import { ApplicationAutoScalingRegistry } from '../../../lib/sim/application-auto-scaling.js';
-import { SimulatedEcs } from '../../../lib/sim/ecs/index.js';
 import { CloudWatchMetrics } from '../../../lib/sim/metrics.js';
 import type { StateStore } from '../../../lib/store/state-store.js';
+import { simulatedWorld } from '../../support/simulated-world.js';
 import { endpointFor } from '../local-endpoint/harness.js';
 
 export const START = '2024-05-03T09:00:00.000Z';
@@ -62,13 +60,9 @@ export const SCALE_IN: ScalingPolicyInput = {
 };
 
 export async function setup(store: StateStore, policies: Record<string, ScalingPolicyInput>) {
-  const clock = { now: Date.parse(START) };
-  const now = () => new Date(clock.now);
-  const emitted: EventEnvelope[] = [];
-  const sim = new SimulatedEcs({
-    now: () => clock.now,
-    random: seededRandom(7),
-    emit: (event) => emitted.push(event),
+  const { clock, now, emitted, sim, advance } = simulatedWorld(store, {
+    start: START,
+    seed: 7,
   });
   sim.createCluster(CLUSTER);
   sim.registerTaskDefinition({
@@ -124,17 +118,6 @@ export async function setup(store: StateStore, policies: Record<string, ScalingP
   });
   const scaler = () => createScaler(dependencies());
   const sqs = new SQSClient(clientConfig);
-
-  /** Moves the clock forward, stepping the simulator at every due transition. */
-  const advance = (ms: number) => {
-    const target = clock.now + ms;
-    for (let due = sim.nextDueAt(); due !== undefined && due <= target; due = sim.nextDueAt()) {
-      clock.now = Math.max(clock.now, due);
-      sim.step();
-    }
-    clock.now = target;
-    sim.step();
-  };
 
   /** Sends `count` messages to the queue through SQS (SendMessageBatch, ten at a time). */
   const enqueue = async (count: number) => {

@@ -1,0 +1,65 @@
+/**
+ * What the integration tests of a capability stand on: a SimulatedEcs on a fake clock the test moves, every
+ * envelope it emits kept, and the reconciler writing those events into the state table as the deployed
+ * reconcile function would — so the code under test reads the reconciled state it reads in AWS.
+ */
+import type { DeadLetter, DeadLetterSink } from '../../lib/dead-letter/dead-letter.js';
+import type { EventEnvelope } from '../../lib/events/envelope.js';
+import { processBatch } from '../../lib/reconcile/process-batch.js';
+import { seededRandom } from '../../lib/shared/random.js';
+import { SimulatedEcs } from '../../lib/sim/ecs/index.js';
+import type { StateStore } from '../../lib/store/state-store.js';
+
+/** A dead-letter queue that keeps every letter it is sent. */
+export class RecordingDeadLetters implements DeadLetterSink {
+  readonly letters: DeadLetter[] = [];
+  async send(letters: readonly DeadLetter[]): Promise<string[]> {
+    this.letters.push(...letters);
+    return [];
+  }
+}
+
+export function simulatedWorld(store: StateStore, { start, seed }: { start: string; seed: number }) {
+  const clock = { now: Date.parse(start) };
+  const emitted: EventEnvelope[] = [];
+  const sim = new SimulatedEcs({
+    now: () => clock.now,
+    random: seededRandom(seed),
+    emit: (event) => emitted.push(event),
+  });
+
+  /** Moves the clock forward, stepping the simulator at every due transition. */
+  const advance = (ms: number) => {
+    const target = clock.now + ms;
+    for (let due = sim.nextDueAt(); due !== undefined && due <= target; due = sim.nextDueAt()) {
+      clock.now = Math.max(clock.now, due);
+      sim.step();
+    }
+    clock.now = target;
+    sim.step();
+  };
+
+  /** Reconciles every ECS event emitted so far into the state table; a refused one fails the test. */
+  let reconciled = 0;
+  const reconcile = async () => {
+    // The reconcile rule routes ECS events only.
+    const fresh = emitted.slice(reconciled).filter((event) => event.source === 'aws.ecs');
+    reconciled = emitted.length;
+    if (fresh.length === 0) return;
+    const { outcomes } = await processBatch(
+      fresh.map((event, index) => ({ id: String(index), body: JSON.stringify(event) })),
+      {
+        store,
+        retention: { stoppedDays: 30, historyDays: 90 },
+        writeConcurrency: 4,
+        deadLetters: new RecordingDeadLetters(),
+      },
+    );
+    const refused = outcomes.filter(
+      (outcome) => outcome.outcome === 'invalid' || outcome.outcome === 'failed',
+    );
+    if (refused.length > 0) throw new Error(`the reconciler refused sim events: ${JSON.stringify(refused)}`);
+  };
+
+  return { clock, now: () => new Date(clock.now), emitted, sim, advance, reconcile };
+}

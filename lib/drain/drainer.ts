@@ -191,9 +191,9 @@ export function createDrainer(dependencies: DrainerDependencies) {
       if (plan.kind === 'duplicate') return { ec2InstanceId, step: 'duplicate', explanation: plan.note };
       try {
         if (plan.kind === 'join') {
-          await drains.save(plan.drain, existing?.revision);
+          const joined = await drains.save(plan.drain, existing?.revision);
           await record(plan.drain, request.at, `joined-${request.trigger}`, { note: plan.note });
-          const settled = await settle(ec2InstanceId);
+          const settled = await settle(ec2InstanceId, joined);
           return settled.step === 'waiting'
             ? { ...settled, step: 'joined', explanation: `${plan.note}; ${settled.explanation}` }
             : settled;
@@ -208,7 +208,7 @@ export function createDrainer(dependencies: DrainerDependencies) {
         }
         drain = { ...drain, apiCalls: calls.count };
         // A released earlier drain of the instance is replaced: it is still in the journal.
-        await drains.save(drain, existing?.revision);
+        const opened = await drains.save(drain, existing?.revision);
         await record(drain, request.at, `started-${request.at}`, {
           outcome: 'started',
           containerInstanceArn: drain.containerInstanceArn,
@@ -216,7 +216,7 @@ export function createDrainer(dependencies: DrainerDependencies) {
           lifecycle: drain.lifecycle,
           tasks: liveTasks(drain),
         });
-        const settled = await settle(ec2InstanceId);
+        const settled = await settle(ec2InstanceId, opened);
         return settled.step === 'waiting'
           ? { ...settled, step: 'started', explanation: `${drain.notes[0]}; ${settled.explanation}` }
           : settled;
@@ -268,8 +268,10 @@ export function createDrainer(dependencies: DrainerDependencies) {
         merged = observe(merged, { tasks: await reconciledTasks(merged) });
       }
       try {
-        if (!sameObservations(merged, stored.drain)) await drains.save(merged, stored.revision);
-        return await settle(ec2InstanceId);
+        const current = sameObservations(merged, stored.drain)
+          ? stored
+          : await drains.save(merged, stored.revision);
+        return await settle(ec2InstanceId, current);
       } catch (error) {
         if (!(error instanceof DrainChangedError)) throw error;
       }
@@ -307,8 +309,10 @@ export function createDrainer(dependencies: DrainerDependencies) {
         tasks: await reconciledTasks(stored.drain),
       });
       try {
-        if (!sameObservations(merged, stored.drain)) await drains.save(merged, stored.revision);
-        return await settle(ec2InstanceId);
+        const current = sameObservations(merged, stored.drain)
+          ? stored
+          : await drains.save(merged, stored.revision);
+        return await settle(ec2InstanceId, current);
       } catch (error) {
         if (!(error instanceof DrainChangedError)) throw error;
       }
@@ -316,10 +320,13 @@ export function createDrainer(dependencies: DrainerDependencies) {
     throw new DrainChangedError(ec2InstanceId);
   }
 
-  /** Decides the drain as stored and does what the decision asks. */
-  async function settle(ec2InstanceId: string): Promise<DrainReport> {
+  /**
+   * Decides the drain as stored and does what the decision asks. `known` is the drain as the caller just read or
+   * wrote it (no second read); a lost race reads it again.
+   */
+  async function settle(ec2InstanceId: string, known?: StoredDrain): Promise<DrainReport> {
     for (let race = 0; race < MAX_RACES; race++) {
-      const stored = await drains.get(ec2InstanceId);
+      const stored = race === 0 && known !== undefined ? known : await drains.get(ec2InstanceId);
       if (stored === undefined) return { ec2InstanceId, step: 'ignored', explanation: 'no such drain' };
       const at = now();
       const { drain } = stored;
@@ -534,7 +541,7 @@ export function createDrainer(dependencies: DrainerDependencies) {
     throw new DrainChangedError(ec2InstanceId);
   }
 
-  return { start, observeEvent, sweep, settle };
+  return { start, observeEvent, sweep };
 }
 
 export type Drainer = ReturnType<typeof createDrainer>;

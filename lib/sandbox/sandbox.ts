@@ -257,12 +257,12 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
         });
       }
     }
+    buildTopology(sim, [services, jobs], group, random);
     const world: ScenarioWorld = {
       sim,
       ecs,
       services,
       jobs,
-      instances: buildTopology(sim, [services, jobs], group, random),
       invoke: (name, event) => invoke(name, event),
       sqs,
       consumeAll: (queueName) => {

@@ -18,8 +18,6 @@ export interface ScenarioWorld {
   /** The cluster that runs services on EC2 capacity, and the one that runs jobs on Fargate. */
   services: string;
   jobs: string;
-  /** EC2 instance ids of the services cluster, in registration order. */
-  instances: string[];
   /** Invokes a deployed function of the sandbox (as `aws lambda invoke` would), waiting for its result. */
   invoke?: (functionName: string, event: unknown) => Promise<unknown>;
   /** SQS at the local endpoint, and what the queue-worker tasks do to a queue: take every message off it. */
@@ -53,7 +51,7 @@ export function buildTopology(
   clusters: readonly [string, string],
   autoScalingGroup: string,
   random: () => number,
-): ScenarioWorld['instances'] {
+): void {
   const [services, jobs] = clusters;
   sim.createCluster(services);
   if (jobs !== services) sim.createCluster(jobs);
@@ -178,7 +176,6 @@ export function buildTopology(
     desiredCount: 0,
     launchType: 'FARGATE',
   });
-  return instances;
 }
 
 const runJob = (world: ScenarioWorld, family: string, clientToken?: string) =>
@@ -199,17 +196,18 @@ const scaleService = (world: ScenarioWorld, service: string, desiredCount: numbe
   world.ecs.send(new UpdateServiceCommand({ cluster: world.services, service, desiredCount }));
 
 /**
- * The instance, of the first and third (the second is the one scaled in later), running the most tasks: where
- * tasks land depends on the run, and an interruption should always move some.
+ * Of the ACTIVE instances, the one running the most tasks: where tasks land depends on the run's timing, and an
+ * interruption or a scale-in should always have tasks to move.
  */
-function busiestSpotInstance(world: ScenarioWorld): string {
+function busiestActiveInstance(world: ScenarioWorld): string {
   const { tasks, containerInstances } = world.sim.snapshot();
-  const running = (ec2InstanceId: string) => {
-    const arn = containerInstances.find((ci) => ci.ec2InstanceId === ec2InstanceId)?.containerInstanceArn;
-    return tasks.filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED').length;
-  };
-  const [first, , third] = world.instances as [string, string, string];
-  return running(first) > running(third) ? first : third;
+  const load = (arn: unknown) =>
+    tasks.filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED').length;
+  const [busiest] = containerInstances
+    .filter((ci) => ci.status === 'ACTIVE')
+    .sort((a, b) => load(b.containerInstanceArn) - load(a.containerInstanceArn));
+  if (busiest === undefined) throw new Error('no ACTIVE container instance left');
+  return String(busiest.ec2InstanceId);
 }
 
 /** The queue the sandbox's scaling policies read (ops.config.yml `scaling`), and the burst the script sends. */
@@ -294,12 +292,12 @@ export const SCRIPT: readonly ScenarioStep[] = [
   {
     at: 23_000,
     say: 'Spot interruption warning for a busy instance: ECS drains it and stops its tasks, the api tasks move; ecs-ops records the drain and closes it once the instance is empty',
-    act: async (world) => world.sim.interruptSpot(busiestSpotInstance(world)),
+    act: async (world) => world.sim.interruptSpot(busiestActiveInstance(world)),
   },
   {
     at: 28_000,
-    say: 'scale-in of the second instance: its lifecycle hook holds it; ecs-ops sets it DRAINING, its tasks move, and the hook is completed on the event that shows it empty',
-    act: async (world) => world.sim.terminateInstance(world.instances[1] as string),
+    say: 'scale-in of the busiest instance left: its lifecycle hook holds it; ecs-ops sets it DRAINING, its tasks move, and the hook is completed on the event that shows it empty',
+    act: async (world) => world.sim.terminateInstance(busiestActiveInstance(world)),
   },
   {
     at: 32_000,

@@ -26,7 +26,7 @@ import {
   type GetItemCommandOutput,
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { type Item, itemSize } from '../lib/store/items.js';
+import { type Item, itemSize } from '../lib/platform/store/items.js';
 import type { Interceptor } from './engine.js';
 
 interface TableShape {

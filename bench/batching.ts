@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadOpsConfig } from '../lib/config/ops-config.js';
+import { loadOpsConfig } from '../lib/ops-config.js';
+import type { Retention } from '../lib/platform/store/items.js';
 import type { BatchRecord } from '../lib/reconcile/reconcile.js';
-import type { Retention } from '../lib/store/items.js';
 import type { Delivery } from './stream.js';
 
 export const REGIMES = {

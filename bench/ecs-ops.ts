@@ -4,10 +4,10 @@
  * (as SQS would after the visibility timeout) until none are left.
  */
 
+import { mapConcurrent } from '../lib/platform/concurrency.js';
+import type { Retention } from '../lib/platform/store/items.js';
+import type { StateStore } from '../lib/platform/store/state-store.js';
 import { type BatchRecord, type RecordOutcome, reconcileBatch } from '../lib/reconcile/reconcile.js';
-import { mapConcurrent } from '../lib/shared/concurrency.js';
-import type { Retention } from '../lib/store/items.js';
-import type { StateStore } from '../lib/store/state-store.js';
 
 export interface EcsOpsRunOptions {
   store: StateStore;

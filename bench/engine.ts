@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import { ensureStateTable } from '../lib/store/local-engine.js';
-import { StateStore } from '../lib/store/state-store.js';
-import { KEY, LATEST_ENTRY } from '../lib/store/table.js';
+import { StateStore } from '../lib/platform/store/state-store.js';
+import { KEY, LATEST_ENTRY } from '../lib/platform/store/table.js';
+import { ensureStateTable } from '../local/dynamodb/local-engine.js';
 
 export interface Engine {
   endpoint: string;
@@ -22,7 +22,7 @@ export interface Engine {
 
 /**
  * Bundles bench/engine-server.ts (scripts/build.mjs builds only the benchmark's entry) and starts it. The child
- * runs lib/store/local-engine.ts, so it carries the same dynalite patches as the engine ecs-ops ships.
+ * runs local/dynamodb/local-engine.ts, so it carries the same dynalite patches as the engine ecs-ops ships.
  */
 export async function startEngineProcess(root: string): Promise<Engine> {
   const script = join(root, 'dist', 'bench', 'engine-server.mjs');
@@ -50,7 +50,7 @@ export async function startEngineProcess(root: string): Promise<Engine> {
   ) as { version: string };
   return {
     endpoint,
-    description: `dynalite ${version} via lib/store/local-engine.ts startLocalEngine (in memory, separate process, loopback HTTP)`,
+    description: `dynalite ${version} via local/dynamodb/local-engine.ts startLocalEngine (in memory, separate process, loopback HTTP)`,
     cpuSeconds: () => processCpuSeconds(child.pid),
     stop: () => {
       lines.close();

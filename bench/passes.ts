@@ -4,11 +4,11 @@
  * - metered: capacity units. Its shadow reads before every write would distort timing, so it is not timed.
  */
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Item } from '../lib/platform/store/items.js';
+import { StateStore } from '../lib/platform/store/state-store.js';
+import { KEY, LATEST_ENTRY, stateTableDefinition } from '../lib/platform/store/table.js';
 import type { BatchRecord } from '../lib/reconcile/reconcile.js';
-import type { Item } from '../lib/store/items.js';
-import { ensureStateTable, localClient } from '../lib/store/local-engine.js';
-import { StateStore } from '../lib/store/state-store.js';
-import { KEY, LATEST_ENTRY, stateTableDefinition } from '../lib/store/table.js';
+import { ensureStateTable, localClient } from '../local/dynamodb/local-engine.js';
 import { CapacityAccountant } from './accounting.js';
 import type { ReconcileSettings } from './batching.js';
 import { round } from './bundles.js';

@@ -1,5 +1,5 @@
-/** A seeded generator (lib/shared/random.ts), so every run generates the same stream for both algorithms. */
-import { seededRandom } from '../lib/shared/random.js';
+/** A seeded generator (local/random.ts), so every run generates the same stream for both algorithms. */
+import { seededRandom } from '../local/random.js';
 
 export class Prng {
   /** Uniform in [0, 1). */

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { localClient } from '../lib/store/local-engine.js';
+import { localClient } from '../local/dynamodb/local-engine.js';
 import { batchesFor, REGIMES, type Regime, readSettings } from './batching.js';
 import { measureBundles, round } from './bundles.js';
 import { assertReturnsFailedItems, startEngineProcess } from './engine.js';

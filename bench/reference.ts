@@ -12,7 +12,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { mapConcurrent } from '../lib/shared/concurrency.js';
+import { mapConcurrent } from '../lib/platform/concurrency.js';
 
 export interface ReferenceTables {
   task: string;

@@ -4,11 +4,11 @@
  * One definition each, shared with the functions and the local engines.
  */
 
-import { loadOpsConfig, type OpsConfig } from '../lib/config/ops-config.js';
 import { LIFECYCLE_ACTION, SPOT_INTERRUPTION_WARNING, TERMINATING_TRANSITION } from '../lib/drain/events.js';
-import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/events/ecs-event.js';
 import { STARTED_BY_PREFIX } from '../lib/jobs/identity.js';
-import { stateTableDefinition, stateTableName, TTL_ATTRIBUTE } from '../lib/store/table.js';
+import { loadOpsConfig, type OpsConfig } from '../lib/ops-config.js';
+import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { stateTableDefinition, stateTableName, TTL_ATTRIBUTE } from '../lib/platform/store/table.js';
 
 export function stackSettings(configFile: string, stage: string) {
   const config = loadOpsConfig(configFile);

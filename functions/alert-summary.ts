@@ -6,11 +6,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { CrashLoopStore } from '../lib/alerts/crash-loop-store.js';
-import { SnsPublisher } from '../lib/alerts/publisher.js';
+import { alertSummaryEnvironment } from '../lib/alerts/environment.js';
 import { type SummaryDependencies, type SummaryOutcome, sweepWindows } from '../lib/alerts/summary.js';
-import { alertSummaryEnvironment } from '../lib/config/runtime/alerts.js';
-import { Journal } from '../lib/journal/journal.js';
-import { dynamoDbClient } from '../lib/store/dynamodb-client.js';
+import { dynamoDbClient } from '../lib/platform/aws/dynamodb-client.js';
+import { Journal } from '../lib/platform/journal.js';
+import { SnsPublisher } from '../lib/platform/notification/publisher.js';
 
 type Dependencies = SummaryDependencies & { logger: Logger };
 

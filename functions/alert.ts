@@ -13,14 +13,14 @@ import {
   createAlerting,
 } from '../lib/alerts/alerting.js';
 import { CrashLoopStore } from '../lib/alerts/crash-loop-store.js';
-import { SnsPublisher } from '../lib/alerts/publisher.js';
+import { alertEnvironment } from '../lib/alerts/environment.js';
 import { summariseEndedWith } from '../lib/alerts/summary.js';
-import { TaskDefinitions } from '../lib/alerts/task-definitions.js';
-import { alertEnvironment } from '../lib/config/runtime/alerts.js';
-import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
-import { Journal } from '../lib/journal/journal.js';
-import { sqsBatchHandler } from '../lib/shared/sqs-batch-handler.js';
-import { StateStore } from '../lib/store/state-store.js';
+import { SqsDeadLetters } from '../lib/platform/dead-letters/sqs-dead-letters.js';
+import { sqsBatchHandler } from '../lib/platform/handler/sqs-batch-handler.js';
+import { Journal } from '../lib/platform/journal.js';
+import { SnsPublisher } from '../lib/platform/notification/publisher.js';
+import { StateStore } from '../lib/platform/store/state-store.js';
+import { TaskDefinitions } from '../lib/platform/task-definitions.js';
 
 type Dependencies = AlertDependencies & { logger: Logger };
 

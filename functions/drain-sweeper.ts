@@ -4,9 +4,9 @@
  * is told what still ran), and a release a dead invocation left half done finished.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { drainSweeperEnvironment } from '../lib/config/runtime/drain.js';
-import { deployedDrainer } from '../lib/drain/deployed.js';
 import type { Drainer } from '../lib/drain/drainer.js';
+import { drainSweeperEnvironment } from '../lib/drain/environment.js';
+import { deployedDrainer } from '../lib/drain/wiring.js';
 
 export function createHandler(dependencies: () => { drainer: Drainer; logger: Logger }) {
   let ready: { drainer: Drainer; logger: Logger } | undefined;

@@ -5,11 +5,11 @@
  * dead-letter queue; failing ones are redelivered.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { drainEnvironment } from '../lib/config/runtime/drain.js';
-import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
-import { deployedDrainer } from '../lib/drain/deployed.js';
 import { createDrainBatch, type DrainRecordOutcome } from '../lib/drain/drain-batch.js';
-import { sqsBatchHandler } from '../lib/shared/sqs-batch-handler.js';
+import { drainEnvironment } from '../lib/drain/environment.js';
+import { deployedDrainer } from '../lib/drain/wiring.js';
+import { SqsDeadLetters } from '../lib/platform/dead-letters/sqs-dead-letters.js';
+import { sqsBatchHandler } from '../lib/platform/handler/sqs-batch-handler.js';
 
 type Dependencies = Parameters<typeof createDrainBatch>[0] & { logger: Logger };
 

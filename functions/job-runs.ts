@@ -6,15 +6,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SnsPublisher } from '../lib/alerts/publisher.js';
-import { TaskDefinitions } from '../lib/alerts/task-definitions.js';
-import { jobRunsEnvironment } from '../lib/config/runtime/jobs.js';
-import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
+import { jobRunsEnvironment } from '../lib/jobs/environment.js';
 import { createJobRuns, type JobRunOutcome, type JobRunsDependencies } from '../lib/jobs/job-runs.js';
 import { RunStore } from '../lib/jobs/run-store.js';
-import { Journal } from '../lib/journal/journal.js';
-import { sqsBatchHandler } from '../lib/shared/sqs-batch-handler.js';
-import { StateStore } from '../lib/store/state-store.js';
+import { SqsDeadLetters } from '../lib/platform/dead-letters/sqs-dead-letters.js';
+import { sqsBatchHandler } from '../lib/platform/handler/sqs-batch-handler.js';
+import { Journal } from '../lib/platform/journal.js';
+import { SnsPublisher } from '../lib/platform/notification/publisher.js';
+import { StateStore } from '../lib/platform/store/state-store.js';
+import { TaskDefinitions } from '../lib/platform/task-definitions.js';
 
 type Dependencies = JobRunsDependencies & { logger: Logger };
 

@@ -4,11 +4,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { jobTimeoutsEnvironment } from '../lib/config/runtime/jobs.js';
+import { jobTimeoutsEnvironment } from '../lib/jobs/environment.js';
 import { RunStore } from '../lib/jobs/run-store.js';
 import { createTimeoutSweeper, type TimeoutSweeperDependencies } from '../lib/jobs/timeouts.js';
-import { Journal } from '../lib/journal/journal.js';
-import { dynamoDbClient } from '../lib/store/dynamodb-client.js';
+import { dynamoDbClient } from '../lib/platform/aws/dynamodb-client.js';
+import { Journal } from '../lib/platform/journal.js';
 
 type Dependencies = TimeoutSweeperDependencies & { logger: Logger };
 

@@ -7,8 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { SnsPublisher } from '../lib/alerts/publisher.js';
-import { launchEnvironment } from '../lib/config/runtime/jobs.js';
+import { launchEnvironment } from '../lib/jobs/environment.js';
 import {
   createLauncher,
   type LaunchDependencies,
@@ -17,8 +16,9 @@ import {
   type RunSummary,
 } from '../lib/jobs/launcher.js';
 import { RunStore } from '../lib/jobs/run-store.js';
-import { Journal } from '../lib/journal/journal.js';
-import { StateStore } from '../lib/store/state-store.js';
+import { Journal } from '../lib/platform/journal.js';
+import { SnsPublisher } from '../lib/platform/notification/publisher.js';
+import { StateStore } from '../lib/platform/store/state-store.js';
 
 export type { LaunchEvent, RunSummary };
 

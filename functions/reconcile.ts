@@ -4,12 +4,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { reconcileEnvironment } from '../lib/config/runtime/reconcile.js';
-import type { DeadLetterSink } from '../lib/dead-letter/dead-letter.js';
-import { SqsDeadLetters } from '../lib/dead-letter/sqs-dead-letters.js';
+import type { DeadLetterSink } from '../lib/platform/dead-letters/dead-letter.js';
+import { SqsDeadLetters } from '../lib/platform/dead-letters/sqs-dead-letters.js';
+import { StateStore } from '../lib/platform/store/state-store.js';
+import { reconcileEnvironment } from '../lib/reconcile/environment.js';
 import { countOutcomes, processBatch } from '../lib/reconcile/process-batch.js';
 import type { ReconcileDependencies } from '../lib/reconcile/reconcile.js';
-import { StateStore } from '../lib/store/state-store.js';
 
 type Dependencies = ReconcileDependencies & { deadLetters: DeadLetterSink; logger: Logger };
 

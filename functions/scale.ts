@@ -8,11 +8,11 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { scaleEnvironment } from '../lib/config/runtime/scale.js';
-import { Journal } from '../lib/journal/journal.js';
+import { Journal } from '../lib/platform/journal.js';
+import { StateStore } from '../lib/platform/store/state-store.js';
+import { scaleEnvironment } from '../lib/scaling/environment.js';
 import { createScaler, type Scaler, type ScalingReport } from '../lib/scaling/scaler.js';
 import { ScalingStore } from '../lib/scaling/scaling-store.js';
-import { StateStore } from '../lib/store/state-store.js';
 
 export interface ScaleEvent {
   /** Evaluate this policy only; every policy when absent (the schedule's event carries none). */

@@ -31,7 +31,7 @@ await Promise.all([
     }),
   ),
   ...[
-    ['lib/cli/bin.ts', 'dist/cli/ecs-ops.mjs'],
+    ['cli/bin.ts', 'dist/cli/ecs-ops.mjs'],
     ['bench/reconcile.ts', 'dist/bench/reconcile.mjs'],
   ].map(([entry, out]) =>
     build({

@@ -20,19 +20,19 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import type { AlertsConfig } from '../config/alerts-config.js';
-import { type DeadLetterSink, settleBatch } from '../dead-letter/dead-letter.js';
-import { parseEcsEventText, type TaskDetail } from '../events/ecs-event.js';
-import type { Journal } from '../journal/journal.js';
-import type { StateStore } from '../store/state-store.js';
-import { KEY, TTL_ATTRIBUTE } from '../store/table.js';
+import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
+import { parseEcsEventText, type TaskDetail } from '../platform/events/ecs-event.js';
+import type { Journal } from '../platform/journal.js';
+import type { AlertPublisher } from '../platform/notification/publisher.js';
+import type { StateStore } from '../platform/store/state-store.js';
+import { KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
+import type { EssentialContainers } from '../platform/task-definitions.js';
+import type { AlertsConfig } from './config.js';
 import type { CrashLoopStore, StoredWindow } from './crash-loop-store.js';
 import { detectIncident } from './detect.js';
 import type { AlertJournalEntry, Incident } from './model.js';
 import { muteReason } from './mute.js';
-import type { AlertPublisher } from './publisher.js';
 import { renderAlert } from './render.js';
-import type { EssentialContainers } from './task-definitions.js';
 
 export const JOURNAL_KIND = 'alert';
 /** The idempotency records' partition in the state table. */

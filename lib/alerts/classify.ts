@@ -7,7 +7,7 @@
  * start (image pull, secrets, a container that could not be created) has stopCode `TaskFailedToStart`, a reason
  * such as `CannotPullContainerError: …` and usually no exit code at all.
  */
-import type { ExitClass } from '../config/alerts-config.js';
+import type { ExitClass } from './config.js';
 
 /** The container whose exit is classified, as ECS reported it. */
 export interface ExitContainer {

@@ -21,8 +21,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AlertsConfig } from '../config/alerts-config.js';
-import { INDEX, KEY, TTL_ATTRIBUTE } from '../store/table.js';
+import { INDEX, KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
+import type { AlertsConfig } from './config.js';
 import { type CrashLoopSummary, windowEndsAt } from './crash-loop.js';
 import type { Incident } from './model.js';
 

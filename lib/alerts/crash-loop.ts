@@ -2,7 +2,7 @@
  * Crash-loop grouping, the pure arithmetic: after a group pages, its further exits within
  * `alerts.crashLoop.windowMinutes` are counted instead of paged, and summarised once when the window closes.
  */
-import type { AlertsConfig } from '../config/alerts-config.js';
+import type { AlertsConfig } from './config.js';
 import type { ExitClass, Incident } from './model.js';
 
 /** What one summary says: how many more exits a group had in the window after its page, and the last one. */

@@ -8,9 +8,10 @@
  * `alerts.pageOn` asks for them; a host that went away (Spot interruption, termination) is never the
  * application's fault.
  */
-import { type AlertsConfig, severityOf } from '../config/alerts-config.js';
-import type { Container, TaskDetail } from '../events/ecs-event.js';
+
+import type { Container, TaskDetail } from '../platform/events/ecs-event.js';
 import { classifyExit } from './classify.js';
+import { type AlertsConfig, severityOf } from './config.js';
 import type { Cause, Detection, Incident } from './model.js';
 
 /** What the caller knows besides the event. */

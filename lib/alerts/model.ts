@@ -3,7 +3,7 @@
  * function that act on them. An incident is one task's stop caused by an essential container; its key is the
  * task and its stop, never the event id, so every copy of the event names the same incident.
  */
-import type { ExitClass, Severity } from '../config/alerts-config.js';
+import type { ExitClass, Severity } from './config.js';
 
 export type { ExitClass, Severity };
 

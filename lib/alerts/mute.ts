@@ -6,7 +6,7 @@
  * ([start, end) local time; a window whose end is before its start crosses midnight, e.g. 22:00-02:00; equal
  * start and end mean the whole day).
  */
-import { type AlertsConfig, type MuteRule, SEVERITIES, type Severity } from '../config/alerts-config.js';
+import { type AlertsConfig, type MuteRule, SEVERITIES, type Severity } from './config.js';
 import type { Incident } from './model.js';
 
 /** True when `severity` is below `minimum` (critical > high > medium > low). */

@@ -8,7 +8,7 @@
  * - json: the same facts for machines, with a schema version;
  * - attributes: SNS message attributes (string values) to filter subscriptions on.
  */
-import type { ExitClass } from '../config/alerts-config.js';
+import type { ExitClass } from './config.js';
 import type { CrashLoopSummary } from './crash-loop.js';
 import type { AlertMessage, Incident } from './model.js';
 

@@ -8,11 +8,11 @@
  * publish fails after the close, the window is listed again and the next sweep retries; a sweeper that dies
  * between close and publish loses that one summary (the page itself was sent when the window opened).
  */
-import type { Journal } from '../journal/journal.js';
+import type { Journal } from '../platform/journal.js';
+import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { CrashLoopStore, StoredWindow } from './crash-loop-store.js';
 import { summaryOf } from './crash-loop-store.js';
 import type { AlertJournalEntry } from './model.js';
-import type { AlertPublisher } from './publisher.js';
 import { renderCrashLoopSummary } from './render.js';
 
 export const SUMMARY_JOURNAL_KIND = 'alert';

@@ -3,8 +3,8 @@
  * order (a lifecycle action before the instance events it causes); an invalid one goes to the dead-letter
  * queue with its field and reason, a failing one is redelivered, and the rest of the batch goes on.
  */
-import { type DeadLetterSink, settleBatch } from '../dead-letter/dead-letter.js';
-import type { BatchRecord } from '../shared/sqs-batch-handler.js';
+import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
+import type { BatchRecord } from '../platform/handler/sqs-batch-handler.js';
 import type { Drainer, DrainReport } from './drainer.js';
 import { parseDrainEvent } from './events.js';
 

@@ -10,9 +10,9 @@
  */
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Item } from '../store/items.js';
-import { INDEX, KEY, TTL_ATTRIBUTE } from '../store/table.js';
-import { batchGetAll, putAtRevision, queryAll } from '../store/table-io.js';
+import type { Item } from '../platform/store/items.js';
+import { INDEX, KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
+import { batchGetAll, putAtRevision, queryAll } from '../platform/store/table-io.js';
 import type { Drain } from './model.js';
 
 export const DRAIN_PARTITION_PREFIX = 'drain#';

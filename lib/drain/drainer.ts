@@ -22,11 +22,11 @@ import {
   StopTaskCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
-import type { AlertPublisher } from '../alerts/publisher.js';
-import type { ContainerInstanceDetail, TaskDetail } from '../events/ecs-event.js';
-import type { Journal } from '../journal/journal.js';
-import type { StateStore, StoredResource } from '../store/state-store.js';
-import { clusterName } from '../store/table.js';
+import type { ContainerInstanceDetail, TaskDetail } from '../platform/events/ecs-event.js';
+import type { Journal } from '../platform/journal.js';
+import type { AlertPublisher } from '../platform/notification/publisher.js';
+import type { StateStore, StoredResource } from '../platform/store/state-store.js';
+import { clusterName } from '../platform/store/table.js';
 import { DrainChangedError, type DrainStore, type StoredDrain } from './drain-store.js';
 import {
   type DrainDecision,

@@ -12,7 +12,7 @@ import {
   parseEcsEvent,
   TASK_STATE_CHANGE,
   type TaskDetail,
-} from '../events/ecs-event.js';
+} from '../platform/events/ecs-event.js';
 
 export const LIFECYCLE_ACTION = 'EC2 Instance-terminate Lifecycle Action';
 export const SPOT_INTERRUPTION_WARNING = 'EC2 Spot Instance Interruption Warning';

@@ -4,7 +4,7 @@
  * needs now — release, heartbeat, stop standalone tasks, or wait. The adapters (lib/drain/drainer.ts) do
  * the I/O these decide.
  */
-import { MAX_ACTION_HOURS, MAX_HEARTBEATS } from '../config/drain-config.js';
+import { MAX_ACTION_HOURS, MAX_HEARTBEATS } from './config.js';
 import {
   type Drain,
   type DrainSettings,

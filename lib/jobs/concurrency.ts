@@ -7,7 +7,7 @@
  * - Replace: stop the earlier tasks, then launch. Tasks already on their way down (desired STOPPED: STOPPING,
  *   DEPROVISIONING) are not stopped again.
  */
-import type { ConcurrencyPolicy } from '../config/jobs-config.js';
+import type { ConcurrencyPolicy } from './config.js';
 import { journalTime } from './slot.js';
 
 export interface RunningTask {

@@ -9,7 +9,7 @@
  *   request id.
  */
 import { createHash } from 'node:crypto';
-import { JOB_NAME } from '../config/jobs-config.js';
+import { JOB_NAME } from './config.js';
 
 export const STARTED_BY_PREFIX = 'ecs-ops-job/';
 /** RunTask's limits. */

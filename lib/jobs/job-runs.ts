@@ -8,13 +8,13 @@
  * not replaced on purpose), so duplicates and concurrent deliveries page once.
  */
 import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { AlertPublisher } from '../alerts/publisher.js';
-import type { EssentialContainers } from '../alerts/task-definitions.js';
-import { type DeadLetterSink, settleBatch } from '../dead-letter/dead-letter.js';
-import { parseEcsEventText, type TaskDetail } from '../events/ecs-event.js';
-import type { Journal } from '../journal/journal.js';
-import type { StateStore } from '../store/state-store.js';
-import { clusterName } from '../store/table.js';
+import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
+import { parseEcsEventText, type TaskDetail } from '../platform/events/ecs-event.js';
+import type { Journal } from '../platform/journal.js';
+import type { AlertPublisher } from '../platform/notification/publisher.js';
+import type { StateStore } from '../platform/store/state-store.js';
+import { clusterName } from '../platform/store/table.js';
+import type { EssentialContainers } from '../platform/task-definitions.js';
 import { taskIdOf } from './concurrency.js';
 import { jobOfStartedBy } from './identity.js';
 import { JOB_JOURNAL_KIND } from './launcher.js';

@@ -9,11 +9,11 @@
  */
 import { type ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { Context } from 'aws-lambda';
-import type { AlertPublisher } from '../alerts/publisher.js';
-import type { JobConfig, JobsConfig } from '../config/jobs-config.js';
-import type { Journal } from '../journal/journal.js';
-import type { StateStore } from '../store/state-store.js';
+import type { Journal } from '../platform/journal.js';
+import type { AlertPublisher } from '../platform/notification/publisher.js';
+import type { StateStore } from '../platform/store/state-store.js';
 import { decideConcurrency, type RunningTask, taskIdOf } from './concurrency.js';
+import type { JobConfig, JobsConfig } from './config.js';
 import { clientTokenOf, manualClientTokenOf } from './identity.js';
 import { renderLaunchFailure } from './render.js';
 import { decidePlacement, failureSummary, type LaunchFailure } from './retry.js';

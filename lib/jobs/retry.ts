@@ -5,7 +5,7 @@
  * Attempt n (1 = the first launch) failed; attempt n+1 waits backoffSeconds × 2^(n−1). There are at most
  * `retries.attempts` retries, and none that would start after the slot's starting deadline.
  */
-import type { JobConfig } from '../config/jobs-config.js';
+import type { JobConfig } from './config.js';
 import { deadlineOf, journalTime } from './slot.js';
 
 export interface LaunchFailure {

@@ -5,7 +5,7 @@
  * ecs-ops:slot (how they are audited in Cost Explorer and the console), beside the job's own tags.
  */
 import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
-import type { JobConfig } from '../config/jobs-config.js';
+import type { JobConfig } from './config.js';
 import { clientTokenOf, startedByOf } from './identity.js';
 import { journalTime } from './slot.js';
 

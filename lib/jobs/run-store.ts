@@ -15,7 +15,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { KEY, TTL_ATTRIBUTE } from '../store/table.js';
+import { KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
 import type { RunResult } from './outcome.js';
 
 export const RUN_STATUSES = ['launching', 'running', 'succeeded', 'failed', 'timed-out', 'skipped'] as const;

@@ -6,7 +6,7 @@
  * it as `scheduledTime`. The slot is that time, not the delivery time, so a late or repeated delivery maps to
  * the same slot.
  */
-import type { JobConfig } from '../config/jobs-config.js';
+import type { JobConfig } from './config.js';
 
 /** What the launch function receives from the schedule (or from `ecs-ops jobs run`). */
 export interface LaunchInput {

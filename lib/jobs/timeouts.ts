@@ -9,8 +9,8 @@
  * of a task already stopping — but neither journal nor report it again.
  */
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import type { JobsConfig } from '../config/jobs-config.js';
-import type { Journal } from '../journal/journal.js';
+import type { Journal } from '../platform/journal.js';
+import type { JobsConfig } from './config.js';
 import { JOB_JOURNAL_KIND } from './launcher.js';
 import { timeoutStopReason } from './outcome.js';
 import type { RunStore } from './run-store.js';

@@ -2,7 +2,7 @@
  * One batch as the deployed function sees it, shared by the Lambda handler and `ecs-ops replay` so both run
  * the same code: reconcile, dead-letter what is invalid, and report what must be redelivered.
  */
-import { type DeadLetterSink, settleBatch } from '../dead-letter/dead-letter.js';
+import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
 import {
   type BatchRecord,
   type ReconcileDependencies,

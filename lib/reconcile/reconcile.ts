@@ -5,16 +5,23 @@
  * Every input record gets exactly one outcome. `invalid` records can never succeed and belong in the
  * dead-letter queue; `failed` records hit a transient store error and must be redelivered; the rest are done.
  */
+
+import { mapConcurrent } from '../platform/concurrency.js';
 import {
   type EcsEvent,
   type EcsResourceKind,
   type InvalidEvent,
   parseEcsEventText,
-} from '../events/ecs-event.js';
-import { mapConcurrent } from '../shared/concurrency.js';
-import { DetailTooLargeError, historyItem, type Item, latestItem, type Retention } from '../store/items.js';
-import type { StateStore } from '../store/state-store.js';
-import { coalesce } from './version-rule.js';
+} from '../platform/events/ecs-event.js';
+import {
+  DetailTooLargeError,
+  historyItem,
+  type Item,
+  latestItem,
+  type Retention,
+} from '../platform/store/items.js';
+import type { StateStore } from '../platform/store/state-store.js';
+import { coalesce } from '../platform/version-rule.js';
 
 /** One message of a batch: an SQS message id (or a line number) and its body. */
 export interface BatchRecord {

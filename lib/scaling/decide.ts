@@ -15,8 +15,9 @@
  * A scale-out never lowers the desired count and a scale-in never raises it, even when the running count is
  * far from the desired one (tasks still starting, or still draining): the policy's direction is the intent.
  */
-import type { ScalingPolicyConfig } from '../config/scaling-config.js';
+
 import { adjustedCapacity, aggregate, clamp, percentChange } from './capacity.js';
+import type { ScalingPolicyConfig } from './config.js';
 import { type CooldownState, cooldownAt, type ScalingActivity } from './cooldown.js';
 import { formatInterval, pickStep, type StepAdjustment, sideOf } from './steps.js';
 

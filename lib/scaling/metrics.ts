@@ -6,8 +6,8 @@
  */
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ScalingPolicyConfig } from '../config/scaling-config.js';
-import type { StateStore } from '../store/state-store.js';
+import type { StateStore } from '../platform/store/state-store.js';
+import type { ScalingPolicyConfig } from './config.js';
 
 /** AWS API calls made, by IAM action (`sqs:GetQueueAttributes`): what an evaluation reports and journals. */
 export type ApiCalls = Record<string, number>;

@@ -18,10 +18,10 @@ import {
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { ScalingConfig, ScalingPolicyConfig } from '../config/scaling-config.js';
-import type { Journal } from '../journal/journal.js';
-import type { StateStore } from '../store/state-store.js';
+import type { Journal } from '../platform/journal.js';
+import type { StateStore } from '../platform/store/state-store.js';
 import { aggregate } from './capacity.js';
+import type { ScalingConfig, ScalingPolicyConfig } from './config.js';
 import { type Decision, decide, type ScalableTargetState } from './decide.js';
 import { type ApiCalls, countCall, describeError, readMetric, totalCalls } from './metrics.js';
 import {

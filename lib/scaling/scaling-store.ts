@@ -12,9 +12,9 @@
  */
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Item } from '../store/items.js';
-import { KEY } from '../store/table.js';
-import { putAtRevision } from '../store/table-io.js';
+import type { Item } from '../platform/store/items.js';
+import { KEY } from '../platform/store/table.js';
+import { putAtRevision } from '../platform/store/table-io.js';
 import type { ScalingActivity } from './cooldown.js';
 
 export const SCALING_PARTITION_PREFIX = 'scaling#';

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inject, it } from 'vitest';
-import { ensureStateTable, localClient } from '../../lib/store/local-engine.js';
-import { StateStore } from '../../lib/store/state-store.js';
+import { StateStore } from '../../lib/platform/store/state-store.js';
+import { ensureStateTable, localClient } from '../../local/dynamodb/local-engine.js';
 import type { EngineEndpoint } from './global-engines.js';
 
 export const engines = (): EngineEndpoint[] => inject('engines');

@@ -14,7 +14,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 
-export const EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'events');
+/** The repository's root folder, wherever a test file sits below test/. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const EVENTS_DIR = join(PROJECT_ROOT, 'events');
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
 

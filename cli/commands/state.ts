@@ -1,0 +1,245 @@
+/** `ecs-ops task`, `ecs-ops tasks`, `ecs-ops instances`: the reconciled state, read back. */
+import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/ecs-event.js';
+import type { StoredResource } from '../../lib/platform/store/state-store.js';
+import type { CommandContext } from '../context.js';
+import { renderTable, shortId, shortTime, text, truncate } from '../format.js';
+import { UsageError } from '../usage.js';
+
+interface ContainerView {
+  name?: string;
+  lastStatus?: string;
+  exitCode?: number | null;
+  reason?: string;
+}
+
+export async function taskCommand(context: CommandContext, target: string | undefined, history: boolean) {
+  if (target === undefined) throw new UsageError('task needs a task or container instance ARN, or its id');
+  const arn = await resolveArn(context, target);
+  const latest = await context.store.getLatest(arn);
+  if (latest === undefined) throw new UsageError(`nothing is stored for ${arn}`);
+  const timeline = history ? await context.store.history(arn) : undefined;
+  if (context.options.json) {
+    context.out(
+      JSON.stringify({ latest, ...(timeline === undefined ? {} : { history: timeline }) }, null, 2),
+    );
+    return 0;
+  }
+  context.out(latest.kind === 'task' ? describeTask(latest) : describeInstance(latest));
+  if (timeline !== undefined)
+    context.out(`\nTimeline (${timeline.length} versions):\n${formatTimeline(timeline)}`);
+  return 0;
+}
+
+export async function tasksCommand(
+  context: CommandContext,
+  filters: { cluster?: string; status?: string; group?: string; since?: string; limit?: string },
+) {
+  const limit = parseLimit(filters.limit);
+  const since = filters.since === undefined ? undefined : parseSince(filters.since);
+  const statuses =
+    filters.status === undefined ? TASK_STATUSES : [checkStatus(filters.status, TASK_STATUSES)];
+  const listed: { cluster: string; tasks: StoredResource[] }[] = [];
+  for (const cluster of clustersOf(context, filters.cluster)) {
+    let tasks: StoredResource[];
+    if (filters.group !== undefined) {
+      tasks = await context.store.tasksByGroup(cluster, filters.group, { since });
+      if (filters.status !== undefined)
+        tasks = tasks.filter((task) => task.detail.lastStatus === filters.status);
+    } else {
+      tasks = [];
+      for (const status of statuses)
+        tasks.push(...(await context.store.tasksByStatus(cluster, status, { since, limit })));
+    }
+    listed.push({ cluster, tasks: tasks.slice(0, limit) });
+  }
+  if (context.options.json) {
+    context.out(
+      JSON.stringify(
+        listed.flatMap(({ tasks }) => tasks),
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  for (const { cluster, tasks } of listed) {
+    context.out(`Tasks in ${cluster} (${tasks.length}):`);
+    context.out(tasks.length === 0 ? '  none' : taskTable(tasks));
+  }
+  return 0;
+}
+
+export async function instancesCommand(
+  context: CommandContext,
+  filters: { cluster?: string; status?: string },
+) {
+  const statuses =
+    filters.status === undefined ? INSTANCE_STATUSES : [checkStatus(filters.status, INSTANCE_STATUSES)];
+  const listed: { cluster: string; instances: StoredResource[] }[] = [];
+  for (const cluster of clustersOf(context, filters.cluster)) {
+    const instances: StoredResource[] = [];
+    for (const status of statuses)
+      instances.push(...(await context.store.instancesByStatus(cluster, status)));
+    listed.push({ cluster, instances });
+  }
+  if (context.options.json) {
+    context.out(
+      JSON.stringify(
+        listed.flatMap(({ instances }) => instances),
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  for (const { cluster, instances } of listed) {
+    context.out(`Container instances in ${cluster} (${instances.length}):`);
+    context.out(instances.length === 0 ? '  none' : instanceTable(instances));
+  }
+  return 0;
+}
+
+function taskTable(tasks: readonly StoredResource[]): string {
+  return renderTable(
+    ['TASK', 'GROUP', 'LAST', 'DESIRED', 'VER', 'CREATED', 'STOPPED', 'STOP CODE', 'EXIT CODES'],
+    tasks.map(({ arn, version, detail }) => [
+      shortId(arn),
+      text(detail.group),
+      text(detail.lastStatus),
+      text(detail.desiredStatus),
+      String(version),
+      shortTime(detail.createdAt),
+      shortTime(detail.stoppedAt),
+      text(detail.stopCode),
+      exitCodes(detail),
+    ]),
+  );
+}
+
+function instanceTable(instances: readonly StoredResource[]): string {
+  return renderTable(
+    ['CONTAINER INSTANCE', 'EC2', 'STATUS', 'AGENT', 'RUNNING', 'PENDING', 'VER', 'REGISTERED'],
+    instances.map(({ arn, version, detail }) => [
+      shortId(arn),
+      text(detail.ec2InstanceId),
+      text(detail.status),
+      detail.agentConnected === false ? 'disconnected' : 'connected',
+      text(detail.runningTasksCount),
+      text(detail.pendingTasksCount),
+      String(version),
+      shortTime(detail.registeredAt),
+    ]),
+  );
+}
+
+function describeTask({ arn, version, detail, eventTime, trimmedFields }: StoredResource): string {
+  const rows: [string, string][] = [
+    ['task', arn],
+    ['cluster', text(detail.clusterArn)],
+    ['group', text(detail.group)],
+    ['started by', text(detail.startedBy)],
+    ['status', `${text(detail.lastStatus)} (desired ${text(detail.desiredStatus)})`],
+    ['version', `${version} (event of ${shortTime(eventTime)})`],
+    ['task definition', text(detail.taskDefinitionArn)],
+    ['launch type', text(detail.launchType)],
+    ['container instance', text(detail.containerInstanceArn)],
+    ['created', shortTime(detail.createdAt)],
+    ['started', shortTime(detail.startedAt)],
+    ['stopped', shortTime(detail.stoppedAt)],
+    ['stop code', text(detail.stopCode)],
+    ['stopped reason', text(detail.stoppedReason)],
+  ];
+  if (trimmedFields.length > 0) rows.push(['trimmed to fit', trimmedFields.join(', ')]);
+  const containers = (detail.containers as ContainerView[] | undefined) ?? [];
+  const table = renderTable(
+    ['CONTAINER', 'STATUS', 'EXIT', 'REASON'],
+    containers.map((c) => [text(c.name), text(c.lastStatus), text(c.exitCode), truncate(text(c.reason), 80)]),
+  );
+  return `${keyValues(rows)}\n\n${table}`;
+}
+
+function describeInstance({ arn, version, detail, eventTime }: StoredResource): string {
+  return keyValues([
+    ['container instance', arn],
+    ['cluster', text(detail.clusterArn)],
+    ['ec2 instance', text(detail.ec2InstanceId)],
+    ['status', text(detail.status)],
+    ['agent', detail.agentConnected === false ? 'disconnected' : 'connected'],
+    ['running / pending tasks', `${text(detail.runningTasksCount)} / ${text(detail.pendingTasksCount)}`],
+    ['version', `${version} (event of ${shortTime(eventTime)})`],
+    ['registered', shortTime(detail.registeredAt)],
+  ]);
+}
+
+function formatTimeline(timeline: readonly StoredResource[]): string {
+  return renderTable(
+    ['VER', 'UPDATED', 'STATUS', 'DESIRED', 'STOP CODE', 'EXIT CODES'],
+    timeline.map(({ version, detail, eventTime }) => [
+      String(version),
+      shortTime(detail.updatedAt ?? eventTime),
+      text(detail.lastStatus ?? detail.status),
+      text(detail.desiredStatus),
+      text(detail.stopCode),
+      exitCodes(detail),
+    ]),
+  );
+}
+
+function keyValues(rows: readonly [string, string][]): string {
+  const width = Math.max(...rows.map(([key]) => key.length));
+  return rows
+    .filter(([, value]) => value !== '' && value !== ' (desired )')
+    .map(([key, value]) => `${key.padEnd(width)}  ${value}`)
+    .join('\n');
+}
+
+/** "web=137 log-router=0": each container that has exited, with its code. */
+function exitCodes(detail: Record<string, unknown>): string {
+  const containers = (detail.containers as ContainerView[] | undefined) ?? [];
+  return containers
+    .filter((c) => c.exitCode !== undefined && c.exitCode !== null)
+    .map((c) => `${text(c.name)}=${c.exitCode}`)
+    .join(' ');
+}
+
+async function resolveArn(context: CommandContext, target: string): Promise<string> {
+  if (target.startsWith('arn:')) return target;
+  const found = await context.store.findById(target);
+  if (found.length === 1) return (found[0] as StoredResource).arn;
+  if (found.length === 0) throw new UsageError(`no task or container instance with id ${target} is stored`);
+  throw new UsageError(
+    `id ${target} matches several resources; give the ARN:\n  ${found.map((r) => r.arn).join('\n  ')}`,
+  );
+}
+
+function clustersOf(context: CommandContext, cluster: string | undefined): string[] {
+  if (cluster !== undefined) return [cluster.slice(cluster.lastIndexOf('/') + 1)];
+  if (context.config.clusters !== undefined) return context.config.clusters;
+  throw new UsageError('name the cluster with --cluster (ops.config.yml lists no clusters to default to)');
+}
+
+function checkStatus<T extends string>(status: string, known: readonly T[]): T {
+  const upper = status.toUpperCase() as T;
+  if (!known.includes(upper))
+    throw new UsageError(`unknown status ${status}; use one of ${known.join(', ')}`);
+  return upper;
+}
+
+export function parseLimit(limit: string | undefined): number {
+  if (limit === undefined) return 100;
+  const value = Number(limit);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`--limit ${limit}: expected a whole number ≥ 1`);
+  return value;
+}
+
+/** "24h", "30m", "7d", "90s" before now, or an ISO time. */
+export function parseSince(since: string, now = Date.now()): string {
+  const age = /^(\d+)([smhd])$/.exec(since);
+  if (age) {
+    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now - Number(age[1]) * unit).toISOString();
+  }
+  if (!Number.isNaN(Date.parse(since))) return new Date(since).toISOString();
+  throw new UsageError(`--since ${since}: expected an age such as 24h, 30m, 7d, or an ISO time`);
+}

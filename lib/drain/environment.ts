@@ -1,0 +1,29 @@
+/** The drain and drain-sweeper functions' environment. */
+import * as z from 'zod/mini';
+import { environmentOf, jsonSection, Name, WholeNumber } from '../platform/config/environment.js';
+import { DrainConfig } from './config.js';
+
+const DRAIN_CONFIG = jsonSection(DrainConfig);
+/** The watched clusters as a JSON list of names, or `*` for every cluster of the account. */
+const WATCHED_CLUSTERS = jsonSection(z.union([z.literal('*'), z.array(z.string().check(z.minLength(1)))]));
+
+export const drainEnvironment = environmentOf(
+  z.object({
+    STATE_TABLE: Name,
+    ALERT_TOPIC_ARN: Name,
+    DEAD_LETTER_QUEUE_URL: Name,
+    DRAIN_CONFIG,
+    WATCHED_CLUSTERS,
+    RETENTION_HISTORY_DAYS: WholeNumber,
+  }),
+);
+
+export const drainSweeperEnvironment = environmentOf(
+  z.object({
+    STATE_TABLE: Name,
+    ALERT_TOPIC_ARN: Name,
+    DRAIN_CONFIG,
+    WATCHED_CLUSTERS,
+    RETENTION_HISTORY_DAYS: WholeNumber,
+  }),
+);

@@ -1,0 +1,284 @@
+/**
+ * The DynamoDB adapter for ECS state: version-guarded latest state, idempotent timelines, and the queries of
+ * DESIGN.md's access patterns (every one a GetItem, a Query, or a BatchGetItem of what a Query listed).
+ */
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { dynamoDbClient } from '../aws/dynamodb-client.js';
+import type { VersionVerdict } from '../version-rule.js';
+import { decodeDetail } from './detail-codec.js';
+import type { Item } from './items.js';
+import {
+  ec2HostKey,
+  groupKey,
+  HISTORY_ENTRY_PREFIX,
+  INDEX,
+  type IndexName,
+  KEY,
+  LATEST_ENTRY,
+  resourceKey,
+  statusKey,
+  TASK_STATUS_SHARDS,
+  taskStatusBucket,
+} from './table.js';
+import { backoff, batchGetAll, queryAll, UNPROCESSED_RETRIES } from './table-io.js';
+
+export interface StateStoreOptions {
+  tableName: string;
+  client?: DynamoDBClient;
+}
+
+/** One stored version of a task or container instance, its detail decoded. */
+export interface StoredResource {
+  arn: string;
+  kind: 'task' | 'instance';
+  version: number;
+  /** The EventBridge event id (timeline entries only). */
+  eventId?: string;
+  eventTime: string;
+  detail: Record<string, unknown>;
+  /** Detail fields dropped to fit DynamoDB's 400 KB item limit (normally empty). */
+  trimmedFields: string[];
+}
+
+export interface ListOptions {
+  /** Only resources whose index time is at or after this ISO time. */
+  since?: string;
+  /** Only resources whose index time is at or before this ISO time. */
+  until?: string;
+  limit?: number;
+}
+
+/** A timeline item DynamoDB did not store, and why. */
+export interface UnwrittenItem {
+  item: Item;
+  reason: string;
+}
+
+const BATCH_WRITE_LIMIT = 25;
+
+export class StateStore {
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+
+  constructor({ tableName, client }: StateStoreOptions) {
+    this.tableName = tableName;
+    this.client = client ?? dynamoDbClient();
+  }
+
+  /**
+   * Stores `item` as the latest state unless the stored version is equal or higher: one conditional write
+   * decides, so concurrent writers cannot lose the newest version.
+   */
+  async putLatest(item: Item): Promise<VersionVerdict> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#key) OR #version < :version',
+          ExpressionAttributeNames: { '#key': KEY.partition, '#version': 'version' },
+          ExpressionAttributeValues: { ':version': item.version as AttributeValue },
+          // The refusing item comes back with the error, so telling duplicate from stale costs no read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'accepted';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return error.Item?.version?.N === item.version?.N ? 'duplicate' : 'stale';
+    }
+  }
+
+  /**
+   * Writes timeline items (distinct keys) in batches; returns the ones that are not stored — still unprocessed
+   * after retries, or in a request that failed — so the caller can have exactly their events redelivered.
+   */
+  async putHistory(items: readonly Item[]): Promise<UnwrittenItem[]> {
+    const chunks: Item[][] = [];
+    for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT)
+      chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
+    const unwritten = await Promise.all(
+      chunks.map((chunk) =>
+        this.writeChunk(chunk).catch((error: Error) =>
+          chunk.map((item) => ({ item, reason: `${error.name}: ${error.message}` })),
+        ),
+      ),
+    );
+    return unwritten.flat();
+  }
+
+  async getLatest(arn: string): Promise<StoredResource | undefined> {
+    return this.latestByKey(resourceKey(arn));
+  }
+
+  /** The task or container instance with this id (the last part of its ARN), if one is stored. */
+  async findById(id: string): Promise<StoredResource[]> {
+    const found = await Promise.all(
+      ['task', 'container-instance'].map((type) => this.latestByKey(`${type}/${id}`)),
+    );
+    return found.filter((resource) => resource !== undefined);
+  }
+
+  private async latestByKey(key: string): Promise<StoredResource | undefined> {
+    const { Item: item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: latestKey(key), ConsistentRead: true }),
+    );
+    return item === undefined ? undefined : toStoredResource(item);
+  }
+
+  /** Every version received for one resource, oldest first. */
+  async history(arn: string): Promise<StoredResource[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: '#key = :key AND begins_with(#entry, :prefix)',
+      ExpressionAttributeNames: { '#key': KEY.partition, '#entry': KEY.sort },
+      ExpressionAttributeValues: { ':key': { S: resourceKey(arn) }, ':prefix': { S: HISTORY_ENTRY_PREFIX } },
+      ConsistentRead: true,
+    });
+    return items.map(toStoredResource);
+  }
+
+  /**
+   * Tasks of a cluster in one last status: STOPPED ones by stop time, the others by creation time, newest first.
+   */
+  async tasksByStatus(cluster: string, status: string, options: ListOptions = {}): Promise<StoredResource[]> {
+    const bucket = taskStatusBucket(status);
+    const shards = Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) =>
+      statusKey(cluster, 'task', bucket, shard),
+    );
+    const keep = bucket === status ? undefined : (task: StoredResource) => task.detail.lastStatus === status;
+    return this.listNewestFirst('byStatus', shards, options, keep);
+  }
+
+  /** Container instances of a cluster in one status, most recently registered first. */
+  async instancesByStatus(
+    cluster: string,
+    status: string,
+    options: ListOptions = {},
+  ): Promise<StoredResource[]> {
+    return this.listNewestFirst('byStatus', [statusKey(cluster, 'instance', status, 0)], options);
+  }
+
+  /** Tasks of one group (service:web, family:report) of a cluster, newest created first. */
+  async tasksByGroup(cluster: string, group: string, options: ListOptions = {}): Promise<StoredResource[]> {
+    return this.listNewestFirst('byGroup', [groupKey(cluster, group)], options);
+  }
+
+  /** Tasks placed on one container instance, newest created first. */
+  async tasksOnContainerInstance(
+    containerInstanceArn: string,
+    options: ListOptions = {},
+  ): Promise<StoredResource[]> {
+    return this.listNewestFirst('byHost', [resourceKey(containerInstanceArn)], options);
+  }
+
+  /** The container instance(s) registered for one EC2 instance id (normally one). */
+  async instancesOnEc2(ec2InstanceId: string): Promise<StoredResource[]> {
+    return this.listNewestFirst('byHost', [ec2HostKey(ec2InstanceId)], {});
+  }
+
+  private async listNewestFirst(
+    index: IndexName,
+    partitions: string[],
+    options: ListOptions,
+    keep?: (resource: StoredResource) => boolean,
+  ) {
+    const keys = INDEX[index];
+    const perPartition = await Promise.all(
+      partitions.map((partition) => {
+        const names: Record<string, string> = { '#p': keys.partition };
+        const values: Record<string, AttributeValue> = { ':p': { S: partition } };
+        let condition = '#p = :p';
+        const window = keys.sort === undefined ? '' : timeWindow(options, values);
+        if (window !== '') {
+          names['#t'] = keys.sort as string;
+          condition += ` AND ${window}`;
+        }
+        return this.queryAll(
+          {
+            IndexName: index,
+            KeyConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ScanIndexForward: false,
+          },
+          keep === undefined ? options.limit : undefined,
+        );
+      }),
+    );
+    const sortAttribute = keys.sort;
+    const merged = perPartition.flat();
+    if (sortAttribute !== undefined && partitions.length > 1) {
+      merged.sort((a, b) => (b[sortAttribute]?.S ?? '').localeCompare(a[sortAttribute]?.S ?? ''));
+    }
+    const resources = await this.getLatestMany(merged.map((item) => item[KEY.partition]?.S as string));
+    const kept = keep === undefined ? resources : resources.filter(keep);
+    return options.limit === undefined ? kept : kept.slice(0, options.limit);
+  }
+
+  /** Latest items for keys listed by a KEYS_ONLY index, in the order given. */
+  private async getLatestMany(keys: string[]): Promise<StoredResource[]> {
+    const items = await batchGetAll(this.client, this.tableName, keys.map(latestKey));
+    return items.map(toStoredResource);
+  }
+
+  private queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Item[]> {
+    return queryAll(this.client, { ...input, TableName: this.tableName }, limit);
+  }
+
+  private async writeChunk(chunk: Item[]): Promise<UnwrittenItem[]> {
+    let pending = chunk;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_RETRIES) {
+        return pending.map((item) => ({ item, reason: 'still unprocessed by DynamoDB after retries' }));
+      }
+      if (attempt > 0) await backoff(attempt);
+      const response = await this.client.send(
+        new BatchWriteItemCommand({
+          RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
+      pending = (response.UnprocessedItems?.[this.tableName] ?? []).flatMap((request) =>
+        request.PutRequest?.Item ? [request.PutRequest.Item] : [],
+      );
+    }
+    return [];
+  }
+}
+
+/**
+ * The key condition on an index's time for `since`/`until`. Index times are written with toISOString(), so the
+ * bounds are too: "12:00:00Z" and "12:00:00.000Z" are the same time, but not the same string.
+ */
+function timeWindow({ since, until }: ListOptions, values: Record<string, AttributeValue>): string {
+  if (since !== undefined) values[':since'] = { S: new Date(since).toISOString() };
+  if (until !== undefined) values[':until'] = { S: new Date(until).toISOString() };
+  if (since !== undefined && until !== undefined) return '#t BETWEEN :since AND :until';
+  if (since !== undefined) return '#t >= :since';
+  return until === undefined ? '' : '#t <= :until';
+}
+
+const latestKey = (key: string) => ({ [KEY.partition]: { S: key }, [KEY.sort]: { S: LATEST_ENTRY } });
+
+function toStoredResource(item: Item): StoredResource {
+  const detailBytes = item.detail?.B;
+  const detail = detailBytes === undefined ? {} : decodeDetail(detailBytes);
+  const kind = item[KEY.partition]?.S?.startsWith('task/') ? 'task' : 'instance';
+  return {
+    arn: String(kind === 'task' ? detail.taskArn : detail.containerInstanceArn),
+    kind,
+    version: Number(item.version?.N),
+    // The latest item leaves the event id to the timeline entry of its version.
+    ...(item.eventId?.S === undefined ? {} : { eventId: item.eventId.S }),
+    eventTime: item.eventTime?.S ?? '',
+    detail,
+    trimmedFields: item.trimmedFields?.SS ?? [],
+  };
+}

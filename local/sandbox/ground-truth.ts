@@ -1,0 +1,36 @@
+/**
+ * Does the reconciled store hold exactly what the simulated cluster last said about every task and container
+ * instance? The simulator's snapshot is the ground truth; any difference is named.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { StateStore } from '../../lib/platform/store/state-store.js';
+import type { SimSnapshot } from '../ecs/index.js';
+
+export interface GroundTruthCheck {
+  tasks: number;
+  instances: number;
+  /** One line per resource whose stored state differs from the simulator's. */
+  mismatches: string[];
+}
+
+export async function compareWithStore(
+  snapshot: SimSnapshot,
+  store: Pick<StateStore, 'getLatest'>,
+): Promise<GroundTruthCheck> {
+  const resources = [
+    ...snapshot.tasks.map((detail) => ({ arn: String(detail.taskArn), detail })),
+    ...snapshot.containerInstances.map((detail) => ({ arn: String(detail.containerInstanceArn), detail })),
+  ];
+  const mismatches: string[] = [];
+  for (const { arn, detail } of resources) {
+    const stored = await store.getLatest(arn);
+    if (stored === undefined)
+      mismatches.push(`${arn}: not in the store (simulator at version ${detail.version})`);
+    else if (stored.version !== detail.version)
+      mismatches.push(`${arn}: store at version ${stored.version}, simulator at ${detail.version}`);
+    // As EventBridge carries it: JSON, so fields the simulator leaves undefined are absent.
+    else if (!isDeepStrictEqual(stored.detail, JSON.parse(JSON.stringify(detail))))
+      mismatches.push(`${arn}: version ${stored.version} stored with a different detail`);
+  }
+  return { tasks: snapshot.tasks.length, instances: snapshot.containerInstances.length, mismatches };
+}

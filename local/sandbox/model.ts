@@ -1,0 +1,56 @@
+/** What a sandbox run is given and what it reports: shared by the run and its live view. */
+import type { DrainConfig } from '../../lib/drain/config.js';
+import type { StateStore } from '../../lib/platform/store/state-store.js';
+import type { ScalingConfig } from '../../lib/scaling/config.js';
+import type { LocalEventBus } from '../eventbridge/bus.js';
+import type { AlertsReport } from './alert-latency.js';
+import type { DrainsReport } from './drain-latency.js';
+import type { GroundTruthCheck } from './ground-truth.js';
+import type { ScalingSummary } from './scaling-latency.js';
+
+export interface SandboxOptions {
+  /** The ecs-ops package: serverless.yml and the built bundles in dist/. */
+  root: string;
+  /** The local store folder (.ecs-ops): logs and the mailbox go beside the engine's data. */
+  dir: string;
+  configFile: string;
+  /** The clusters to simulate: services run on the first, jobs on the second (or the first). */
+  clusters: readonly string[];
+  dynamoDbEndpoint: string;
+  store: Pick<StateStore, 'getLatest' | 'tableName' | 'client'>;
+  /** ops.config.yml's drain section: the simulated Auto Scaling group gets the hook the stack would create. */
+  drain: DrainConfig;
+  /** ops.config.yml's scaling policies: the sandbox creates the queues they read. */
+  scaling: ScalingConfig;
+  /** Wall-clock milliseconds to run; default: until the script is done. */
+  durationMs?: number;
+  /** Simulated milliseconds per wall-clock millisecond. */
+  speed: number;
+  /** Probability that an event is delivered twice; above 0, delivery is also reordered. */
+  chaos: number;
+  seed: number;
+  out: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface SandboxReport {
+  simulatedSeconds: number;
+  interrupted: boolean;
+  bus: ReturnType<LocalEventBus['counters']>;
+  reconciled: Record<string, number>;
+  /** Invocations per function, whether a route or a schedule invoked it. */
+  invocations: Record<string, number>;
+  requests: Record<string, number>;
+  mailbox: number;
+  /** What reached the mailbox during the run, and how long after the ECS event it is about. */
+  alerts: AlertsReport;
+  /** Each drain: how long after its last task stopped the instance was released, and its API calls. */
+  drains: DrainsReport;
+  /** The scaled services' desired counts over the run, how fast the first change followed the metric. */
+  scaling: ScalingSummary;
+  /** Invocations of scheduled functions (`schedule` events) during the run. */
+  scheduled: number;
+  groundTruth: GroundTruthCheck;
+  /** The local store folder: the engine's data, `logs/` per function, `mailbox/`. */
+  store: string;
+}

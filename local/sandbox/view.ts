@@ -1,0 +1,247 @@
+/**
+ * The sandbox's live view: one line per thing worth knowing, stamped with simulated time — what the script did,
+ * what the cluster did about it, what each function reported from its own logs and each message that landed in
+ * the mailbox — then a summary that says where to look next. Plain lines (no cursor tricks), so it reads the same in a terminal, a pipe or CI.
+ */
+import { join } from 'node:path';
+
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
+import type { Deployment } from '../serverless/routes.js';
+import type { SandboxOptions, SandboxReport } from './model.js';
+import { narrate } from './narration.js';
+
+const OUTCOMES = ['accepted', 'duplicate', 'stale', 'invalid', 'failed'] as const;
+
+export class SandboxView {
+  private readonly lastLine = new Map<string, string>();
+  private readonly outcomes: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+  private readonly logListeners: ((entry: Record<string, unknown>, name: string) => void)[] = [];
+
+  /** `now` is the simulated clock: function log lines arrive on their own, stamped when they arrive. */
+  constructor(
+    private readonly out: (line: string) => void,
+    private readonly startedAt: number,
+    private readonly now: () => number,
+  ) {}
+
+  headline(deployment: Deployment, options: Pick<SandboxOptions, 'speed' | 'chaos' | 'seed' | 'clusters'>) {
+    const routes = deployment.routes.map((route) => `${route.rule} → ${route.function.name}`).join(', ');
+    this.out('ecs-ops sandbox: a simulated ECS account, the deployed functions, no AWS account needed');
+    this.out(`  routes from serverless.yml: ${routes}`);
+    if (deployment.schedules.length > 0) {
+      const schedules = deployment.schedules.map(
+        (s) => `${s.expression} → ${s.function.name}${s.enabled ? '' : ' (disabled)'}`,
+      );
+      this.out(`  schedules: ${schedules.join(', ')}`);
+    }
+    if (deployment.topics.length > 0) {
+      const topics = deployment.topics.map((topic) => {
+        const to = topic.subscriptions.map((s) => (typeof s.endpoint === 'string' ? s.endpoint : s.protocol));
+        return `${topic.name}${to.length > 0 ? ` → ${to.join(', ')}` : ''}`;
+      });
+      this.out(`  SNS topics (published messages land in the mailbox): ${topics.join(', ')}`);
+    }
+    this.out(
+      `  clusters ${options.clusters.join(', ')}; time ×${options.speed}; ` +
+        (options.chaos > 0
+          ? `chaos on: ${Math.round(options.chaos * 100)}% of events delivered twice, all out of order`
+          : 'chaos off: every event delivered once, in order'),
+    );
+    this.out(`  seed ${options.seed}: --seed ${options.seed} with a fresh --dir replays this run`);
+    this.out('');
+  }
+
+  step(at: number, say: string) {
+    this.line(at, `▶ ${say}`);
+  }
+
+  problem(at: number, text: string) {
+    this.line(at, `✗ ${text}`);
+  }
+
+  event(at: number, envelope: EventEnvelope) {
+    const text = narrate(envelope);
+    if (text === undefined) return;
+    const resource = envelope.resources[0] ?? envelope.id;
+    if (this.lastLine.get(resource) === text) return;
+    this.lastLine.set(resource, text);
+    this.line(at, `  ${text}`);
+  }
+
+  /** A message that landed in the mailbox. */
+  mailbox(at: number, subject: string | undefined) {
+    this.line(at, `✉ mailbox: ${subject ?? '(no subject)'}`);
+  }
+
+  /** Also hands every parsed log entry of every function to `listener`. */
+  onFunctionLog(listener: (entry: Record<string, unknown>, name: string) => void) {
+    this.logListeners.push(listener);
+  }
+
+  /**
+   * Function logs are Powertools JSON lines. The view shows reconcile's batch summary, each function's INFO
+   * lines about alerts (`message` starting with "alert"), the jobs' launches and completed runs (`job launched`,
+   * `job skipped`, …, `job run completed`), and every WARN and ERROR.
+   */
+  functionLog(name: string, line: string) {
+    let entry: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+      entry = parsed as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    for (const listener of this.logListeners) listener(entry, name);
+    const message = typeof entry.message === 'string' ? entry.message : '';
+    if (message === 'batch reconciled') {
+      for (const outcome of OUTCOMES)
+        this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + Number(entry[outcome] ?? 0);
+      const counts = OUTCOMES.filter((o) => Number(entry[o] ?? 0) > 0).map((o) => `${entry[o]} ${o}`);
+      this.line(this.now(), `    ${name} ← ${entry.records} records: ${counts.join(', ')}`);
+    } else if (JOB_MESSAGE.test(message) && entry.level !== 'DEBUG') {
+      this.line(this.now(), `    ${name}: ${message} — ${jobDetails(entry)}`);
+    } else if (entry.level === 'ERROR' || entry.level === 'WARN') {
+      this.line(this.now(), `    ${name} ${String(entry.level).toLowerCase()}: ${message}`);
+    } else if (entry.level === 'INFO' && message.startsWith('scaling ')) {
+      this.line(
+        this.now(),
+        `    ${name}: ${message} — ${String(entry.policy ?? '')}: ${String(entry.explanation ?? '')}`,
+      );
+    } else if (entry.level === 'INFO' && message.startsWith('drain ')) {
+      this.line(
+        this.now(),
+        `    ${name}: ${message} — ${String(entry.ec2InstanceId ?? '')}: ${String(entry.explanation ?? '')}`,
+      );
+    } else if (entry.level === 'INFO' && message.startsWith('alert')) {
+      const subject = typeof entry.subject === 'string' ? ` — ${entry.subject}` : '';
+      this.line(this.now(), `    ${name}: ${message}${subject}`);
+    }
+  }
+
+  reconciled(): Record<string, number> {
+    return { ...this.outcomes };
+  }
+
+  summary(report: SandboxReport) {
+    const { bus, groundTruth } = report;
+    this.out('');
+    this.out(
+      `${report.interrupted ? 'Stopped early' : 'Done'} after ${report.simulatedSeconds} simulated seconds: ` +
+        `${bus.published} events, ${bus.duplicatesInjected} delivered twice, ${bus.invocations} invocations, ` +
+        `${bus.deadLettered} dead-lettered`,
+    );
+    this.out(`  reconcile: ${OUTCOMES.map((o) => `${report.reconciled[o] ?? 0} ${o}`).join(', ')}`);
+    this.out(`  mailbox: ${mailboxSummary(report)}`);
+    for (const line of drainLines(report)) this.out(`  ${line}`);
+    const scaling = scalingLine(report);
+    if (scaling !== undefined) this.out(`  ${scaling}`);
+    if (groundTruth.mismatches.length === 0) {
+      this.out(
+        `  ✓ the store holds exactly the simulator's last word on all ${groundTruth.tasks} tasks and ${groundTruth.instances} container instances`,
+      );
+    } else {
+      this.out(`  ✗ ${groundTruth.mismatches.length} resources differ from the simulator:`);
+      for (const mismatch of groundTruth.mismatches.slice(0, 10)) this.out(`    ${mismatch}`);
+    }
+    this.out('');
+    this.out(`Look closer (the store stays in ${report.store}):`);
+    const hints = [
+      ['npx ecs-ops tasks', 'every task, newest first in its status'],
+      ['npx ecs-ops tasks --status STOPPED', 'why each stopped: stop code, reason, exit codes'],
+      ['npx ecs-ops task <task id> --history', 'one task, version by version'],
+      ['npx ecs-ops instances', 'container instances, DRAINING and INACTIVE too'],
+      ['npx ecs-ops mailbox', 'what was published to SNS: the alerts on-call got, newest first'],
+      ['npx ecs-ops drains', 'each drain: trigger, tasks it waited for, released how and when'],
+      ['npx ecs-ops scaling', 'each step scaling decision and why (cooldown, no step, at max, …)'],
+      [`${join(report.store, 'logs')}/`, "each function's logs, JSON lines as in CloudWatch Logs"],
+    ];
+    for (const [what, why] of hints) this.out(`  ${what?.padEnd(38)} ${why}`);
+  }
+
+  private line(at: number, text: string) {
+    const seconds = ((at - this.startedAt) / 1000).toFixed(1).padStart(5);
+    this.out(`+${seconds}s ${text}`);
+  }
+}
+
+/** `3 messages (2 incidents); ECS event → mailbox p50 1.2 s, max 4.0 s (wall clock)`. */
+function mailboxSummary({ alerts, scheduled }: Pick<SandboxReport, 'alerts' | 'scheduled'>): string {
+  const { messages, latencyMs, perIncident } = alerts;
+  const incidents = Object.keys(perIncident).filter((key) => key !== 'unmatched').length;
+  const parts = [
+    `${messages} message${messages === 1 ? '' : 's'}` +
+      (incidents > 0 ? ` about ${incidents} incident${incidents === 1 ? '' : 's'}` : ''),
+  ];
+  if (latencyMs.p50 !== null && latencyMs.max !== null) {
+    parts.push(
+      `ECS event → mailbox p50 ${seconds(latencyMs.p50)}, max ${seconds(latencyMs.max)} (wall clock)`,
+    );
+  }
+  if (scheduled > 0) parts.push(`${scheduled} scheduled invocation${scheduled === 1 ? '' : 's'}`);
+  return parts.join('; ');
+}
+
+/** `drain i-0abc (lifecycle): released, empty, 640 ms after its last task stopped, 3 tasks waited for, 2 API calls`. */
+function drainLines({ drains }: Pick<SandboxReport, 'drains'>): string[] {
+  return drains.drains.map((drain) => {
+    const parts = [drain.state === 'released' ? `released, ${drain.reason}` : drain.state];
+    if (drain.releaseLatencyMs !== null)
+      parts.push(`${drain.releaseLatencyMs} ms after its last task stopped`);
+    parts.push(
+      `${drain.tasks} task${drain.tasks === 1 ? '' : 's'} waited for`,
+      `${drain.apiCalls} API call${drain.apiCalls === 1 ? '' : 's'}`,
+    );
+    return `drain ${drain.ec2InstanceId} (${drain.trigger}): ${parts.join(', ')}`;
+  });
+}
+
+/**
+ * `scaling: queue-worker 1 → 4 → 3; first change 20.1 s (simulated) after the metric crossed its threshold
+ * (a CloudWatch alarm needs ≥ 60 s); 4 evaluations, 4–6 API calls each`.
+ */
+function scalingLine({ scaling }: Pick<SandboxReport, 'scaling'>): string | undefined {
+  if (scaling.evaluations === 0 && scaling.changes.length === 0) return undefined;
+  const parts: string[] = [];
+  const byService = new Map<string, number[]>();
+  for (const change of scaling.changes) {
+    const name = change.service.split('/').at(-1) ?? change.service;
+    byService.set(name, [...(byService.get(name) ?? []), change.desiredCount]);
+  }
+  for (const [service, counts] of byService) parts.push(`${service} → ${counts.join(' → ')}`);
+  if (scaling.reactionSeconds !== null) {
+    parts.push(
+      `first change ${scaling.reactionSeconds} s (simulated) after the metric crossed its threshold (a CloudWatch alarm needs ≥ 60 s)`,
+    );
+  }
+  const { min, max } = scaling.apiCallsPerEvaluation;
+  const calls = min === null ? '' : `, ${min === max ? min : `${min}–${max}`} API calls each`;
+  parts.push(`${scaling.evaluations} evaluation${scaling.evaluations === 1 ? '' : 's'}${calls}`);
+  return `scaling: ${parts.join('; ')}`;
+}
+
+const JOB_MESSAGE = /^job (launched|skipped|replaced|failed|duplicate|run completed)\b/;
+
+/**
+ * `report (slot 09:01:00Z, 1 task)`, `report (slot 09:01:00Z, succeeded in 24 s)`; the reason when the launch
+ * did not simply launch (skipped, failed, …) or the run did not succeed.
+ */
+function jobDetails(entry: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (typeof entry.slot === 'string') {
+    const slot = new Date(entry.slot);
+    parts.push(`slot ${Number.isNaN(slot.getTime()) ? entry.slot : `${slot.toISOString().slice(11, 19)}Z`}`);
+  }
+  const tasks = Array.isArray(entry.tasks) ? entry.tasks.length : entry.tasks;
+  if (typeof tasks === 'number' && tasks > 0) parts.push(`${tasks} task${tasks === 1 ? '' : 's'}`);
+  if (typeof entry.result === 'string') {
+    const duration = typeof entry.durationSeconds === 'number' ? ` in ${entry.durationSeconds} s` : '';
+    parts.push(`${entry.result}${duration}`);
+  }
+  const plain = entry.outcome === 'launched' || entry.result === 'succeeded';
+  if (!plain && typeof entry.reason === 'string' && entry.reason !== '') parts.push(entry.reason);
+  const job = typeof entry.job === 'string' ? entry.job : '?';
+  return parts.length > 0 ? `${job} (${parts.join(', ')})` : job;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -1,0 +1,663 @@
+/**
+ * The deployed wiring, checked the way a deploy would see it: `serverless package` runs on a copy of the
+ * project with no AWS credentials and no network, and the CloudFormation template it produces is inspected.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import {
+  drainEventPattern,
+  drainLifecycleHooks,
+  drainPolicyStatements,
+  drainSweeperPolicyStatements,
+  jobRunsEventPattern,
+  jobRunsPolicyStatements,
+  launchPolicyStatements,
+  launchSchedules,
+  scalePolicyStatements,
+} from '../../../deploy/stack.js';
+import { parseOpsConfig } from '../../../lib/ops-config.js';
+import {
+  CONTAINER_INSTANCE_STATE_CHANGE,
+  parseEcsEvent,
+  TASK_STATE_CHANGE,
+} from '../../../lib/platform/events/ecs-event.js';
+import { loadEvent, PROJECT_ROOT } from '../../support/fixtures.js';
+
+const root = PROJECT_ROOT;
+const COPIED = [
+  'serverless.yml',
+  'ops.config.yml',
+  'package.json',
+  'deploy',
+  'scripts',
+  'functions',
+  'lib',
+  'cli',
+  'local',
+  'bench',
+];
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+let project: string;
+let resources: Record<string, Resource>;
+let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'ecs-ops-package-'));
+  for (const entry of COPIED) cpSync(join(root, entry), join(project, entry), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: 'ecs-ops-none',
+  };
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'ci'],
+    {
+      cwd: project,
+      env,
+      stdio: 'pipe',
+    },
+  );
+  template = JSON.parse(
+    readFileSync(join(project, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
+  ) as typeof template;
+  resources = template.Resources;
+}, 120_000);
+
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+};
+/** Every statement of a role's inline policies. */
+const statementsOf = (role: string) => {
+  const properties = resources[role]?.Properties as
+    | { Policies?: { PolicyDocument: { Statement: Statement[] } }[] }
+    | undefined;
+  return (properties?.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
+};
+
+describe('serverless.yml', () => {
+  const serverless = parseYaml(readFileSync(join(root, 'serverless.yml'), 'utf8'), {
+    customTags: [
+      { tag: '!Ref', resolve: (value: string) => ({ Ref: value }) },
+      { tag: '!GetAtt', resolve: (value: string) => ({ 'Fn::GetAtt': value }) },
+      { tag: '!Sub', resolve: (value: string) => ({ 'Fn::Sub': value }) },
+    ],
+  }) as { functions: Record<string, { handler: string }> };
+
+  it('names, for every function, a handler whose source exists and exports that name', () => {
+    for (const [name, { handler }] of Object.entries(serverless.functions)) {
+      const match = /^dist\/functions\/([\w-]+)\/index\.(\w+)$/.exec(handler);
+      expect(match, `${name}: handler ${handler}`).not.toBeNull();
+      const source = join(root, 'functions', `${match?.[1]}.ts`);
+      expect(existsSync(source), source).toBe(true);
+      expect(readFileSync(source, 'utf8')).toMatch(new RegExp(`export const ${match?.[2]}\\b`));
+    }
+  });
+
+  it('packages one bundle per function, holding only that bundle', () => {
+    for (const name of Object.keys(serverless.functions)) {
+      const listing = execFileSync('unzip', ['-Z1', join(project, `.serverless/${name}.zip`)], {
+        encoding: 'utf8',
+      });
+      expect(listing.trim().split('\n')).toEqual([`dist/functions/${name}/index.mjs`]);
+    }
+  });
+});
+
+describe('packaged CloudFormation template', () => {
+  it('runs every function on nodejs22.x, arm64', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+    }
+  });
+
+  it('routes both ECS detail types of the configured clusters to the queue, with a schema for each', () => {
+    const rule = resources.EcsEventsRule;
+    const pattern = rule?.Properties.EventPattern as Record<string, unknown>;
+    expect(pattern.source).toEqual(['aws.ecs']);
+    expect(pattern['detail-type']).toEqual([TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE]);
+    expect(pattern.detail).toEqual({
+      clusterArn: [{ suffix: ':cluster/prod' }, { suffix: ':cluster/batch' }],
+    });
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': ['EcsEventsQueue', 'Arn'] } }),
+    ]);
+    const samples: Record<string, string> = {
+      [TASK_STATE_CHANGE]: 'ecs/task/fargate-running.json',
+      [CONTAINER_INSTANCE_STATE_CHANGE]: 'ecs/container-instance/ec2-active.json',
+    };
+    for (const detailType of pattern['detail-type'] as string[]) {
+      expect(samples[detailType], `a sample event for ${detailType}`).toBeDefined();
+      const sample = loadEvent(samples[detailType] as string);
+      expect(parseEcsEvent(sample).ok, detailType).toBe(true);
+    }
+  });
+
+  it('feeds reconcile from the queue in batches, reporting item failures, with bounded concurrency', () => {
+    const mapping = resources.ReconcileEventSourceMappingSQSEcsEventsQueue;
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['EcsEventsQueue', 'Arn'] },
+      BatchSize: 500,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('has a queue whose redrive policy ends in the dead-letter queue', () => {
+    expect(resources.EcsEventsQueue?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['EcsEventsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(resources.EcsEventsDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('creates the state table from the one table definition, with TTL', () => {
+    const table = resources.StateTable?.Properties as Record<string, unknown>;
+    expect(table.TableName).toBe('ecs-ops-ci-state');
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect((table.GlobalSecondaryIndexes as { IndexName: string }[]).map((index) => index.IndexName)).toEqual(
+      ['byStatus', 'byGroup', 'byHost'],
+    );
+  });
+
+  it('gives reconcile a role that names only its own queue, dead-letter queue and table', () => {
+    const role = resources.ReconcileRole?.Properties as {
+      Policies: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[];
+    };
+    const statements = role.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
+    for (const statement of statements)
+      expect(statement.Resource, 'no action on every resource').not.toBe('*');
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions.sort()).toEqual(
+      [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:PutItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+  });
+
+  it('routes essential-container stops of the configured clusters to the alerts queue', () => {
+    const rule = resources.AlertsRule?.Properties as Record<string, unknown>;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.ecs'],
+      'detail-type': [TASK_STATE_CHANGE],
+      detail: {
+        lastStatus: ['STOPPED'],
+        clusterArn: [{ suffix: ':cluster/prod' }, { suffix: ':cluster/batch' }],
+        $or: [
+          { stopCode: ['EssentialContainerExited', 'TaskFailedToStart'] },
+          { stoppedReason: [{ prefix: 'Essential container in task exited' }] },
+        ],
+      },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['AlertsQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AlertsDeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+    const policy = resources.AlertsQueuePolicy?.Properties as {
+      PolicyDocument: { Statement: { Principal: unknown; Action: string; Condition: unknown }[] };
+    };
+    expect(policy.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['AlertsRule', 'Arn'] } } },
+      }),
+    ]);
+  });
+
+  it('has an alerts queue with its own dead-letter queue, visible 6× the alert timeout', () => {
+    const queue = resources.AlertsQueue?.Properties as Record<string, unknown>;
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['AlertsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const alert = resources.AlertLambdaFunction?.Properties as { Timeout: number };
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * alert.Timeout);
+    expect(resources.AlertsDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('feeds alert from its queue in small batches, reporting item failures', () => {
+    expect(resources.AlertEventSourceMappingSQSAlertsQueue?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['AlertsQueue', 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('gives alert the topic, its dead-letter queue, the table and the alerts config', () => {
+    const alert = resources.AlertLambdaFunction?.Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    const variables = alert.Environment.Variables;
+    expect(variables).toMatchObject({
+      STATE_TABLE: { Ref: 'StateTable' },
+      ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
+      DEAD_LETTER_QUEUE_URL: { Ref: 'AlertsDeadLetterQueue' },
+      RETENTION_HISTORY_DAYS: '90',
+    });
+    expect(JSON.parse(variables.ALERTS_CONFIG as string)).toMatchObject({
+      email: ['oncall@example.com'],
+      crashLoop: { windowMinutes: 10 },
+    });
+  });
+
+  it('runs alert-summary, job-timeouts, drain-sweeper and scale every minute', () => {
+    const schedules = ofType('AWS::Events::Rule').filter(
+      ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
+    );
+    const target = (fn: string) => [expect.objectContaining({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] } })];
+    expect(
+      schedules.map(([, rule]) => [rule.Properties.ScheduleExpression, rule.Properties.Targets]),
+    ).toEqual([
+      ['rate(1 minute)', target('AlertDashsummaryLambdaFunction')],
+      ['rate(1 minute)', target('JobDashtimeoutsLambdaFunction')],
+      ['rate(1 minute)', target('DrainDashsweeperLambdaFunction')],
+      ['rate(1 minute)', target('ScaleLambdaFunction')],
+    ]);
+  });
+
+  it('has an encrypted alert topic named for the stage, with the configured email subscriptions', () => {
+    expect(resources.AlertTopic?.Properties).toEqual({
+      TopicName: 'ecs-ops-alerts-ci',
+      DisplayName: 'ecs-ops',
+      KmsMasterKeyId: 'alias/aws/sns',
+      Subscription: [{ Protocol: 'email', Endpoint: 'oncall@example.com' }],
+    });
+    expect(template.Outputs.AlertTopicArn).toEqual({ Value: { Ref: 'AlertTopic' } });
+  });
+
+  it('gives alert and alert-summary roles that name only what each uses', () => {
+    const byAction = (role: string) =>
+      Object.fromEntries(
+        statementsOf(role).flatMap((statement) =>
+          [statement.Action].flat().map((action) => [action, statement.Resource]),
+        ),
+      );
+    const table = { 'Fn::GetAtt': ['StateTable', 'Arn'] };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+    const tableArn = '${StateTable.Arn}';
+    const alert = byAction('AlertRole');
+    expect(Object.keys(alert).sort()).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'ecs:DescribeTaskDefinition',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    expect(alert['sns:Publish']).toEqual({ Ref: 'AlertTopic' });
+    expect(alert['sqs:SendMessage']).toEqual({ 'Fn::GetAtt': ['AlertsDeadLetterQueue', 'Arn'] });
+    expect(alert['sqs:ReceiveMessage']).toEqual({ 'Fn::GetAtt': ['AlertsQueue', 'Arn'] });
+    expect(alert['dynamodb:UpdateItem']).toEqual(table);
+    // DescribeTaskDefinition supports no resource-level permission: "*" is the only form ECS accepts.
+    for (const [action, resource] of Object.entries(alert))
+      if (action !== 'ecs:DescribeTaskDefinition') expect(resource, action).not.toBe('*');
+
+    const summary = byAction('AlertSummaryRole');
+    expect(Object.keys(summary).sort()).toEqual(
+      [
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+      ].sort(),
+    );
+    expect(summary['sns:Publish']).toEqual({ Ref: 'AlertTopic' });
+    expect(summary['dynamodb:Query']).toEqual([table, { 'Fn::Sub': `${tableArn}/index/byStatus` }]);
+  });
+});
+
+const ecsArn = (resource: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+});
+
+describe('scheduled jobs in the packaged template', () => {
+  it('lets job-timeouts stop only the tasks of the jobs’ clusters, and read and note runs', () => {
+    const statements = statementsOf('JobTimeoutsRole');
+    for (const statement of statements) expect(statement.Resource, statement.Sid).not.toBe('*');
+    expect(statements.find((s) => s.Action === 'ecs:StopTask')?.Resource).toEqual([ecsArn('task/batch/*')]);
+  });
+
+  it('gives each job an EventBridge Scheduler schedule in its time zone, invoking launch with the scheduled time', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule');
+    expect(schedules.map(([id]) => id)).toEqual(['LaunchSchedulerSchedule1']);
+    const [, schedule] = schedules[0] as [string, Resource];
+    expect(schedule.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': ['LaunchLambdaFunction', 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': ['LaunchSchedulerRole', 'Arn'] },
+      },
+    });
+    const input = (schedule.Properties.Target as { Input: string }).Input;
+    expect(JSON.parse(input)).toEqual({ job: 'report', scheduledTime: '<aws.scheduler.scheduled-time>' });
+  });
+
+  it('lets Scheduler invoke launch, and nothing else, through its own role', () => {
+    const role = resources.LaunchSchedulerRole?.Properties as {
+      AssumeRolePolicyDocument: { Statement: { Principal: unknown }[] };
+    };
+    expect(role.AssumeRolePolicyDocument.Statement[0]?.Principal).toEqual({
+      Service: 'scheduler.amazonaws.com',
+    });
+    expect(statementsOf('LaunchSchedulerRole')).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: [
+          { 'Fn::GetAtt': ['LaunchLambdaFunction', 'Arn'] },
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression
+          { 'Fn::Sub': '${LaunchLambdaFunction.Arn}:*' },
+        ],
+      }),
+    ]);
+  });
+
+  it('runs launch for up to 300 s with the jobs config, the table and the topic', () => {
+    const launch = resources.LaunchLambdaFunction?.Properties as {
+      Timeout: number;
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(launch.Timeout).toBe(300);
+    expect(launch.Environment.Variables).toMatchObject({
+      STATE_TABLE: { Ref: 'StateTable' },
+      ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
+      RETENTION_HISTORY_DAYS: '90',
+    });
+    expect(JSON.parse(launch.Environment.Variables.JOBS_CONFIG as string)).toMatchObject({
+      report: { cluster: 'batch', taskDefinition: 'report', concurrency: 'Forbid' },
+    });
+  });
+
+  it('gives launch RunTask of the jobs’ task definitions on their clusters only, and PassRole to ECS tasks only', () => {
+    const statements = statementsOf('LaunchRole');
+    const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    expect(byAction('ecs:RunTask')).toEqual([
+      expect.objectContaining({
+        Resource: [ecsArn('task-definition/report:*')],
+        Condition: { ArnEquals: { 'ecs:cluster': [ecsArn('cluster/batch')] } },
+      }),
+    ]);
+    expect(byAction('ecs:StopTask')[0]?.Resource).toEqual([ecsArn('task/batch/*')]);
+    expect(byAction('iam:PassRole')[0]?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    });
+    expect(byAction('sns:Publish')[0]?.Resource).toEqual({ Ref: 'AlertTopic' });
+    const actions = statements.flatMap((s) => [s.Action].flat()).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'ecs:RunTask',
+        'ecs:StopTask',
+        'iam:PassRole',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+      ].sort(),
+    );
+    for (const statement of statements) expect(statement.Resource, statement.Sid).not.toBe('*');
+  });
+
+  it('routes the jobs’ STOPPED tasks to job-runs through its queue, dead-letter queue and queue policy', () => {
+    const rule = resources.JobRunsRule?.Properties as Record<string, unknown>;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.ecs'],
+      'detail-type': [TASK_STATE_CHANGE],
+      detail: {
+        lastStatus: ['STOPPED'],
+        startedBy: [{ prefix: 'ecs-ops-job/' }],
+        clusterArn: [{ suffix: ':cluster/batch' }],
+      },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['JobRunsQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['JobRunsDeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+    expect(resources.JobRunsQueue?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['JobRunsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const fn = resources.JobDashrunsLambdaFunction?.Properties as { Timeout: number };
+    expect(resources.JobRunsQueue?.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+      6 * fn.Timeout,
+    );
+    expect(resources.JobDashrunsEventSourceMappingSQSJobRunsQueue?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['JobRunsQueue', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const policy = resources.JobRunsQueuePolicy?.Properties as {
+      PolicyDocument: { Statement: { Condition: unknown }[] };
+    };
+    expect(policy.PolicyDocument.Statement[0]?.Condition).toEqual({
+      ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['JobRunsRule', 'Arn'] } },
+    });
+    const statements = statementsOf('JobRunsRole');
+    // DescribeTaskDefinition supports no resource-level permission: "*" is the only form ECS accepts.
+    for (const statement of statements)
+      if (statement.Action !== 'ecs:DescribeTaskDefinition')
+        expect(statement.Resource, statement.Sid).not.toBe('*');
+    expect(statements.find((s) => s.Action === 'ecs:DescribeTaskDefinition')?.Resource).toBe('*');
+    expect(statements.find((s) => s.Action === 'ecs:DescribeTasks')?.Resource).toEqual([
+      ecsArn('task/batch/*'),
+    ]);
+  });
+});
+
+describe('scheduled jobs with no jobs configured', () => {
+  // The launch function is kept (it packages with an empty events list); its job statements become one Deny.
+  const config = parseOpsConfig({}, 'ops.config.yml');
+
+  it('has no schedules, a Deny instead of RunTask, and a pattern for ecs-ops jobs on any cluster', () => {
+    expect(launchSchedules(config)).toEqual([]);
+    expect(launchPolicyStatements(config)).toEqual([
+      { Sid: 'NoJobsConfigured', Effect: 'Deny', Action: 'ecs:RunTask', Resource: '*' },
+    ]);
+    expect(jobRunsPolicyStatements(config)).toEqual([
+      { Sid: 'NoJobsConfigured', Effect: 'Deny', Action: 'ecs:DescribeTasks', Resource: '*' },
+    ]);
+    expect(jobRunsEventPattern(config).detail).toEqual({
+      lastStatus: ['STOPPED'],
+      startedBy: [{ prefix: 'ecs-ops-job/' }],
+    });
+  });
+
+  it('scopes RunTask to the revision or ARN a job names', () => {
+    const jobs = parseOpsConfig(
+      {
+        jobs: {
+          a: { schedule: 'rate(1 hour)', cluster: 'x', taskDefinition: 'a:3', launchType: 'EC2' },
+          b: {
+            schedule: 'rate(1 hour)',
+            cluster: 'x',
+            taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/b',
+            launchType: 'EC2',
+          },
+        },
+      },
+      'ops.config.yml',
+    );
+    expect(launchPolicyStatements(jobs)[0]?.Resource).toEqual([
+      ecsArn('task-definition/a:3'),
+      'arn:aws:ecs:us-east-1:123456789012:task-definition/b:*',
+    ]);
+  });
+});
+
+describe('draining in the packaged template', () => {
+  const drainPattern = () =>
+    resources.DrainEventsRule?.Properties.EventPattern as { $or: Record<string, unknown>[] };
+
+  it('routes the listed groups’ terminate lifecycle actions, Spot warnings and the drains’ ECS events to the drain queue', () => {
+    const [lifecycle, spot, instances, tasks] = drainPattern().$or;
+    expect(lifecycle).toEqual({
+      source: ['aws.autoscaling'],
+      'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
+      detail: {
+        AutoScalingGroupName: ['ecs-ops-sandbox-asg'],
+        LifecycleHookName: ['ecs-ops-drain'],
+        LifecycleTransition: ['autoscaling:EC2_INSTANCE_TERMINATING'],
+      },
+    });
+    expect(spot).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] });
+    expect(instances?.detail).toMatchObject({ status: ['DRAINING', 'INACTIVE'] });
+    expect(tasks?.detail).toMatchObject({
+      lastStatus: ['STOPPED'],
+      containerInstanceArn: [{ exists: true }],
+    });
+    expect(resources.DrainEventsRule?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': ['DrainEventsQueue', 'Arn'] } }),
+    ]);
+    expect(resources.DrainEventsQueue?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['DrainEventsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+  });
+
+  it('creates the termination lifecycle hook on each listed group, CONTINUE by default', () => {
+    const hooks = ofType('AWS::AutoScaling::LifecycleHook').map(([, hook]) => hook.Properties);
+    expect(hooks).toEqual([
+      {
+        AutoScalingGroupName: 'ecs-ops-sandbox-asg',
+        LifecycleHookName: 'ecs-ops-drain',
+        LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+        HeartbeatTimeout: 600,
+        DefaultResult: 'CONTINUE',
+      },
+    ]);
+  });
+
+  it('feeds drain with no batching window, reporting item failures', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
+    expect(mappings).toContainEqual(
+      expect.objectContaining({
+        EventSourceArn: { 'Fn::GetAtt': ['DrainEventsQueue', 'Arn'] },
+        MaximumBatchingWindowInSeconds: 0,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    // Its every-minute schedule: see 'runs alert-summary, job-timeouts and drain-sweeper every minute'.
+  });
+
+  it('lets drain set DRAINING on the watched clusters only and complete only the listed groups’ actions', () => {
+    const statements = statementsOf('DrainRole');
+    const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid);
+    expect(bySid('DrainContainerInstances')).toMatchObject({
+      Action: 'ecs:UpdateContainerInstancesState',
+      Resource: [ecsArn('container-instance/prod/*'), ecsArn('container-instance/batch/*')],
+    });
+    expect(bySid('ReleaseListedGroupsInstances')).toMatchObject({
+      Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
+      Resource: [
+        {
+          'Fn::Sub':
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+            'arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/ecs-ops-sandbox-asg',
+        },
+      ],
+    });
+    // standaloneTasks: wait — no StopTask at all; no ListClusters, as clusters are listed.
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions).not.toContain('ecs:StopTask');
+    expect(actions).not.toContain('ecs:ListClusters');
+    const sweeper = statementsOf('DrainSweeperRole').flatMap((statement) => [statement.Action].flat());
+    expect(sweeper).not.toContain('ecs:UpdateContainerInstancesState');
+    expect(sweeper).toContain('autoscaling:RecordLifecycleActionHeartbeat');
+  });
+});
+
+describe('draining with nothing listed', () => {
+  const config = parseOpsConfig({ drain: { spot: false } }, 'ops.config.yml');
+
+  it('watches only the ECS events of manual drains, may complete no lifecycle action, and creates no hook', () => {
+    expect(drainEventPattern(config).$or.map((part) => part.source)).toEqual([['aws.ecs'], ['aws.ecs']]);
+    expect(drainSweeperPolicyStatements(config)).toEqual([
+      {
+        Sid: 'NoGroupsNorStops',
+        Effect: 'Deny',
+        Action: 'autoscaling:CompleteLifecycleAction',
+        Resource: '*',
+      },
+    ]);
+    expect(drainLifecycleHooks(config)).toEqual({ Resources: {} });
+  });
+
+  it('may list clusters to find an instance when every cluster is watched', () => {
+    const sids = drainPolicyStatements(config).map((statement) => statement.Sid);
+    expect(sids).toContain('ListWatchedClusters');
+  });
+});
+
+describe('step scaling in the packaged template', () => {
+  it('lets scale read and update only its policies’ services and read only their queues', () => {
+    const statements = statementsOf('ScaleRole');
+    const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid);
+    expect(bySid('ScaleConfiguredServices')).toMatchObject({
+      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+      Resource: [ecsArn('service/prod/queue-worker')],
+    });
+    expect(bySid('ReadQueueBacklogs')).toMatchObject({
+      Action: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+      Resource: [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+        { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:ecs-ops-sandbox-work' },
+      ],
+    });
+    // No CloudWatch metric source and no registration asked for: neither is granted.
+    expect(bySid('ReadMetricsAndScalableTargets')?.Action).toEqual([
+      'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:DescribeScalingPolicies',
+    ]);
+  });
+
+  it('with no policies, may update no service', () => {
+    expect(scalePolicyStatements(parseOpsConfig({}, 'ops.config.yml'))).toEqual([
+      { Sid: 'NoPoliciesConfigured', Effect: 'Deny', Action: 'ecs:UpdateService', Resource: '*' },
+    ]);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * The job-runs function on each engine: a launched run is driven in the simulator until its task stops, the
+ * emitted events are reconciled, and the STOPPED event completes the run once (paging once when it failed).
+ */
+import { describe, expect, it } from 'vitest';
+import { engines, freshStore, requireEngine } from '../../../support/engines.js';
+import { body, sqsEvent, taskEvent } from '../../../support/fixtures.js';
+import { fargateJob, lambdaContext, SLOT, setup } from './harness.js';
+
+const MINUTE = 60_000;
+
+describe.each(engines())('job-runs on $name', (engine) => {
+  if (!requireEngine(engine)) return;
+  const live = engine;
+
+  async function runToTheEnd(exitCode: number) {
+    const store = await freshStore(live);
+    const h = await setup(store, { report: fargateJob() }, exitCode);
+    const launched = await h.launcher()({ job: 'report', scheduledTime: SLOT }, lambdaContext());
+    h.advance(5 * MINUTE);
+    await h.reconcile();
+    return { h, launched, event: h.stoppedJobEvents() };
+  }
+
+  it('completes a run whose container exited 0: succeeded, no page', async () => {
+    const { h, launched, event } = await runToTheEnd(0);
+    expect(event.Records).toHaveLength(1);
+
+    const response = await h.jobRuns()(event, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    const run = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+    expect(run).toMatchObject({ status: 'succeeded', result: 'succeeded', exitCodes: { report: 0 } });
+    expect(run?.tasks).toEqual(launched.tasks);
+    expect(run?.durationSeconds).toBeGreaterThanOrEqual(60);
+    expect(h.mailbox.list()).toHaveLength(0);
+    const completed = h.logged.find((l) => l.message === 'job run completed');
+    expect(completed?.fields).toMatchObject({
+      job: 'report',
+      slot: '2024-05-02T02:30:00.000Z',
+      result: 'succeeded',
+      exitCodes: { report: 0 },
+    });
+    expect(typeof completed?.fields.durationSeconds).toBe('number');
+  });
+
+  it('completes a run whose container exited 1 as failed and pages once, however often the event comes', async () => {
+    const { h, event } = await runToTheEnd(1);
+
+    const responses = await Promise.all([
+      h.jobRuns()(event, lambdaContext()),
+      h.jobRuns()(event, lambdaContext()),
+    ]);
+    await h.jobRuns()(event, lambdaContext());
+
+    expect(responses.every((r) => r.batchItemFailures.length === 0)).toBe(true);
+    const run = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+    expect(run).toMatchObject({ status: 'failed', exitCodes: { report: 1 } });
+    const pages = h.mailbox.list();
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.subject).toBe('[ecs-ops] job report failed: report exited 1 in batch');
+    expect(h.logged.filter((l) => l.message === 'job run completed')).toHaveLength(1);
+    const entries = await h.jobEntries();
+    expect(entries.map((e) => e.fields.outcome).sort()).toEqual(['failed', 'launched']);
+  });
+
+  it('pages once on redelivery when SNS failed as the run was completed', async () => {
+    const { h, event } = await runToTheEnd(1);
+    h.failPublishes(2);
+
+    const failed = await h.jobRuns()(event, lambdaContext());
+    const redelivered = await h.jobRuns()(event, lambdaContext());
+    await h.jobRuns()(event, lambdaContext());
+
+    expect(failed.batchItemFailures).toHaveLength(1);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(h.mailbox.list()).toHaveLength(1);
+    expect(await h.runs.get('report', '2024-05-02T02:30:00.000Z')).toMatchObject({
+      status: 'failed',
+      alert: 'sent',
+    });
+  });
+
+  it('stops a run past its timeout, then records it timed out and pages once', async () => {
+    const store = await freshStore(live);
+    const h = await setup(store, { report: fargateJob({ timeoutMinutes: 1 }) }, 0);
+    const launched = await h.launcher()({ job: 'report', scheduledTime: SLOT }, lambdaContext());
+    h.advance(30_000);
+    expect(await h.sweepTimeouts()).toEqual([]);
+
+    // 61 s after the launch: past the timeout, before the container would exit by itself (60 s after RUNNING).
+    h.advance(31_000);
+    const stopped = await h.sweepTimeouts();
+    h.advance(MINUTE);
+    await h.reconcile();
+    await h.jobRuns()(h.stoppedJobEvents(), lambdaContext());
+
+    expect(stopped).toEqual([
+      expect.objectContaining({
+        job: 'report',
+        tasks: launched.tasks,
+        reason: 'ecs-ops: timed out after 1 minute',
+      }),
+    ]);
+    expect(await h.runs.get('report', '2024-05-02T02:30:00.000Z')).toMatchObject({ status: 'timed-out' });
+    const pages = h.mailbox.list();
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.subject).toBe('[ecs-ops] job report failed: timed out in batch');
+  });
+
+  it('journals a timeout once while its stop takes more than a minute, re-sending StopTask meanwhile', async () => {
+    const store = await freshStore(engine);
+    const h = await setup(store, { report: fargateJob({ timeoutMinutes: 1 }) }, 0);
+    const launched = await h.launcher()({ job: 'report', scheduledTime: SLOT }, lambdaContext());
+    h.advance(61_000);
+
+    // Two overlapping sweeps, then one a minute later: job-runs has not seen the STOPPED event yet.
+    const first = await Promise.all([h.sweepTimeouts(), h.sweepTimeouts()]);
+    h.advance(MINUTE);
+    const later = await h.sweepTimeouts();
+
+    expect(first.flat()).toEqual([expect.objectContaining({ job: 'report', tasks: launched.tasks })]);
+    expect(later).toEqual([]);
+    const timeouts = (await h.jobEntries()).filter((e) => e.fields.outcome === 'timed-out');
+    expect(timeouts).toHaveLength(1);
+    expect(h.requests()['ecs.StopTask']).toBe(3);
+    const run = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+    expect(run).toMatchObject({ status: 'running', timeoutRequestedAt: '2024-05-02T02:31:05.000Z' });
+    expect(run?.decisions.filter((d) => d.includes('timed out'))).toEqual([
+      'ecs-ops: timed out after 1 minute: its tasks were stopped',
+    ]);
+  });
+
+  it('does not page for a run stopped on purpose to be replaced', async () => {
+    const store = await freshStore(engine);
+    const h = await setup(store, { report: fargateJob({ concurrency: 'Replace' }) });
+    await h.launcher()({ job: 'report', scheduledTime: SLOT }, lambdaContext());
+    h.advance(MINUTE);
+    await h.reconcile();
+    await h.launcher()({ job: 'report', scheduledTime: '2024-05-02T02:31:00Z' }, lambdaContext());
+    h.advance(30_000);
+    await h.reconcile();
+
+    await h.jobRuns()(h.stoppedJobEvents(), lambdaContext());
+
+    const previous = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+    expect(previous?.status).toBe('failed');
+    expect(previous?.replacedBy).toBe('2024-05-02T02:31:00.000Z');
+    expect(h.mailbox.list()).toHaveLength(0);
+  });
+
+  it('logs a job task no run launched, ignores other tasks, dead-letters invalid records', async () => {
+    const store = await freshStore(engine);
+    const h = await setup(store, { report: fargateJob() });
+    const byHand = taskEvent({
+      fixture: 'ecs/task/fargate-stopped-essential-exit.json',
+      id: 'by-hand',
+      detail: { startedBy: 'ecs-ops-job/report' },
+    });
+    const service = taskEvent({ fixture: 'ecs/task/fargate-stopped-essential-exit.json', id: 'svc' });
+    const event = sqsEvent([body(byHand), body(service), 'not json']);
+
+    const response = await h.jobRuns()(event, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.logged.map((l) => l.message)).toContain('job task without a run');
+    expect(h.deadLetters.letters.map((l) => l.field)).toEqual(['(body)']);
+    expect(h.mailbox.list()).toHaveLength(0);
+  });
+});

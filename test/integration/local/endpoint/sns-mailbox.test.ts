@@ -1,0 +1,189 @@
+/**
+ * SNS through the local endpoint into the mailbox: topics, subscriptions and every published page as a
+ * readable file, with SNS's own validation and error codes.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as SNS from '@aws-sdk/client-sns';
+import { describe, expect, it } from 'vitest';
+import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
+import { endpointFor } from './harness.js';
+import { tempDir } from './temp-dir.js';
+
+async function setup(now = () => new Date('2024-05-01T12:00:00.000Z')) {
+  const dir = join(await tempDir(), 'mailbox');
+  const mailbox = new SnsMailbox({ dir, now, account: '123456789012' });
+  const { config } = await endpointFor({ sns: mailbox });
+  const sns = new SNS.SNSClient(config);
+  const { TopicArn } = await sns.send(new SNS.CreateTopicCommand({ Name: 'ecs-ops-alerts' }));
+  return { dir, mailbox, sns, topicArn: TopicArn as string };
+}
+
+describe('SNS mailbox', () => {
+  it('creates a topic idempotently by name, with the ARN SNS gives it', async () => {
+    const { sns, topicArn } = await setup();
+
+    const again = await sns.send(
+      new SNS.CreateTopicCommand({ Name: 'ecs-ops-alerts', Tags: [{ Key: 'k', Value: 'v' }] }),
+    );
+
+    expect(topicArn).toBe('arn:aws:sns:us-east-1:123456789012:ecs-ops-alerts');
+    expect(again.TopicArn).toBe(topicArn);
+  });
+
+  it('records subscriptions; an email one is pending confirmation, as SNS answers', async () => {
+    const { sns, mailbox, topicArn } = await setup();
+
+    const email = await sns.send(
+      new SNS.SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'oncall@example.com' }),
+    );
+    const queue = await sns.send(
+      new SNS.SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sqs',
+        Endpoint: 'arn:aws:sqs:us-east-1:123456789012:pages',
+      }),
+    );
+    const emailArn = await sns.send(
+      new SNS.SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'email',
+        Endpoint: 'oncall@example.com',
+        ReturnSubscriptionArn: true,
+      }),
+    );
+
+    expect(email.SubscriptionArn).toBe('pending confirmation');
+    expect(queue.SubscriptionArn).toMatch(new RegExp(`^${topicArn}:[0-9a-f-]{36}$`));
+    expect(emailArn.SubscriptionArn).toMatch(new RegExp(`^${topicArn}:[0-9a-f-]{36}$`));
+    expect(
+      mailbox.subscriptions(topicArn).map((s) => [s.protocol, s.endpoint, s.pendingConfirmation]),
+    ).toEqual([
+      ['email', 'oncall@example.com', true],
+      ['sqs', 'arn:aws:sqs:us-east-1:123456789012:pages', false],
+    ]);
+  });
+
+  it('delivers each published message to one readable file in the mailbox folder', async () => {
+    const { sns, dir, topicArn } = await setup();
+    await sns.send(
+      new SNS.SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'oncall@example.com' }),
+    );
+
+    const { MessageId } = await sns.send(
+      new SNS.PublishCommand({
+        TopicArn: topicArn,
+        Subject: 'prod: web task OOM-killed',
+        Message: 'Essential container app exited 137 (OutOfMemoryError).',
+        MessageAttributes: {
+          cluster: { DataType: 'String', StringValue: 'prod' },
+          exitCode: { DataType: 'Number', StringValue: '137' },
+          digest: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2, 3]) },
+        },
+      }),
+    );
+
+    const files = await readdir(dir);
+    expect(files).toEqual([`2024-05-01T12-00-00.000Z-${MessageId}.json`]);
+    expect(JSON.parse(await readFile(join(dir, files[0] as string), 'utf8'))).toEqual({
+      messageId: MessageId,
+      time: '2024-05-01T12:00:00.000Z',
+      topicArn,
+      subject: 'prod: web task OOM-killed',
+      message: 'Essential container app exited 137 (OutOfMemoryError).',
+      attributes: {
+        cluster: { dataType: 'String', value: 'prod' },
+        exitCode: { dataType: 'Number', value: '137' },
+        digest: { dataType: 'Binary', value: 'AQID' },
+      },
+      deliveredTo: ['oncall@example.com'],
+    });
+  });
+
+  it('lists the mailbox newest first, also from a fresh instance over the same folder', async () => {
+    let minute = 0;
+    const { sns, dir, topicArn } = await setup(
+      () => new Date(Date.parse('2024-05-01T12:00:00.000Z') + ++minute * 60_000),
+    );
+
+    for (const message of ['first', 'second', 'third']) {
+      await sns.send(new SNS.PublishCommand({ TargetArn: topicArn, Message: message }));
+    }
+
+    const listed = new SnsMailbox({ dir }).list();
+    expect(listed.map((m) => [m.time, m.message])).toEqual([
+      ['2024-05-01T12:03:00.000Z', 'third'],
+      ['2024-05-01T12:02:00.000Z', 'second'],
+      ['2024-05-01T12:01:00.000Z', 'first'],
+    ]);
+  });
+
+  it('lists an empty mailbox before anything is published', async () => {
+    const { mailbox } = await setup();
+
+    expect(mailbox.list()).toEqual([]);
+  });
+
+  it('answers an unknown topic with NotFoundException (code NotFound, 404)', async () => {
+    const { sns } = await setup();
+
+    const call = sns.send(
+      new SNS.PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:nope', Message: 'm' }),
+    );
+
+    await expect(call).rejects.toBeInstanceOf(SNS.NotFoundException);
+    await expect(call).rejects.toMatchObject({
+      name: 'NotFoundException',
+      message: 'Topic does not exist',
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  it.each([
+    ['an empty message', { Message: '' }, 'Invalid parameter: Empty message'],
+    [
+      'a subject over 100 characters',
+      { Message: 'm', Subject: 'x'.repeat(101) },
+      'Invalid parameter: Subject',
+    ],
+    ['a subject with a line break', { Message: 'm', Subject: 'two\nlines' }, 'Invalid parameter: Subject'],
+  ])('refuses %s with InvalidParameterException', async (_case, input, message) => {
+    const { sns, topicArn } = await setup();
+
+    const call = sns.send(new SNS.PublishCommand({ TopicArn: topicArn, ...input }));
+
+    await expect(call).rejects.toBeInstanceOf(SNS.InvalidParameterException);
+    await expect(call).rejects.toMatchObject({ message, $metadata: { httpStatusCode: 400 } });
+  });
+
+  it('refuses a message attribute of an unknown type with InvalidParameterValueException', async () => {
+    const { sns, topicArn } = await setup();
+
+    const call = sns.send(
+      new SNS.PublishCommand({
+        TopicArn: topicArn,
+        Message: 'm',
+        MessageAttributes: { when: { DataType: 'Date', StringValue: '2024-05-01' } },
+      }),
+    );
+
+    await expect(call).rejects.toBeInstanceOf(SNS.InvalidParameterValueException);
+    await expect(call).rejects.toMatchObject({
+      message:
+        "The message attribute 'when' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.",
+    });
+  });
+
+  it('refuses a subscription it cannot deliver to', async () => {
+    const { sns, topicArn } = await setup();
+
+    await expect(
+      sns.send(
+        new SNS.SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'not-an-address' }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(
+      sns.send(new SNS.SubscribeCommand({ TopicArn: topicArn, Protocol: 'sms', Endpoint: '+15555550100' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+  });
+});

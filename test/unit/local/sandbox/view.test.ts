@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import type { SandboxReport } from '../../../../local/sandbox/model.js';
+import { SandboxView } from '../../../../local/sandbox/view.js';
+
+const START = Date.parse('2024-05-02T09:00:00Z');
+
+const setup = () => {
+  const lines: string[] = [];
+  const clock = { now: START };
+  return {
+    lines,
+    clock,
+    view: new SandboxView(
+      (line) => lines.push(line),
+      START,
+      () => clock.now,
+    ),
+  };
+};
+
+describe('SandboxView', () => {
+  it('shows each message landing in the mailbox, stamped with simulated time', () => {
+    const { lines, view } = setup();
+    view.mailbox(START + 12_345, '[ecs-ops] prod api exited 137');
+    view.mailbox(START + 13_000, undefined);
+    expect(lines).toEqual([
+      '+ 12.3s ✉ mailbox: [ecs-ops] prod api exited 137',
+      '+ 13.0s ✉ mailbox: (no subject)',
+    ]);
+  });
+
+  it('shows a function’s INFO lines about alerts, its WARN and ERROR lines, and nothing else', () => {
+    const { lines, view, clock } = setup();
+    const seen: string[] = [];
+    view.onFunctionLog((entry, name) => seen.push(`${name}:${String(entry.message)}`));
+    clock.now = START + 1_000;
+    view.step(START + 1_000, 'something');
+    const log = (entry: Record<string, unknown>) => view.functionLog('alert', JSON.stringify(entry));
+    log({
+      level: 'INFO',
+      message: 'alert sent',
+      subject: '[ecs-ops] batch ingest exited 1',
+      incident: 'x#1',
+    });
+    log({ level: 'INFO', message: 'alert grouped into the crash-loop window' });
+    log({ level: 'INFO', message: 'not an incident' });
+    log({ level: 'DEBUG', message: 'alert sent' });
+    log({ level: 'WARN', message: 'publish retried' });
+    view.functionLog('alert', 'not JSON');
+    view.functionLog('alert', '[1, 2]');
+    expect(lines.slice(1)).toEqual([
+      '+  1.0s     alert: alert sent — [ecs-ops] batch ingest exited 1',
+      '+  1.0s     alert: alert grouped into the crash-loop window',
+      '+  1.0s     alert warn: publish retried',
+    ]);
+    expect(seen).toHaveLength(5);
+  });
+
+  it('shows the jobs’ launches and completed runs', () => {
+    const { lines, view, clock } = setup();
+    clock.now = START + 2_000;
+    view.step(START + 2_000, 'something');
+    view.functionLog(
+      'launch',
+      JSON.stringify({
+        level: 'INFO',
+        message: 'job launched',
+        job: 'report',
+        slot: '2024-05-02T09:01:00.000Z',
+        tasks: ['arn'],
+      }),
+    );
+    view.functionLog(
+      'launch',
+      JSON.stringify({
+        level: 'INFO',
+        message: 'job skipped',
+        job: 'report',
+        reason: 'a run is still going',
+      }),
+    );
+    view.functionLog(
+      'job-runs',
+      JSON.stringify({
+        level: 'INFO',
+        message: 'job run completed',
+        job: 'report',
+        slot: '2024-05-02T09:01:00.000Z',
+        result: 'succeeded',
+        durationSeconds: 24,
+        reason: 'every essential container exited 0',
+      }),
+    );
+    view.functionLog('launch', JSON.stringify({ level: 'INFO', message: 'jobs config read' }));
+    expect(lines.slice(1)).toEqual([
+      '+  2.0s     launch: job launched — report (slot 09:01:00Z, 1 task)',
+      '+  2.0s     launch: job skipped — report (a run is still going)',
+      '+  2.0s     job-runs: job run completed — report (slot 09:01:00Z, succeeded in 24 s)',
+    ]);
+  });
+
+  it('summarises the mailbox with its latency and points at ecs-ops mailbox', () => {
+    const { lines, view } = setup();
+    const report: SandboxReport = {
+      simulatedSeconds: 45,
+      interrupted: false,
+      bus: {
+        published: 10,
+        matched: {},
+        unmatched: 0,
+        delivered: 10,
+        duplicatesInjected: 0,
+        redelivered: 0,
+        deadLettered: 0,
+        invocations: 2,
+        failedInvocations: 0,
+      },
+      reconciled: {},
+      invocations: { reconcile: 2 },
+      requests: {},
+      mailbox: 3,
+      alerts: {
+        messages: 3,
+        latencyMs: { p50: 1_234, max: 4_000 },
+        perIncident: { 'a#1': 1, 'b#1': 1, unmatched: 1 },
+      },
+      drains: {
+        drains: [
+          {
+            ec2InstanceId: 'i-0abc',
+            trigger: 'lifecycle',
+            state: 'released',
+            reason: 'empty',
+            tasks: 3,
+            releaseLatencyMs: 640,
+            apiCalls: 2,
+          },
+        ],
+      },
+      scaling: {
+        changes: [
+          { service: 'prod/queue-worker', desiredCount: 4, atSeconds: 60.1 },
+          { service: 'prod/queue-worker', desiredCount: 3, atSeconds: 75.2 },
+        ],
+        reactionSeconds: 20.1,
+        evaluations: 4,
+        apiCallsPerEvaluation: { min: 4, max: 6 },
+      },
+      scheduled: 0,
+      groundTruth: { tasks: 1, instances: 1, mismatches: [] },
+      store: '.ecs-ops',
+    };
+    view.summary(report);
+    expect(lines).toContain(
+      '  mailbox: 3 messages about 2 incidents; ECS event → mailbox p50 1.2 s, max 4.0 s (wall clock)',
+    );
+    expect(lines.some((line) => line.startsWith('  npx ecs-ops mailbox '))).toBe(true);
+    expect(lines).toContain(
+      '  scaling: queue-worker → 4 → 3; first change 20.1 s (simulated) after the metric crossed its threshold (a CloudWatch alarm needs ≥ 60 s); 4 evaluations, 4–6 API calls each',
+    );
+    expect(lines).toContain(
+      '  drain i-0abc (lifecycle): released, empty, 640 ms after its last task stopped, 3 tasks waited for, 2 API calls',
+    );
+    const empty = setup();
+    empty.view.summary({
+      ...report,
+      alerts: { messages: 0, latencyMs: { p50: null, max: null }, perIncident: {} },
+      scheduled: 2,
+    });
+    expect(empty.lines).toContain('  mailbox: 0 messages; 2 scheduled invocations');
+  });
+});

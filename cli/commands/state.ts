@@ -1,4 +1,5 @@
 /** `ecs-ops task`, `ecs-ops tasks`, `ecs-ops instances`: the reconciled state, read back. */
+import { clusterName } from '../../lib/platform/arn.js';
 import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/ecs-event.js';
 import type { StoredResource } from '../../lib/platform/store/state-store.js';
 import type { CommandContext } from '../context.js';
@@ -213,7 +214,7 @@ async function resolveArn(context: CommandContext, target: string): Promise<stri
 }
 
 function clustersOf(context: CommandContext, cluster: string | undefined): string[] {
-  if (cluster !== undefined) return [cluster.slice(cluster.lastIndexOf('/') + 1)];
+  if (cluster !== undefined) return [clusterName(cluster)];
   if (context.config.clusters !== undefined) return context.config.clusters;
   throw new UsageError('name the cluster with --cluster (ops.config.yml lists no clusters to default to)');
 }

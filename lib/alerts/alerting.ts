@@ -20,6 +20,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { clusterName, parseArn, resourceId } from '../platform/arn.js';
 import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
 import { parseEcsEventText, type TaskDetail } from '../platform/events/ecs-event.js';
 import type { Journal } from '../platform/journal.js';
@@ -136,10 +137,10 @@ export function createAlerting(dependencies: AlertDependencies) {
           at: now().toISOString(),
           kind: JOURNAL_KIND,
           subject: subjectOf(task),
-          id: task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1),
+          id: resourceId(task.taskArn),
           fields: {
             outcome: 'not-incident',
-            cluster: clusterOf(task.clusterArn),
+            cluster: clusterName(task.clusterArn),
             group: task.group ?? '',
             taskArn: task.taskArn,
             reason: detection.reason,
@@ -242,7 +243,7 @@ async function handleIncident(
 }
 
 async function factsOf(task: TaskDetail, { taskDefinitions, store }: AlertDependencies) {
-  const [, , , region = '', account = ''] = task.taskArn.split(':');
+  const { region = '', account = '' } = parseArn(task.taskArn) ?? {};
   const [essentialContainers, instance] = await Promise.all([
     task.taskDefinitionArn === undefined
       ? Promise.resolve(new Set<string>())
@@ -258,5 +259,4 @@ async function factsOf(task: TaskDetail, { taskDefinitions, store }: AlertDepend
   };
 }
 
-const clusterOf = (clusterArn: string) => clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
-const subjectOf = (task: TaskDetail) => `${clusterOf(task.clusterArn)}/${task.group ?? ''}`;
+const subjectOf = (task: TaskDetail) => `${clusterName(task.clusterArn)}/${task.group ?? ''}`;

@@ -12,16 +12,11 @@
  * (`lastIncident`), so a redelivered incident whose first attempt died after the window write still pages
  * (opener) or is not counted twice (the immediate retry of the last one counted).
  */
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { INDEX, KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
+import { conditionalWrite, queryItems } from '../platform/store/table-io.js';
+import { expiresAt } from '../platform/store/ttl.js';
 import type { AlertsConfig } from './config.js';
 import { type CrashLoopSummary, windowEndsAt } from './crash-loop.js';
 import type { Incident } from './model.js';
@@ -115,7 +110,7 @@ export class CrashLoopStore {
           ':incident': incident.key,
           ':lastExit': lastExit,
           ':open': OPEN_WINDOWS,
-          ':ttl': Math.floor(Date.parse(endsAt) / 1000) + KEEP_CLOSED_DAYS * 86_400,
+          ':ttl': expiresAt(endsAt, KEEP_CLOSED_DAYS),
           ':now': nowIso,
         },
       });
@@ -160,24 +155,17 @@ export class CrashLoopStore {
   /** Keys of open windows that ended before `now` (the sweeper's work), oldest end first. */
   async dueWindows(now: Date): Promise<string[]> {
     const keys: string[] = [];
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: 'byStatus',
-          KeyConditionExpression: '#sk = :open AND #st < :now',
-          ExpressionAttributeNames: { '#sk': INDEX.byStatus.partition, '#st': INDEX.byStatus.sort },
-          ExpressionAttributeValues: { ':open': { S: OPEN_WINDOWS }, ':now': { S: now.toISOString() } },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const key = item[KEY.partition]?.S;
-        if (key?.startsWith(WINDOW_PREFIX)) keys.push(key);
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
+    const items = queryItems(this.options.client, {
+      TableName: this.options.tableName,
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#sk = :open AND #st < :now',
+      ExpressionAttributeNames: { '#sk': INDEX.byStatus.partition, '#st': INDEX.byStatus.sort },
+      ExpressionAttributeValues: { ':open': { S: OPEN_WINDOWS }, ':now': { S: now.toISOString() } },
+    });
+    for await (const item of items) {
+      const key = item[KEY.partition]?.S;
+      if (key?.startsWith(WINDOW_PREFIX)) keys.push(key);
+    }
     return keys;
   }
 
@@ -217,8 +205,8 @@ export class CrashLoopStore {
     returnNew?: boolean;
     returnOld?: boolean;
   }): Promise<{ ok: true; item?: StoredWindow } | { ok: false; old?: StoredWindow }> {
-    try {
-      const { Attributes } = await this.options.client.send(
+    const write = await conditionalWrite(
+      this.options.client.send(
         new UpdateItemCommand({
           TableName: this.options.tableName,
           Key: { [KEY.partition]: { S: request.key }, [KEY.sort]: { S: WINDOW_ENTRY } },
@@ -230,12 +218,12 @@ export class CrashLoopStore {
           // The refusing item comes back with the error: no read to find out why.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-      return { ok: true, ...(Attributes === undefined ? {} : { item: toWindow(Attributes) }) };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { ok: false, ...(error.Item === undefined ? {} : { old: toWindow(error.Item) }) };
-    }
+      ),
+    );
+    if (!write.written)
+      return { ok: false, ...(write.refusing === undefined ? {} : { old: toWindow(write.refusing) }) };
+    const { Attributes } = write.output;
+    return { ok: true, ...(Attributes === undefined ? {} : { item: toWindow(Attributes) }) };
   }
 }
 

@@ -8,6 +8,8 @@
  * - json: the same facts for machines, with a schema version;
  * - attributes: SNS message attributes (string values) to filter subscriptions on.
  */
+
+import { parseArn, resourceId } from '../platform/arn.js';
 import type { ExitClass } from './config.js';
 import type { CrashLoopSummary } from './crash-loop.js';
 import type { AlertMessage, Incident } from './model.js';
@@ -168,9 +170,6 @@ const isoOrAsGiven = (time: string | undefined): string | undefined => {
   return Number.isNaN(parsed) ? time : new Date(parsed).toISOString();
 };
 
-const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf('/') + 1);
-const regionOfArn = (arn: string): string | undefined => arn.split(':')[3] || undefined;
-
 function runTime(startedAt: string | undefined, stoppedAt: string | undefined): number | undefined {
   if (startedAt === undefined || stoppedAt === undefined) return undefined;
   const ms = Date.parse(stoppedAt) - Date.parse(startedAt);
@@ -178,7 +177,7 @@ function runTime(startedAt: string | undefined, stoppedAt: string | undefined): 
 }
 
 function whereItRan(incident: Incident): string {
-  const instance = incident.containerInstanceArn ? taskIdOf(incident.containerInstanceArn) : undefined;
+  const instance = incident.containerInstanceArn ? resourceId(incident.containerInstanceArn) : undefined;
   const zone = incident.availabilityZone ? `, ${incident.availabilityZone}` : '';
   if (incident.launchType === 'FARGATE') return `Fargate${zone}`;
   if (instance !== undefined) {
@@ -200,7 +199,7 @@ function compact(object: Record<string, unknown>): Record<string, unknown> {
 export function renderAlert(incident: Incident): AlertMessage {
   const { cause } = incident;
   const name = workloadName(incident);
-  const taskId = taskIdOf(incident.taskArn);
+  const taskId = resourceId(incident.taskArn);
   const what = whatHappened(cause.exitClass, cause.exitCode);
   const detail = errorName(cause.reason) ?? errorName(incident.stoppedReason);
   const subject = fitSubject(`${PREFIX}{0} ${what.replace('{detail}', detail ? ' ({2})' : '')} in {1}`, [
@@ -303,8 +302,8 @@ export function renderCrashLoopSummary(s: CrashLoopSummary): AlertMessage {
   const exits = `${s.count} more exit${s.count === 1 ? '' : 's'}`;
   const last = shortExit(lastExit.exitClass, lastExit.exitCode);
   const subject = fitSubject(`${PREFIX}{0}: ${exits} in ${span} in {1}, last${last}`, [name, s.cluster]);
-  const region = regionOfArn(lastExit.taskArn);
-  const taskId = taskIdOf(lastExit.taskArn);
+  const region = parseArn(lastExit.taskArn)?.region || undefined;
+  const taskId = resourceId(lastExit.taskArn);
   const taskLink = region === undefined ? undefined : taskConsoleUrl(region, s.cluster, taskId);
   const serviceLink =
     region === undefined || s.service === undefined

@@ -11,8 +11,9 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Item } from '../platform/store/items.js';
-import { INDEX, KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
+import { INDEX, KEY } from '../platform/store/table.js';
 import { batchGetAll, putAtRevision, queryAll } from '../platform/store/table-io.js';
+import { expiryAttribute } from '../platform/store/ttl.js';
 import type { Drain } from './model.js';
 
 export const DRAIN_PARTITION_PREFIX = 'drain#';
@@ -73,11 +74,8 @@ export class DrainStore {
       [INDEX.byStatus.sort]: { S: drain.startedAt },
     };
     const releasedAt = drain.release?.at;
-    if (releasedAt !== undefined && this.options.retentionDays > 0) {
-      item[TTL_ATTRIBUTE] = {
-        N: String(Math.floor(Date.parse(releasedAt) / 1000) + this.options.retentionDays * 86_400),
-      };
-    }
+    if (releasedAt !== undefined)
+      Object.assign(item, expiryAttribute(releasedAt, this.options.retentionDays));
     const { client, tableName } = this.options;
     if (!(await putAtRevision(client, tableName, item, expected)))
       throw new DrainChangedError(drain.ec2InstanceId);

@@ -22,6 +22,7 @@ import {
   StopTaskCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
+import { pages } from '../platform/aws/pages.js';
 import type { ContainerInstanceDetail, TaskDetail } from '../platform/events/ecs-event.js';
 import type { Journal } from '../platform/journal.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
@@ -106,13 +107,13 @@ export function createDrainer(dependencies: DrainerDependencies) {
   async function clustersToAsk(calls: { count: number }): Promise<string[]> {
     if (dependencies.clusters !== undefined) return [...dependencies.clusters];
     const names: string[] = [];
-    let nextToken: string | undefined;
-    do {
+    const list = (nextToken: string | undefined): Promise<ListClustersCommandOutput> => {
       calls.count += 1;
-      const page: ListClustersCommandOutput = await ecs.send(new ListClustersCommand({ nextToken }));
+      return ecs.send(new ListClustersCommand({ nextToken }));
+    };
+    for await (const page of pages(list, (page) => page.nextToken)) {
       names.push(...(page.clusterArns ?? []).map(clusterName));
-      nextToken = page.nextToken;
-    } while (nextToken !== undefined);
+    }
     return names;
   }
 

@@ -24,12 +24,12 @@ export type ConcurrencyDecision =
 const ON_THE_WAY_DOWN = new Set(['STOPPING', 'DEPROVISIONING']);
 
 /** The task id, the last part of its ARN. */
-export const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf('/') + 1);
+import { resourceId } from '../platform/arn.js';
 
 const describe = (task: RunningTask): string =>
   task.startedAt === undefined
-    ? `task ${taskIdOf(task.taskArn)}, not started yet`
-    : `task ${taskIdOf(task.taskArn)}, started ${journalTime(task.startedAt)}`;
+    ? `task ${resourceId(task.taskArn)}, not started yet`
+    : `task ${resourceId(task.taskArn)}, started ${journalTime(task.startedAt)}`;
 
 const describeAll = (tasks: RunningTask[]): string =>
   tasks.length === 1 && tasks[0]

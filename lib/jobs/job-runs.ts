@@ -8,6 +8,7 @@
  * not replaced on purpose), so duplicates and concurrent deliveries page once.
  */
 import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { resourceId } from '../platform/arn.js';
 import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
 import { parseEcsEventText, type TaskDetail } from '../platform/events/ecs-event.js';
 import type { Journal } from '../platform/journal.js';
@@ -15,7 +16,6 @@ import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { StateStore } from '../platform/store/state-store.js';
 import { clusterName } from '../platform/store/table.js';
 import type { EssentialContainers } from '../platform/task-definitions.js';
-import { taskIdOf } from './concurrency.js';
 import { jobOfStartedBy } from './identity.js';
 import { JOB_JOURNAL_KIND } from './launcher.js';
 import { type RunOutcome, type RunResult, runOutcome, type StoppedTask } from './outcome.js';
@@ -224,7 +224,7 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
           reason: outcome.reason,
           exitCodes: outcome.exitCodes,
           durationSeconds: outcome.durationSeconds,
-          tasks: run.tasks.map(taskIdOf),
+          tasks: run.tasks.map(resourceId),
           ...(run.replacedBy === undefined ? {} : { replacedBy: run.replacedBy }),
           ...(subject === undefined ? {} : { subject, messageId }),
         },

@@ -9,10 +9,11 @@
  */
 import { type ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { Context } from 'aws-lambda';
+import { resourceId } from '../platform/arn.js';
 import type { Journal } from '../platform/journal.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { StateStore } from '../platform/store/state-store.js';
-import { decideConcurrency, type RunningTask, taskIdOf } from './concurrency.js';
+import { decideConcurrency, type RunningTask } from './concurrency.js';
 import type { JobConfig, JobsConfig } from './config.js';
 import { clientTokenOf, manualClientTokenOf } from './identity.js';
 import { renderLaunchFailure } from './render.js';
@@ -250,7 +251,7 @@ export function createLauncher(dependencies: LaunchDependencies) {
         placed: placed.length,
       });
       if (next.action === 'complete') {
-        const ids = placed.map(taskIdOf).join(', ');
+        const ids = placed.map(resourceId).join(', ');
         const launched = `launched ${placed.length} task${placed.length === 1 ? '' : 's'} (${ids}) ${attempt === 1 ? 'at attempt 1' : `in ${attempt} attempts`}`;
         const decision = replaced === undefined ? launched : `${replaced}; ${launched}`;
         await runs.update(job, slot, {}, { decisions: [decision] });
@@ -274,7 +275,7 @@ export function createLauncher(dependencies: LaunchDependencies) {
       const what =
         tasks.length === 0
           ? `could not place ${count === 1 ? 'the task' : `${count} tasks`}`
-          : `placed ${tasks.length} of ${count} tasks (${tasks.map(taskIdOf).join(', ')})`;
+          : `placed ${tasks.length} of ${count} tasks (${tasks.map(resourceId).join(', ')})`;
       const decision = `attempt ${attempt} ${what}: ${failureSummary(failures)}; ${placed.length === 0 ? 'retrying' : `topping up ${next.missing}`} at ${journalTime(next.at)}`;
       await runs.update(job, slot, { attempts: attempt }, { decisions: [decision] });
       await record(job, slot, `attempt-${attempt}`, {

@@ -6,7 +6,7 @@
  * it for running past `timeoutMinutes` (its stop reason says so); otherwise it failed, and the reason is the
  * first failing task's stop code, stop reason and the exits that made it fail.
  */
-import { taskIdOf } from './concurrency.js';
+import { resourceId } from '../platform/arn.js';
 
 export interface StoppedContainer {
   name?: string;
@@ -69,7 +69,7 @@ export function runOutcome(tasks: StoppedTask[], essential: Iterable<string>): R
   let failure: string | undefined;
   let timedOut: string | undefined;
   tasks.forEach((task, index) => {
-    const id = task.taskArn ? taskIdOf(task.taskArn) : `task ${index + 1}`;
+    const id = task.taskArn ? resourceId(task.taskArn) : `task ${index + 1}`;
     const containers = task.containers ?? [];
     for (const container of containers) {
       if (container.name === undefined) continue;

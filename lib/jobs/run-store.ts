@@ -6,16 +6,15 @@
  */
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
-  type QueryCommandOutput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
+import { conditionalWrite, queryItems } from '../platform/store/table-io.js';
+import { expiryAttribute } from '../platform/store/ttl.js';
 import type { RunResult } from './outcome.js';
 
 export const RUN_STATUSES = ['launching', 'running', 'succeeded', 'failed', 'timed-out', 'skipped'] as const;
@@ -99,8 +98,8 @@ export class RunStore {
   async begin(run: JobRun, now: Date): Promise<BeginResult> {
     const { tableName, client } = this.options;
     const item = this.toItem(run);
-    try {
-      await client.send(
+    const put = await conditionalWrite(
+      client.send(
         new PutItemCommand({
           TableName: tableName,
           Item: item,
@@ -109,14 +108,13 @@ export class RunStore {
           ExpressionAttributeValues: { ':launching': { S: 'launching' }, ':now': { S: now.toISOString() } },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-      return { begun: true, run };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = error.Item === undefined ? await this.get(run.job, run.slot) : toRun(error.Item);
-      if (existing === undefined) throw error;
-      return { begun: false, run: existing };
-    }
+      ),
+    );
+    if (put.written) return { begun: true, run };
+    const existing = put.refusing === undefined ? await this.get(run.job, run.slot) : toRun(put.refusing);
+    // Refused by an item that is gone by now: the slot is free again, and the redelivery begins it.
+    if (existing === undefined) throw new Error(`job ${run.job} slot ${run.slot}: contended; will retry`);
+    return { begun: false, run: existing };
   }
 
   /**
@@ -132,8 +130,8 @@ export class RunStore {
       slot: { S: slot },
       ...this.expiry(slot),
     };
-    try {
-      await client.send(
+    const put = await conditionalWrite(
+      client.send(
         new PutItemCommand({
           TableName: tableName,
           Item: item,
@@ -141,13 +139,13 @@ export class RunStore {
           ExpressionAttributeNames: { '#key': KEY.partition },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-      return slot;
-    } catch (error) {
-      const first = error instanceof ConditionalCheckFailedException ? error.Item?.slot?.S : undefined;
-      if (first === undefined) throw error;
-      return first;
-    }
+      ),
+    );
+    if (put.written) return slot;
+    const first = put.refusing?.slot?.S;
+    if (first === undefined)
+      throw new Error(`job ${job} request ${requestId}: its slot is unreadable; will retry`);
+    return first;
   }
 
   async get(job: string, slot: string): Promise<JobRun | undefined> {
@@ -201,8 +199,8 @@ export class RunStore {
       names['#alert'] = 'alert';
       condition += ' AND attribute_not_exists(#alert)';
     }
-    try {
-      await this.options.client.send(
+    const { written } = await conditionalWrite(
+      this.options.client.send(
         new UpdateItemCommand({
           TableName: this.options.tableName,
           Key: this.key(job, slot),
@@ -211,12 +209,9 @@ export class RunStore {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return written;
   }
 
   /**
@@ -224,8 +219,8 @@ export class RunStore {
    * sweep has before. True for the sweep that did, which alone journals it; later sweeps may re-send StopTask.
    */
   async claimTimeout(job: string, slot: string, at: Date, decision: string): Promise<boolean> {
-    try {
-      await this.options.client.send(
+    const { written } = await conditionalWrite(
+      this.options.client.send(
         new UpdateItemCommand({
           TableName: this.options.tableName,
           Key: this.key(job, slot),
@@ -244,12 +239,9 @@ export class RunStore {
             ':running': { S: 'running' },
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return written;
   }
 
   /** Completes a running run, once: true for the one caller whose change went through. */
@@ -277,8 +269,8 @@ export class RunStore {
 
   /** Claims a run's page to send it: when it is pending, or claimed by a delivery whose lease ran out. */
   async claimAlert(job: string, slot: string, now: Date): Promise<boolean> {
-    try {
-      await this.options.client.send(
+    const { written } = await conditionalWrite(
+      this.options.client.send(
         new UpdateItemCommand({
           TableName: this.options.tableName,
           Key: this.key(job, slot),
@@ -292,12 +284,9 @@ export class RunStore {
             ':until': { S: alertClaim(now).alertLeaseUntil },
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return written;
   }
 
   /** Marks a claimed page sent. */
@@ -354,28 +343,21 @@ export class RunStore {
       pageSize?: number;
     },
   ): AsyncGenerator<JobRun> {
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: '#p = :p AND begins_with(#s, :prefix)',
-          ...(query.filter === undefined ? {} : { FilterExpression: query.filter }),
-          ExpressionAttributeNames: { '#p': KEY.partition, '#s': KEY.sort, ...query.names },
-          ExpressionAttributeValues: {
-            ':p': { S: jobPartition(job) },
-            ':prefix': { S: RUN_ENTRY_PREFIX },
-            ...query.values,
-          },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ...(query.pageSize === undefined ? {} : { Limit: query.pageSize }),
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) yield toRun(item);
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
+    const items = queryItems(this.options.client, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: '#p = :p AND begins_with(#s, :prefix)',
+      ...(query.filter === undefined ? {} : { FilterExpression: query.filter }),
+      ExpressionAttributeNames: { '#p': KEY.partition, '#s': KEY.sort, ...query.names },
+      ExpressionAttributeValues: {
+        ':p': { S: jobPartition(job) },
+        ':prefix': { S: RUN_ENTRY_PREFIX },
+        ...query.values,
+      },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+      ...(query.pageSize === undefined ? {} : { Limit: query.pageSize }),
+    });
+    for await (const item of items) yield toRun(item);
   }
 
   private toItem(run: JobRun): Record<string, AttributeValue> {
@@ -388,12 +370,7 @@ export class RunStore {
 
   /** When an item of the slot expires: `retentionDays` after the slot, never with 0. */
   private expiry(slot: string): Record<string, AttributeValue> {
-    if (this.options.retentionDays <= 0) return {};
-    return {
-      [TTL_ATTRIBUTE]: {
-        N: String(Math.floor(Date.parse(slot) / 1000) + this.options.retentionDays * 86_400),
-      },
-    };
+    return expiryAttribute(slot, this.options.retentionDays);
   }
 }
 

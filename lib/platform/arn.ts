@@ -20,3 +20,22 @@ export function parseArn(text: string): Arn | undefined {
 
 /** The last `/` segment: a task, container instance or cluster id from its ARN; a name stays a name. */
 export const lastSegment = (arnOrName: string): string => arnOrName.slice(arnOrName.lastIndexOf('/') + 1);
+
+/** A cluster's name from its ARN; a name stays a name. */
+export const clusterName = lastSegment;
+
+/** A task's or container instance's id from its ARN, old format or new; an id stays an id. */
+export const resourceId = lastSegment;
+
+/** `task/<id>` or `container-instance/<id>` from either ARN format: the id is unique in an account and region. */
+export function resourceKey(arn: string): string {
+  const resource = parseArn(arn)?.resource ?? arn;
+  return `${resource.slice(0, resource.indexOf('/'))}/${lastSegment(resource)}`;
+}
+
+/** `arn:…:task-definition/web:42` → `{ family: 'web', revision: 42 }`. */
+export function parseTaskDefinitionArn(arn: string): { family: string; revision: number } | undefined {
+  const match = /:task-definition\/([^:/]+):(\d+)$/.exec(arn);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { family: match[1], revision: Number(match[2]) };
+}

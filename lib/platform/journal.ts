@@ -9,10 +9,12 @@
  * `fields` (a map). Writing an entry twice with the same `at` and `id` overwrites it, so a
  * retried step that reuses its time and id journals once. Entries expire after `retention.historyDays`.
  */
-import type { AttributeValue, DynamoDBClient, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
-import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { KEY, TTL_ATTRIBUTE } from './store/table.js';
+import { KEY } from './store/table.js';
+import { queryItems } from './store/table-io.js';
+import { expiryAttribute } from './store/ttl.js';
 
 export const JOURNAL_PARTITION_PREFIX = 'journal#';
 
@@ -69,9 +71,7 @@ export class Journal {
       // A map of their own, so a capability's field names never collide with the journal's attributes.
       fields: { M: marshall(entry.fields, { removeUndefinedValues: true, convertClassInstanceToMap: true }) },
     };
-    if (retentionDays > 0) {
-      item[TTL_ATTRIBUTE] = { N: String(Math.floor(Date.parse(entry.at) / 1000) + retentionDays * 86_400) };
-    }
+    Object.assign(item, expiryAttribute(entry.at, retentionDays));
     await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
   }
 
@@ -83,34 +83,28 @@ export class Journal {
     const since = new Date(options.since ?? until.getTime() - DAY_MS);
     const entries: JournalEntry<T>[] = [];
     for (const day of daysNewestFirst(since, until)) {
-      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page: QueryCommandOutput = await this.options.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: '#p = :p AND #s BETWEEN :since AND :until',
-            ...(options.kind === undefined ? {} : { FilterExpression: '#kind = :kind' }),
-            ExpressionAttributeNames: {
-              '#p': KEY.partition,
-              '#s': KEY.sort,
-              ...(options.kind === undefined ? {} : { '#kind': 'kind' }),
-            },
-            ExpressionAttributeValues: {
-              ':p': { S: journalPartition(day.toISOString()) },
-              ':since': { S: since.toISOString() },
-              // '~' sorts after '#': every entry at exactly `until` is included.
-              ':until': { S: `${until.toISOString()}~` },
-              ...(options.kind === undefined ? {} : { ':kind': { S: options.kind } }),
-            },
-            ScanIndexForward: false,
-            ExclusiveStartKey,
-          }),
-        );
-        entries.push(...(page.Items ?? []).map((item) => toEntry<T>(item)));
-        if (options.limit !== undefined && entries.length >= options.limit)
-          return entries.slice(0, options.limit);
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey !== undefined);
+      const items = queryItems(this.options.client, {
+        TableName: this.options.tableName,
+        KeyConditionExpression: '#p = :p AND #s BETWEEN :since AND :until',
+        ...(options.kind === undefined ? {} : { FilterExpression: '#kind = :kind' }),
+        ExpressionAttributeNames: {
+          '#p': KEY.partition,
+          '#s': KEY.sort,
+          ...(options.kind === undefined ? {} : { '#kind': 'kind' }),
+        },
+        ExpressionAttributeValues: {
+          ':p': { S: journalPartition(day.toISOString()) },
+          ':since': { S: since.toISOString() },
+          // '~' sorts after '#': every entry at exactly `until` is included.
+          ':until': { S: `${until.toISOString()}~` },
+          ...(options.kind === undefined ? {} : { ':kind': { S: options.kind } }),
+        },
+        ScanIndexForward: false,
+      });
+      for await (const item of items) {
+        entries.push(toEntry<T>(item));
+        if (options.limit !== undefined && entries.length >= options.limit) return entries;
+      }
     }
     return entries;
   }

@@ -18,6 +18,7 @@ import {
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { pages } from '../platform/aws/pages.js';
 import type { Journal } from '../platform/journal.js';
 import type { StateStore } from '../platform/store/state-store.js';
 import { aggregate } from './capacity.js';
@@ -309,10 +310,9 @@ export function createScaler(dependencies: ScalerDependencies) {
   /** Application Auto Scaling's own policies on the service (there are none without a scalable target). */
   async function nativePolicies(policy: ScalingPolicyConfig, calls: Tally): Promise<string[]> {
     const names: string[] = [];
-    let NextToken: string | undefined;
-    do {
+    const describe = (NextToken: string | undefined): Promise<DescribeScalingPoliciesCommandOutput> => {
       tally(calls, 'application-autoscaling:DescribeScalingPolicies');
-      const page: DescribeScalingPoliciesCommandOutput = await applicationAutoScaling.send(
+      return applicationAutoScaling.send(
         new DescribeScalingPoliciesCommand({
           ServiceNamespace: 'ecs',
           ResourceId: resourceIdOf(policy),
@@ -320,9 +320,10 @@ export function createScaler(dependencies: ScalerDependencies) {
           NextToken,
         }),
       );
+    };
+    for await (const page of pages(describe, (page) => page.NextToken)) {
       names.push(...(page.ScalingPolicies ?? []).flatMap((native) => native.PolicyName ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    }
     return names;
   }
 

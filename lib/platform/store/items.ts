@@ -15,9 +15,9 @@ import {
   resourceKey,
   statusKey,
   TASK_STATUS_SHARDS,
-  TTL_ATTRIBUTE,
   taskStatusBucket,
 } from './table.js';
+import { expiryAttribute } from './ttl.js';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -74,9 +74,7 @@ export function historyItem(event: EcsEvent, retention: Retention): Item {
     eventTime: { S: event.time },
   };
   addDetail(item, event.raw);
-  const expires = expiry(event.time, retention.historyDays);
-  if (expires !== undefined) item[TTL_ATTRIBUTE] = { N: String(expires) };
-  return item;
+  return { ...item, ...expiryAttribute(event.time, retention.historyDays) };
 }
 
 export function latestItem(event: EcsEvent, retention: Retention): Item {
@@ -110,8 +108,7 @@ export function latestItem(event: EcsEvent, retention: Retention): Item {
       set(INDEX.byHost.partition, resourceKey(task.containerInstanceArn));
       set(INDEX.byHost.sort, isoTime(task.createdAt ?? event.time));
     }
-    const expires = stopped ? expiry(task.stoppedAt ?? event.time, retention.stoppedDays) : undefined;
-    if (expires !== undefined) item[TTL_ATTRIBUTE] = { N: String(expires) };
+    if (stopped) Object.assign(item, expiryAttribute(task.stoppedAt ?? event.time, retention.stoppedDays));
   } else {
     const instance = event.detail;
     set('status', instance.status);
@@ -121,8 +118,8 @@ export function latestItem(event: EcsEvent, retention: Retention): Item {
       set(INDEX.byHost.partition, ec2HostKey(instance.ec2InstanceId));
       set(INDEX.byHost.sort, isoTime(instance.registeredAt ?? event.time));
     }
-    const expires = instance.status === 'INACTIVE' ? expiry(event.time, retention.stoppedDays) : undefined;
-    if (expires !== undefined) item[TTL_ATTRIBUTE] = { N: String(expires) };
+    if (instance.status === 'INACTIVE')
+      Object.assign(item, expiryAttribute(event.time, retention.stoppedDays));
   }
   addDetail(item, event.raw);
   return item;
@@ -137,11 +134,6 @@ export function shardOf(arn: string): number {
 
 /** Index sort keys compare as strings, so every time is written in one format ("2016-12-06T16:41:06.800Z"). */
 const isoTime = (time: string) => new Date(time).toISOString();
-
-function expiry(fromIsoTime: string, days: number): number | undefined {
-  if (days <= 0) return undefined;
-  return Math.floor(Date.parse(fromIsoTime) / 1000) + days * 86_400;
-}
 
 /** Stores the envelope's `detail` compressed; trims bulky fields (and says which) if it would not fit. */
 /** A record's latest and timeline items carry the same detail: deflate it once per envelope. */

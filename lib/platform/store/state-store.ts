@@ -5,7 +5,6 @@
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -28,7 +27,7 @@ import {
   TASK_STATUS_SHARDS,
   taskStatusBucket,
 } from './table.js';
-import { backoff, batchGetAll, queryAll, UNPROCESSED_RETRIES } from './table-io.js';
+import { backoff, batchGetAll, conditionalWrite, queryAll, UNPROCESSED_RETRIES } from './table-io.js';
 
 export interface StateStoreOptions {
   tableName: string;
@@ -78,8 +77,8 @@ export class StateStore {
    * decides, so concurrent writers cannot lose the newest version.
    */
   async putLatest(item: Item): Promise<VersionVerdict> {
-    try {
-      await this.client.send(
+    const put = await conditionalWrite(
+      this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: item,
@@ -89,12 +88,10 @@ export class StateStore {
           // The refusing item comes back with the error, so telling duplicate from stale costs no read.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-      return 'accepted';
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return error.Item?.version?.N === item.version?.N ? 'duplicate' : 'stale';
-    }
+      ),
+    );
+    if (put.written) return 'accepted';
+    return put.refusing?.version?.N === item.version?.N ? 'duplicate' : 'stale';
   }
 
   /**

@@ -13,6 +13,7 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
+import { pages } from '../aws/pages.js';
 import type { Item } from './items.js';
 import { KEY } from './table.js';
 
@@ -27,16 +28,37 @@ export function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
-/** Every page of a Query, or pages until `limit` items are in hand. */
+/** The items of a Query, page after page, for as long as the caller reads: every Query pages through here. */
+export async function* queryItems(client: Client, input: QueryCommandInput): AsyncGenerator<Item> {
+  const query = (ExclusiveStartKey: Item | undefined): Promise<QueryCommandOutput> =>
+    client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+  for await (const page of pages(query, (page) => page.LastEvaluatedKey)) yield* page.Items ?? [];
+}
+
+/** Every item of a Query, or the first `limit` of them (whole pages: the caller trims). */
 export async function queryAll(client: Client, input: QueryCommandInput, limit?: number): Promise<Item[]> {
   const items: Item[] = [];
-  let ExclusiveStartKey: Item | undefined;
-  do {
-    const page: QueryCommandOutput = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey !== undefined && (limit === undefined || items.length < limit));
+  for await (const item of queryItems(client, input)) {
+    items.push(item);
+    if (limit !== undefined && items.length >= limit) break;
+  }
   return items;
+}
+
+/**
+ * Runs a conditional write. Resolves to `{ written: true, output }`, or, when its condition refused it, to
+ * `{ written: false, refusing }` with the item that refused it (when the write asked for it with
+ * ReturnValuesOnConditionCheckFailure). Any other error is thrown.
+ */
+export async function conditionalWrite<T>(
+  write: Promise<T>,
+): Promise<{ written: true; output: T } | { written: false; refusing?: Item }> {
+  try {
+    return { written: true, output: await write };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return { written: false, ...(error.Item === undefined ? {} : { refusing: error.Item }) };
+  }
 }
 
 /** The items of `keys` (table keys), in the keys' order; keys with no item are left out. */
@@ -72,8 +94,8 @@ export async function putAtRevision(
   item: Item,
   expected: number | undefined,
 ): Promise<boolean> {
-  try {
-    await client.send(
+  const put = await conditionalWrite(
+    client.send(
       new PutItemCommand({
         TableName: tableName,
         Item: { ...item, revision: { N: String((expected ?? 0) + 1) } },
@@ -88,10 +110,7 @@ export async function putAtRevision(
               ExpressionAttributeValues: { ':expected': { N: String(expected) } },
             }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
+  return put.written;
 }

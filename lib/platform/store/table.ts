@@ -38,16 +38,10 @@ export const TASK_STATUS_SHARDS = 4;
 export const LIVE_TASKS = 'live';
 
 /**
- * The partition key of a task or container instance ARN, old format (task/<id>) or new (task/<cluster>/<id>).
- * Task and container instance ids are unique in an account and region, which one stack serves.
+ * Resources are keyed `task/<id>` or `container-instance/<id>` (either ARN format), and index keys name clusters
+ * by name, not ARN: ids are unique in an account and region, which one stack serves, and people type names.
  */
-export function resourceKey(arn: string): string {
-  const resource = arn.split(':').slice(5).join(':');
-  return `${resource.slice(0, resource.indexOf('/'))}/${resource.slice(resource.lastIndexOf('/') + 1)}`;
-}
-
-/** Index keys name clusters by name, not ARN: people type names, and one stack serves one account and region. */
-export const clusterName = (clusterArn: string) => clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
+export { clusterName, resourceKey } from '../arn.js';
 export const taskStatusBucket = (lastStatus: string) => (lastStatus === 'STOPPED' ? 'STOPPED' : LIVE_TASKS);
 export const statusKey = (cluster: string, kind: 'task' | 'instance', bucket: string, shard: number) =>
   `${cluster}|${kind}|${bucket}|${shard}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectIncident, parseTaskDefinitionArn, stopKind } from '../../../../lib/alerts/detect.js';
+import { detectIncident, stopKind } from '../../../../lib/alerts/detect.js';
 import type { Detection, Incident } from '../../../../lib/alerts/model.js';
 import { ACCOUNT, REGION } from '../../../support/fixtures.js';
 import { alertsConfig, containersOf, editContainer, facts, fixtureTask } from './helpers.js';
@@ -462,16 +462,5 @@ describe('stopKind and task definition ARNs', () => {
     [{}, 'other'],
   ] as const)('%j → %s', (task, kind) => {
     expect(stopKind(task)).toBe(kind);
-  });
-
-  it.each([
-    ['arn:aws:ecs:us-east-1:111122223333:task-definition/web:42', { family: 'web', revision: 42 }],
-    [
-      'arn:aws-cn:ecs:cn-north-1:111122223333:task-definition/my_job-2:1',
-      { family: 'my_job-2', revision: 1 },
-    ],
-    ['arn:aws:ecs:us-east-1:111122223333:task-definition/web', undefined],
-  ])('%s → %j', (arn, parsed) => {
-    expect(parseTaskDefinitionArn(arn)).toEqual(parsed);
   });
 });

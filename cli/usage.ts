@@ -6,6 +6,17 @@ export class UsageError extends Error {
   }
 }
 
+/** Refuses a command's missing or unknown subcommand, showing the one form it has (`cron next "<expression>"`). */
+export function requireSubcommand(command: string, subcommand: string | undefined, usage: string): void {
+  const [expected] = usage.split(' ');
+  if (subcommand === expected) return;
+  throw new UsageError(
+    subcommand === undefined
+      ? `${command} needs a subcommand: ecs-ops ${command} ${usage}`
+      : `unknown ${command} subcommand ${subcommand}; expected ecs-ops ${command} ${usage}`,
+  );
+}
+
 export const HELP = `ecs-ops — audit ECS state kept by ecs-ops, locally or in AWS
 
 Usage: ecs-ops <command> [options]

@@ -2,14 +2,9 @@
  * `ecs-ops cron next "<expression>" [-n 5] [--tz <zone>] [--from <ISO time>] [--json]`: the next fire times of
  * an EventBridge schedule expression, with EventBridge semantics (lib/jobs/schedules). Needs no store.
  */
-import {
-  checkTimeZone,
-  nextFires,
-  parseSchedule,
-  ScheduleError,
-  wallClock,
-} from '../../lib/jobs/schedules/index.js';
-import { UsageError } from '../usage.js';
+import { checkTimeZone, nextFires, parseSchedule, ScheduleError } from '../../lib/jobs/schedules/index.js';
+import { wallClock } from '../../lib/platform/wall-clock.js';
+import { requireSubcommand, UsageError } from '../usage.js';
 
 export interface CronFlags {
   count?: string;
@@ -27,13 +22,7 @@ export function cronCommand(
   out: (text: string) => void,
   now: () => Date = () => new Date(),
 ): number {
-  if (subcommand !== 'next') {
-    throw new UsageError(
-      subcommand === undefined
-        ? 'cron needs a subcommand: ecs-ops cron next "<expression>"'
-        : `unknown cron subcommand ${subcommand}; expected ecs-ops cron next "<expression>"`,
-    );
-  }
+  requireSubcommand('cron', subcommand, 'next "<expression>"');
   const [expression, ...extra] = args;
   if (expression === undefined) {
     throw new UsageError('cron next needs an expression, e.g. ecs-ops cron next "cron(0 10 * * ? *)"');

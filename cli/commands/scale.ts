@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
 import { describeIssues, type ScalingConfig, ScalingPolicyConfig } from '../../lib/scaling/config.js';
 import { type Decision, decide } from '../../lib/scaling/decide.js';
-import { UsageError } from '../usage.js';
+import { requireSubcommand, UsageError } from '../usage.js';
 
 export interface ScaleFlags {
   policy?: string;
@@ -28,13 +28,7 @@ export function scaleCommand(
   out: (text: string) => void,
   now: () => Date = () => new Date(),
 ): number {
-  if (subcommand !== 'plan') {
-    throw new UsageError(
-      subcommand === undefined
-        ? 'scale needs a subcommand: ecs-ops scale plan --policy <name|file> --current <n> --metric <value>'
-        : `unknown scale subcommand ${subcommand}; expected ecs-ops scale plan --policy <name|file> --current <n> --metric <value>`,
-    );
-  }
+  requireSubcommand('scale', subcommand, 'plan --policy <name|file> --current <n> --metric <value>');
   if (args.length > 0) throw new UsageError(`unexpected argument ${args[0]}; scale plan takes flags only`);
   const { name, policy } = resolvePolicy(flags.policy, config);
   const current = parseCurrent(flags.current);

@@ -53,21 +53,12 @@ export async function tasksCommand(
     }
     listed.push({ cluster, tasks: tasks.slice(0, limit) });
   }
-  if (context.options.json) {
-    context.out(
-      JSON.stringify(
-        listed.flatMap(({ tasks }) => tasks),
-        null,
-        2,
-      ),
-    );
-    return 0;
-  }
-  for (const { cluster, tasks } of listed) {
-    context.out(`Tasks in ${cluster} (${tasks.length}):`);
-    context.out(tasks.length === 0 ? '  none' : taskTable(tasks));
-  }
-  return 0;
+  return printByCluster(
+    context,
+    listed.map(({ cluster, tasks }) => ({ cluster, resources: tasks })),
+    'Tasks',
+    taskTable,
+  );
 }
 
 export async function instancesCommand(
@@ -83,19 +74,34 @@ export async function instancesCommand(
       instances.push(...(await context.store.instancesByStatus(cluster, status)));
     listed.push({ cluster, instances });
   }
+  return printByCluster(
+    context,
+    listed.map(({ cluster, instances }) => ({ cluster, resources: instances })),
+    'Container instances',
+    instanceTable,
+  );
+}
+
+/** One JSON list of every cluster's resources, or a heading and a table per cluster. */
+function printByCluster(
+  context: CommandContext,
+  listed: readonly { cluster: string; resources: StoredResource[] }[],
+  heading: string,
+  table: (resources: StoredResource[]) => string,
+): number {
   if (context.options.json) {
     context.out(
       JSON.stringify(
-        listed.flatMap(({ instances }) => instances),
+        listed.flatMap(({ resources }) => resources),
         null,
         2,
       ),
     );
     return 0;
   }
-  for (const { cluster, instances } of listed) {
-    context.out(`Container instances in ${cluster} (${instances.length}):`);
-    context.out(instances.length === 0 ? '  none' : instanceTable(instances));
+  for (const { cluster, resources } of listed) {
+    context.out(`${heading} in ${cluster} (${resources.length}):`);
+    context.out(resources.length === 0 ? '  none' : table(resources));
   }
   return 0;
 }

@@ -6,6 +6,8 @@
  * ([start, end) local time; a window whose end is before its start crosses midnight, e.g. 22:00-02:00; equal
  * start and end mean the whole day).
  */
+
+import { isTimeZone, wallClock } from '../platform/wall-clock.js';
 import { type AlertsConfig, type MuteRule, SEVERITIES, type Severity } from './config.js';
 import type { Incident } from './model.js';
 
@@ -50,40 +52,9 @@ export function inDailyWindow(window: { start: string; end: string; timeZone: st
   return start < end ? minute >= start && minute < end : minute >= start || minute < end;
 }
 
-/** Whether Intl knows the IANA time zone name. */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, format);
-  }
-  return format;
-}
-
 /** Minutes since local midnight in `timeZone` (0-1439). */
 export function minuteOfDay(now: Date, timeZone: string): number {
-  let hour = 0;
-  let minute = 0;
-  for (const part of formatter(timeZone).formatToParts(now)) {
-    if (part.type === 'hour') hour = Number(part.value) % 24;
-    if (part.type === 'minute') minute = Number(part.value);
-  }
+  const { hour, minute } = wallClock(now, timeZone);
   return hour * 60 + minute;
 }
 

@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { ClusterName, Flag, keyProblem, WholeNumber } from '../platform/config/fields.js';
+import { isTimeZone } from '../platform/wall-clock.js';
 import { tryParseSchedule } from './schedules/index.js';
 
 export const JOB_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -36,16 +37,6 @@ const Schedule = z.string('expected cron(...) or rate(...)').check(
     if (problem) context.issues.push({ code: 'custom', message: problem, input: expression });
   }),
 );
-
-/** True when `Intl` knows the zone (IANA names such as Europe/Paris, and UTC). */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 const TimeZone = z
   .string('expected an IANA time zone such as Europe/Paris')

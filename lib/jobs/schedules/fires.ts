@@ -5,6 +5,7 @@
  * run it after the gap), and a local time repeated by fall-back runs once, at its first occurrence.
  */
 import { Cron } from 'croner';
+import { isTimeZone, type WallClock, wallClock } from '../../platform/wall-clock.js';
 import { type CronSchedule, MAX_YEAR, type Schedule, ScheduleError } from './expression.js';
 
 export interface NextFiresOptions {
@@ -55,64 +56,14 @@ function cronFires(schedule: CronSchedule, from: number, count: number, timeZone
   return fires;
 }
 
-export interface WallClock {
-  year: number;
-  /** 1-12 */
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  /** 0 = Sunday … 6 = Saturday */
-  weekday: number;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function format(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formats.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      weekday: 'short',
-    });
-    formats.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** Throws a ScheduleError unless `timeZone` is an IANA zone this runtime knows; returns it. */
 export function checkTimeZone(timeZone: string): string {
-  try {
-    format(timeZone);
-  } catch {
+  if (!isTimeZone(timeZone)) {
     throw new ScheduleError(
       `unknown time zone ${timeZone}: expected an IANA zone such as Europe/Berlin or UTC`,
     );
   }
   return timeZone;
-}
-
-/** The wall clock of `date` in `timeZone`. */
-export function wallClock(date: Date, timeZone: string): WallClock {
-  const parts: Record<string, string> = {};
-  for (const part of format(timeZone).formatToParts(date)) parts[part.type] = part.value;
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday ?? ''),
-  };
 }
 
 function sameMinute(a: WallClock, b: WallClock): boolean {

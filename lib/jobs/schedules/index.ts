@@ -18,6 +18,4 @@ export {
   matchesWallClock,
   type NextFiresOptions,
   nextFires,
-  type WallClock,
-  wallClock,
 } from './fires.js';

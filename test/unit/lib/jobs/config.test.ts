@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTimeZone, scheduleProblem } from '../../../../lib/jobs/config.js';
+import { scheduleProblem } from '../../../../lib/jobs/config.js';
 import { ConfigError, parseOpsConfig } from '../../../../lib/ops-config.js';
 
 const fargate = {
@@ -327,17 +327,5 @@ describe('the schedule hook', () => {
     'rate(1 day)',
   ])('accepts %s', (expression) => {
     expect(scheduleProblem(expression)).toBeUndefined();
-  });
-});
-
-describe('time zones', () => {
-  it.each([
-    ['UTC', true],
-    ['Europe/Paris', true],
-    ['America/Argentina/Buenos_Aires', true],
-    ['Mars/Olympus', false],
-    ['', false],
-  ])('%j is a time zone: %s', (zone, valid) => {
-    expect(isTimeZone(zone)).toBe(valid);
   });
 });

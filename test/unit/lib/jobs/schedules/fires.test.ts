@@ -6,8 +6,8 @@ import {
   nextFires,
   parseSchedule,
   ScheduleError,
-  wallClock,
 } from '../../../../../lib/jobs/schedules/index.js';
+import { wallClock } from '../../../../../lib/platform/wall-clock.js';
 
 const fires = (expression: string, from: string, count: number, timeZone = 'UTC') =>
   nextFires(parseSchedule(expression), { from: new Date(from), count, timeZone }).map((date) =>

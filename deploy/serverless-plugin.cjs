@@ -1,6 +1,6 @@
 // Connects serverless.yml to the TypeScript sources at package time, without credentials or network:
-// - `${ecsops:config.<path>}`, `${ecsops:ecsEventPattern}`, `${ecsops:stateTable}` resolve from deploy/stack.ts,
-//   so ops.config.yml is validated (errors name the setting) before anything is packaged;
+// - `${ecsops:config.<path>}`, `${ecsops:stateTable}`, `${ecsops:<capability>.resources}`, … resolve from
+//   deploy/stack.ts, so ops.config.yml is validated (errors name the setting) before anything is packaged;
 // - before packaging or invoking locally, scripts/build.mjs bundles every function with esbuild.
 const { execFileSync } = require('node:child_process');
 const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
@@ -9,7 +9,7 @@ const { buildSync } = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
 
-function loadStackSettings(configFile, stage) {
+function loadStackSettings(configFile, stack) {
   // Inside the project, so the bundle resolves the project's node_modules.
   const cache = path.join(root, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
@@ -25,7 +25,7 @@ function loadStackSettings(configFile, stage) {
       packages: 'external',
       logLevel: 'error',
     });
-    return require(outfile).stackSettings(configFile, stage);
+    return require(outfile).stackSettings(configFile, stack);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -43,15 +43,20 @@ function pick(value, address) {
 class EcsOpsPlugin {
   constructor(serverless) {
     let settings;
-    const settingsOnce = (stage) => {
-      settings ??= loadStackSettings(path.join(root, 'ops.config.yml'), stage);
+    const settingsOnce = (stack) => {
+      settings ??= loadStackSettings(path.join(root, 'ops.config.yml'), stack);
       return settings;
     };
     this.configurationVariablesSources = {
       ecsops: {
         resolve: async ({ address, resolveVariable }) => {
           try {
-            return { value: pick(settingsOnce(await resolveVariable('sls:stage')), address) };
+            // Function names (`<service>-<stage>-<function>`) name the roles' log groups.
+            const stack = {
+              service: await resolveVariable('self:service'),
+              stage: await resolveVariable('sls:stage'),
+            };
+            return { value: pick(settingsOnce(stack), address) };
           } catch (error) {
             throw new serverless.classes.Error(error.message);
           }

@@ -9,7 +9,9 @@
  * application's fault.
  */
 
+import { clusterName, parseTaskDefinitionArn } from '../platform/arn.js';
 import type { Container, TaskDetail } from '../platform/events/ecs-event.js';
+import { HOST_GONE_REASON, StopCode, StoppedReasonPrefix } from '../platform/events/stop-codes.js';
 import { classifyExit } from './classify.js';
 import { type AlertsConfig, severityOf } from './config.js';
 import type { Cause, Detection, Incident } from './model.js';
@@ -24,51 +26,33 @@ export interface DetectionFacts {
   account: string;
 }
 
-const ESSENTIAL_EXIT_REASON = 'Essential container in task exited';
-
 type StopKind = 'essential-exit' | 'failed-to-start' | 'deployment' | 'user' | 'host-gone' | 'other';
 
 /** Why ECS stopped the task, from its stop code and (for older events without one) its stopped reason. */
 export function stopKind(task: { stopCode?: string; stoppedReason?: string }): StopKind {
   const reason = task.stoppedReason ?? '';
   switch (task.stopCode) {
-    case 'EssentialContainerExited':
+    case StopCode.EssentialContainerExited:
       return 'essential-exit';
-    case 'TaskFailedToStart':
+    case StopCode.TaskFailedToStart:
       return 'failed-to-start';
-    case 'ServiceSchedulerInitiated':
+    case StopCode.ServiceSchedulerInitiated:
       return 'deployment';
-    case 'UserInitiated':
+    case StopCode.UserInitiated:
       return 'user';
-    case 'SpotInterruption':
-    case 'TerminationNotice':
+    case StopCode.SpotInterruption:
+    case StopCode.TerminationNotice:
       return 'host-gone';
   }
-  if (reason.startsWith(ESSENTIAL_EXIT_REASON)) return 'essential-exit';
-  if (reason.startsWith('Scaling activity initiated by')) return 'deployment';
+  if (reason.startsWith(StoppedReasonPrefix.essentialContainerExited)) return 'essential-exit';
+  if (reason.startsWith(StoppedReasonPrefix.serviceScheduler)) return 'deployment';
   if (
-    reason.startsWith('Task stopped by user') ||
-    reason.startsWith('Container instance deregistration forced by user')
+    reason.startsWith(StoppedReasonPrefix.userStop) ||
+    reason.startsWith(StoppedReasonPrefix.userDeregistration)
   )
     return 'user';
-  if (/^Host EC2 \(instance [^)]*\) (stopped|terminated)/.test(reason)) return 'host-gone';
+  if (HOST_GONE_REASON.test(reason)) return 'host-gone';
   return 'other';
-}
-
-/** The last segment of an ARN's resource: `…:cluster/prod` → `prod`, `…:task/prod/abc` → `abc`. */
-export function arnName(arn: string): string {
-  const resource = arn.slice(arn.lastIndexOf(':') + 1);
-  return resource.slice(resource.lastIndexOf('/') + 1);
-}
-
-/** `…:cluster/prod` → `prod`. */
-export const clusterName = (clusterArn: string): string => arnName(clusterArn);
-
-/** `arn:…:task-definition/web:42` → `{ family: 'web', revision: 42 }`. */
-export function parseTaskDefinitionArn(arn: string): { family: string; revision: number } | undefined {
-  const match = /:task-definition\/([^:/]+):(\d+)$/.exec(arn);
-  if (!match?.[1] || !match[2]) return undefined;
-  return { family: match[1], revision: Number(match[2]) };
 }
 
 const describeStop = (task: TaskDetail): string =>

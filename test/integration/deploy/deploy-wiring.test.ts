@@ -13,12 +13,14 @@ import {
   drainLifecycleHooks,
   drainPolicyStatements,
   drainSweeperPolicyStatements,
+} from '../../../deploy/drain.js';
+import {
   jobRunsEventPattern,
   jobRunsPolicyStatements,
   launchPolicyStatements,
   launchSchedules,
-  scalePolicyStatements,
-} from '../../../deploy/stack.js';
+} from '../../../deploy/jobs.js';
+import { scalePolicyStatements } from '../../../deploy/scaling.js';
 import { parseOpsConfig } from '../../../lib/ops-config.js';
 import {
   CONTAINER_INSTANCE_STATE_CHANGE,
@@ -72,6 +74,9 @@ beforeAll(() => {
 }, 120_000);
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+/** The logical id a `Fn::GetAtt` names. */
+const getAttId = (value: unknown) => (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
@@ -160,14 +165,6 @@ describe('packaged CloudFormation template', () => {
     });
   });
 
-  it('has a queue whose redrive policy ends in the dead-letter queue', () => {
-    expect(resources.EcsEventsQueue?.Properties.RedrivePolicy).toEqual({
-      deadLetterTargetArn: { 'Fn::GetAtt': ['EcsEventsDeadLetterQueue', 'Arn'] },
-      maxReceiveCount: 5,
-    });
-    expect(resources.EcsEventsDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
-  });
-
   it('creates the state table from the one table definition, with TTL', () => {
     const table = resources.StateTable?.Properties as Record<string, unknown>;
     expect(table.TableName).toBe('ecs-ops-ci-state');
@@ -178,26 +175,8 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('gives reconcile a role that names only its own queue, dead-letter queue and table', () => {
-    const role = resources.ReconcileRole?.Properties as {
-      Policies: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[];
-    };
-    const statements = role.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
-    for (const statement of statements)
+    for (const statement of statementsOf('ReconcileRole'))
       expect(statement.Resource, 'no action on every resource').not.toBe('*');
-    const actions = statements.flatMap((statement) => [statement.Action].flat());
-    expect(actions.sort()).toEqual(
-      [
-        'dynamodb:BatchWriteItem',
-        'dynamodb:PutItem',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'sqs:ChangeMessageVisibility',
-        'sqs:DeleteMessage',
-        'sqs:GetQueueAttributes',
-        'sqs:ReceiveMessage',
-        'sqs:SendMessage',
-      ].sort(),
-    );
   });
 
   it('routes essential-container stops of the configured clusters to the alerts queue', () => {
@@ -230,17 +209,6 @@ describe('packaged CloudFormation template', () => {
         Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['AlertsRule', 'Arn'] } } },
       }),
     ]);
-  });
-
-  it('has an alerts queue with its own dead-letter queue, visible 6× the alert timeout', () => {
-    const queue = resources.AlertsQueue?.Properties as Record<string, unknown>;
-    expect(queue.RedrivePolicy).toEqual({
-      deadLetterTargetArn: { 'Fn::GetAtt': ['AlertsDeadLetterQueue', 'Arn'] },
-      maxReceiveCount: 5,
-    });
-    const alert = resources.AlertLambdaFunction?.Properties as { Timeout: number };
-    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * alert.Timeout);
-    expect(resources.AlertsDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
   });
 
   it('feeds alert from its queue in small batches, reporting item failures', () => {
@@ -305,23 +273,6 @@ describe('packaged CloudFormation template', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
     const tableArn = '${StateTable.Arn}';
     const alert = byAction('AlertRole');
-    expect(Object.keys(alert).sort()).toEqual(
-      [
-        'dynamodb:DeleteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'ecs:DescribeTaskDefinition',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'sns:Publish',
-        'sqs:ChangeMessageVisibility',
-        'sqs:DeleteMessage',
-        'sqs:GetQueueAttributes',
-        'sqs:ReceiveMessage',
-        'sqs:SendMessage',
-      ].sort(),
-    );
     expect(alert['sns:Publish']).toEqual({ Ref: 'AlertTopic' });
     expect(alert['sqs:SendMessage']).toEqual({ 'Fn::GetAtt': ['AlertsDeadLetterQueue', 'Arn'] });
     expect(alert['sqs:ReceiveMessage']).toEqual({ 'Fn::GetAtt': ['AlertsQueue', 'Arn'] });
@@ -331,18 +282,225 @@ describe('packaged CloudFormation template', () => {
       if (action !== 'ecs:DescribeTaskDefinition') expect(resource, action).not.toBe('*');
 
     const summary = byAction('AlertSummaryRole');
-    expect(Object.keys(summary).sort()).toEqual(
-      [
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'sns:Publish',
-      ].sort(),
-    );
     expect(summary['sns:Publish']).toEqual({ Ref: 'AlertTopic' });
     expect(summary['dynamodb:Query']).toEqual([table, { 'Fn::Sub': `${tableArn}/index/byStatus` }]);
+  });
+});
+
+/** A queue's consumer: the event source mapping polls with the function's role; the code dead-letters. */
+const eventSource = (queue: string) => ({
+  'sqs:ReceiveMessage': `the event source mapping receives batches from ${queue}`,
+  'sqs:DeleteMessage': `the event source mapping deletes what a batch settled from ${queue}`,
+  'sqs:GetQueueAttributes': `the event source mapping reads ${queue}'s attributes`,
+  'sqs:SendMessage': `refused records go to ${queue}'s dead-letter queue (SendMessageBatch)`,
+});
+const ownLogs = {
+  'logs:CreateLogStream': 'Lambda writes the function’s log group with its role',
+  'logs:PutLogEvents': 'Lambda writes the function’s log group with its role',
+};
+
+/**
+ * Every role of the stack (with this repository's ops.config.yml) and every action it allows, each with why:
+ * what its code calls or its event source needs, and nothing more.
+ */
+const ROLE_ACTIONS: Record<string, Record<string, string>> = {
+  ReconcileRole: {
+    ...ownLogs,
+    ...eventSource('EcsEventsQueue'),
+    'dynamodb:PutItem': 'latest states, each a conditional put',
+    'dynamodb:BatchWriteItem': 'timeline entries',
+  },
+  AlertRole: {
+    ...ownLogs,
+    ...eventSource('AlertsQueue'),
+    'sns:Publish': 'the page',
+    'ecs:DescribeTaskDefinition': 'which containers are essential',
+    'dynamodb:GetItem': 'the idempotency record; the container instance’s state',
+    'dynamodb:PutItem': 'the idempotency record; the journal',
+    'dynamodb:UpdateItem': 'the idempotency record’s result; the crash-loop window',
+    'dynamodb:DeleteItem': 'the idempotency record, when the page failed',
+  },
+  AlertSummaryRole: {
+    ...ownLogs,
+    'sns:Publish': 'the summary of an ended crash-loop window',
+    'dynamodb:Query': 'ended windows, through the byStatus index',
+    'dynamodb:UpdateItem': 'closing a window',
+    'dynamodb:PutItem': 'the journal',
+  },
+  LaunchRole: {
+    ...ownLogs,
+    'dynamodb:GetItem': 'the run of a slot or request; earlier runs’ task state',
+    'dynamodb:PutItem': 'a new run (conditional); the journal',
+    'dynamodb:UpdateItem': 'the run’s tasks, attempts and result',
+    'dynamodb:Query': 'the job’s previous runs (concurrency)',
+    'sns:Publish': 'a run that failed to launch',
+    'ecs:RunTask': 'the jobs’ task definitions, on the jobs’ clusters',
+    'ecs:StopTask': 'concurrency Replace',
+    'iam:PassRole': 'the task and execution roles, to ECS tasks only',
+  },
+  JobTimeoutsRole: {
+    ...ownLogs,
+    'dynamodb:Query': 'open runs of each job with a timeout',
+    'dynamodb:UpdateItem': 'claiming the timeout',
+    'dynamodb:PutItem': 'the journal',
+    'ecs:StopTask': 'the tasks of a run past its timeout',
+  },
+  LaunchSchedulerRole: {
+    'lambda:InvokeFunction': 'EventBridge Scheduler invokes launch, and nothing else',
+  },
+  JobRunsRole: {
+    ...ownLogs,
+    ...eventSource('JobRunsQueue'),
+    'sns:Publish': 'a failed run',
+    'dynamodb:GetItem': 'the run; its tasks’ state',
+    'dynamodb:PutItem': 'the journal',
+    'dynamodb:UpdateItem': 'the run’s result and its page claim',
+    'dynamodb:Query': 'the job’s runs',
+    'ecs:DescribeTaskDefinition': 'which containers are essential decides a run’s result',
+    'ecs:DescribeTasks': 'a run’s other tasks, when the table has not got them yet',
+  },
+  DrainRole: {
+    ...ownLogs,
+    ...eventSource('DrainEventsQueue'),
+    'sns:Publish': 'an instance that left with tasks still on it',
+    'dynamodb:GetItem': 'the drain; the instance',
+    'dynamodb:PutItem': 'the drain (conditional); the journal',
+    'dynamodb:Query': 'the instance and its tasks, through the byHost index',
+    'dynamodb:BatchGetItem': 'the tasks the byHost index lists',
+    'ecs:UpdateContainerInstancesState': 'setting the instance DRAINING',
+    'ecs:ListContainerInstances': 'finding the container instance of an EC2 instance',
+    'autoscaling:CompleteLifecycleAction': 'releasing the instance',
+    'autoscaling:RecordLifecycleActionHeartbeat': 'a heartbeat that falls due when an event is settled',
+  },
+  DrainSweeperRole: {
+    ...ownLogs,
+    'sns:Publish': 'an instance released at its deadline with tasks still on it',
+    'dynamodb:GetItem': 'each open drain; the instance',
+    'dynamodb:PutItem': 'the drain (conditional); the journal',
+    'dynamodb:Query': 'open drains (byStatus index); the instance’s tasks (byHost index)',
+    'dynamodb:BatchGetItem': 'the tasks the byHost index lists',
+    'autoscaling:CompleteLifecycleAction': 'releasing at the deadline, finishing an interrupted release',
+    'autoscaling:RecordLifecycleActionHeartbeat': 'heartbeats half-way through the hook’s timeout',
+  },
+  ScaleRole: {
+    ...ownLogs,
+    'dynamodb:GetItem': 'the service’s recent scaling activities',
+    'dynamodb:PutItem': 'claiming a change (conditional); the journal',
+    'dynamodb:Query': 'state-store counts, through the byGroup index',
+    'dynamodb:BatchGetItem': 'the tasks the byGroup index lists',
+    'ecs:DescribeServices': 'the running and desired counts',
+    'ecs:UpdateService': 'the new desired count',
+    'sqs:GetQueueUrl': 'the backlog queue of an SQS metric source',
+    'sqs:GetQueueAttributes': 'the backlog (ApproximateNumberOfMessages)',
+    'application-autoscaling:DescribeScalableTargets': 'min, max and suspension of a registered service',
+    'application-autoscaling:DescribeScalingPolicies': 'native policies on the same service',
+  },
+};
+
+describe('execution roles in the packaged template', () => {
+  it('are exactly the roles of the table', () => {
+    expect(
+      ofType('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(Object.keys(ROLE_ACTIONS).sort());
+  });
+
+  it.each(Object.entries(ROLE_ACTIONS))(
+    '%s allows exactly what its code and its event source need',
+    (role, why) => {
+      const statements = statementsOf(role);
+      expect(statements.filter((statement) => statement.Effect !== 'Allow')).toEqual([]);
+      const actions = statements.flatMap((statement) => [statement.Action].flat());
+      expect(new Set(actions).size, `${role}: an action granted twice`).toBe(actions.length);
+      expect(actions.sort()).toEqual(Object.keys(why).sort());
+    },
+  );
+
+  it('let Lambda, and only Lambda, assume the functions’ roles', () => {
+    for (const [id, role] of ofType('AWS::IAM::Role').filter(([id]) => id !== 'LaunchSchedulerRole')) {
+      expect(role.Properties.AssumeRolePolicyDocument, id).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      });
+    }
+  });
+
+  it('let each function write its own log group only', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const role = getAttId(fn.Properties.Role);
+      const logs = statementsOf(role).find((statement) => statement.Sid === 'WriteOwnLogs');
+      expect(logs?.Resource, role).toEqual({
+        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.Properties.FunctionName}:*`,
+      });
+    }
+  });
+});
+
+describe('SQS event sources in the packaged template', () => {
+  const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  const mappings = () => ofType('AWS::Lambda::EventSourceMapping');
+
+  it('are the four queues of reconcile, alert, job-runs and drain', () => {
+    expect(mappings().map(([id]) => id)).toEqual([
+      'ReconcileEventSourceMappingSQSEcsEventsQueue',
+      'AlertEventSourceMappingSQSAlertsQueue',
+      'JobDashrunsEventSourceMappingSQSJobRunsQueue',
+      'DrainEventSourceMappingSQSDrainEventsQueue',
+    ]);
+  });
+
+  it('each have a rule, a dead-letter queue, a policy for that rule only, and the consumer’s role, wired alike', () => {
+    for (const [id, mapping] of mappings()) {
+      const queue = getAttId(mapping.Properties.EventSourceArn);
+      const name = queue.replace(/Queue$/, '');
+      const [rule, deadLetters] = [`${name}Rule`, `${name}DeadLetterQueue`];
+      const fn = resources[getAttId(mapping.Properties.FunctionName)] as Resource;
+      const properties = resources[queue]?.Properties as Record<string, unknown>;
+      expect(properties.RedrivePolicy, id).toEqual({
+        deadLetterTargetArn: getAtt(deadLetters),
+        maxReceiveCount: 5,
+      });
+      // A throttled batch is retried before its messages reappear (six times the function's timeout).
+      expect(properties.VisibilityTimeout, id).toBeGreaterThanOrEqual(6 * (fn.Properties.Timeout as number));
+      expect(resources[deadLetters]?.Properties, id).toEqual({
+        MessageRetentionPeriod: 1_209_600,
+        SqsManagedSseEnabled: true,
+      });
+      expect(resources[rule]?.Properties.Targets, id).toEqual([
+        expect.objectContaining({ Arn: getAtt(queue), DeadLetterConfig: { Arn: getAtt(deadLetters) } }),
+      ]);
+      expect(resources[`${name}QueuePolicy`]?.Properties, id).toEqual({
+        Queues: [{ Ref: queue }, { Ref: deadLetters }],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            expect.objectContaining({
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: [getAtt(queue), getAtt(deadLetters)],
+              Condition: { ArnEquals: { 'aws:SourceArn': getAtt(rule) } },
+            }),
+          ],
+        },
+      });
+      const sqs = statementsOf(getAttId(fn.Properties.Role)).filter((statement) =>
+        [statement.Action].flat()[0]?.startsWith('sqs:'),
+      );
+      expect(sqs, id).toEqual([
+        expect.objectContaining({
+          Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          Resource: getAtt(queue),
+        }),
+        expect.objectContaining({ Action: 'sqs:SendMessage', Resource: getAtt(deadLetters) }),
+      ]);
+      expect(fn.Properties.Environment, id).toMatchObject({
+        Variables: { DEAD_LETTER_QUEUE_URL: { Ref: deadLetters } },
+      });
+      expect(template.Outputs[`${deadLetters}Url`], id).toEqual({ Value: { Ref: deadLetters } });
+    }
   });
 });
 
@@ -424,25 +582,10 @@ describe('scheduled jobs in the packaged template', () => {
       StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
     });
     expect(byAction('sns:Publish')[0]?.Resource).toEqual({ Ref: 'AlertTopic' });
-    const actions = statements.flatMap((s) => [s.Action].flat()).sort();
-    expect(actions).toEqual(
-      [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'ecs:RunTask',
-        'ecs:StopTask',
-        'iam:PassRole',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'sns:Publish',
-      ].sort(),
-    );
     for (const statement of statements) expect(statement.Resource, statement.Sid).not.toBe('*');
   });
 
-  it('routes the jobs’ STOPPED tasks to job-runs through its queue, dead-letter queue and queue policy', () => {
+  it('routes the jobs’ STOPPED tasks to job-runs through its queue', () => {
     const rule = resources.JobRunsRule?.Properties as Record<string, unknown>;
     expect(rule.EventPattern).toEqual({
       source: ['aws.ecs'],
@@ -459,23 +602,9 @@ describe('scheduled jobs in the packaged template', () => {
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['JobRunsDeadLetterQueue', 'Arn'] } },
       }),
     ]);
-    expect(resources.JobRunsQueue?.Properties.RedrivePolicy).toEqual({
-      deadLetterTargetArn: { 'Fn::GetAtt': ['JobRunsDeadLetterQueue', 'Arn'] },
-      maxReceiveCount: 5,
-    });
-    const fn = resources.JobDashrunsLambdaFunction?.Properties as { Timeout: number };
-    expect(resources.JobRunsQueue?.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
-      6 * fn.Timeout,
-    );
     expect(resources.JobDashrunsEventSourceMappingSQSJobRunsQueue?.Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['JobRunsQueue', 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
-    const policy = resources.JobRunsQueuePolicy?.Properties as {
-      PolicyDocument: { Statement: { Condition: unknown }[] };
-    };
-    expect(policy.PolicyDocument.Statement[0]?.Condition).toEqual({
-      ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['JobRunsRule', 'Arn'] } },
     });
     const statements = statementsOf('JobRunsRole');
     // DescribeTaskDefinition supports no resource-level permission: "*" is the only form ECS accepts.
@@ -553,10 +682,6 @@ describe('draining in the packaged template', () => {
     expect(resources.DrainEventsRule?.Properties.Targets).toEqual([
       expect.objectContaining({ Arn: { 'Fn::GetAtt': ['DrainEventsQueue', 'Arn'] } }),
     ]);
-    expect(resources.DrainEventsQueue?.Properties.RedrivePolicy).toEqual({
-      deadLetterTargetArn: { 'Fn::GetAtt': ['DrainEventsDeadLetterQueue', 'Arn'] },
-      maxReceiveCount: 5,
-    });
   });
 
   it('creates the termination lifecycle hook on each listed group, CONTINUE by default', () => {
@@ -624,7 +749,7 @@ describe('draining with nothing listed', () => {
         Resource: '*',
       },
     ]);
-    expect(drainLifecycleHooks(config)).toEqual({ Resources: {} });
+    expect(drainLifecycleHooks(config)).toEqual({});
   });
 
   it('may list clusters to find an instance when every cluster is watched', () => {

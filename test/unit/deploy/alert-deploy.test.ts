@@ -1,8 +1,10 @@
 /** What serverless.yml takes from the config for alerting: the rule's pattern, the subscriptions, the env. */
 import { describe, expect, it } from 'vitest';
-import { alertEventPattern, alertSubscriptions, alertTopicName } from '../../../deploy/stack.js';
+import { alertEventPattern, alertSubscriptions, alertTopicName } from '../../../deploy/alerts.js';
+import { stopKind } from '../../../lib/alerts/detect.js';
 import { alertEnvironment } from '../../../lib/alerts/environment.js';
 import { parseOpsConfig } from '../../../lib/ops-config.js';
+import { StopCode } from '../../../lib/platform/events/stop-codes.js';
 import { matchesPattern } from '../../../local/eventbridge/event-pattern.js';
 import { loadEvent, taskEvent } from '../../support/fixtures.js';
 
@@ -35,6 +37,16 @@ describe('alertEventPattern', () => {
     ).toBe(false);
     expect(matchesPattern(pattern, stopped({}, 'staging'))).toBe(false);
     expect(matchesPattern(pattern, loadEvent('ecs/container-instance/ec2-active.json'))).toBe(false);
+  });
+
+  it('lets through, of every stop code, exactly those the detector pages on by default', () => {
+    for (const stopCode of Object.values(StopCode)) {
+      const kind = stopKind({ stopCode });
+      expect(
+        matchesPattern(pattern, stopped({ stopCode, stoppedReason: `stopped: ${stopCode}` })),
+        stopCode,
+      ).toBe(kind === 'essential-exit' || kind === 'failed-to-start');
+    }
   });
 
   it('follows alerts.clusters and alerts.pageOn', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ecsEventPattern } from '../../../../deploy/stack.js';
+import { ecsEventPattern } from '../../../../deploy/reconcile.js';
 import { loadOpsConfig } from '../../../../lib/ops-config.js';
 import { deploymentFromYaml, loadDeployment, RoutingError } from '../../../../local/serverless/routes.js';
 import { PROJECT_ROOT } from '../../../support/fixtures.js';

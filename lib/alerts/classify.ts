@@ -7,6 +7,7 @@
  * start (image pull, secrets, a container that could not be created) has stopCode `TaskFailedToStart`, a reason
  * such as `CannotPullContainerError: …` and usually no exit code at all.
  */
+import { StopCode } from '../platform/events/stop-codes.js';
 import type { ExitClass } from './config.js';
 
 /** The container whose exit is classified, as ECS reported it. */
@@ -82,7 +83,7 @@ export const EXIT_RULES: readonly ExitRule[] = [
     name: 'task-failed-to-start',
     exitClass: 'failed-to-start',
     description: 'stop code TaskFailedToStart, for any other reason',
-    matches: (facts) => facts.stopCode === 'TaskFailedToStart',
+    matches: (facts) => facts.stopCode === StopCode.TaskFailedToStart,
   },
   {
     name: 'segfault',

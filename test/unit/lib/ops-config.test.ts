@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ecsEventPattern } from '../../../deploy/stack.js';
+import { ecsEventPattern } from '../../../deploy/reconcile.js';
 import { ConfigError, loadOpsConfig, parseOpsConfig } from '../../../lib/ops-config.js';
 
 describe('ops.config.yml', () => {

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { awsClient } from '../aws/clients.js';
 import type { DeadLetter, DeadLetterSink } from './dead-letter.js';
 
 const SEND_BATCH_LIMIT = 10;
@@ -14,7 +15,7 @@ export class SqsDeadLetters implements DeadLetterSink {
     private readonly queueUrl: string,
     client?: SQSClient,
   ) {
-    this.client = client ?? new SQSClient({});
+    this.client = client ?? awsClient(SQSClient);
   }
 
   async send(letters: readonly DeadLetter[]): Promise<string[]> {

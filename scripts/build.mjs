@@ -1,5 +1,8 @@
 // Builds everything that runs as JavaScript: one minified ESM bundle per Lambda function (AWS SDK included),
 // the ecs-ops CLI and the benchmark. Plain esbuild: milliseconds, and no bundler plugin to keep in step with osls.
+// package.json declares the project's modules free of side effects, so a bundle leaves out every module it
+// imports but never uses: each capability's wiring.ts builds all of its functions' dependencies, and each
+// function's bundle keeps only what its own function builds (alert-summary: no Powertools idempotency).
 import { readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { build } from 'esbuild';

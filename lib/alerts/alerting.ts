@@ -16,13 +16,24 @@
  *   remembers which incident opened it, so that rerun still pages.
  * Alerting is its own function on its own queue: a publish failure never delays state, nor the reverse.
  */
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { clusterName, parseArn, resourceId } from '../platform/arn.js';
-import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
+import {
+  type DeadLetterSink,
+  failedRecord,
+  invalidRecord,
+  settleBatch,
+} from '../platform/dead-letters/dead-letter.js';
+import { type EcsOpsError, InProgressElsewhereError, type InvalidInputError } from '../platform/errors.js';
 import { parseEcsEventText, type TaskDetail } from '../platform/events/ecs-event.js';
+import type { BatchRecord } from '../platform/handler/sqs-batch-handler.js';
 import type { Journal } from '../platform/journal.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { StateStore } from '../platform/store/state-store.js';
@@ -48,11 +59,11 @@ export type IncidentOutcome =
   | { outcome: 'muted'; reason: string };
 
 export type AlertRecordOutcome =
-  | { id: string; outcome: 'invalid'; field: string; reason: string }
+  | { id: string; outcome: 'invalid'; field: string; reason: string; error: InvalidInputError }
   | { id: string; outcome: 'not-incident'; taskArn?: string; reason: string }
   | ({ id: string; key: string; cluster: string; group: string; duplicate: boolean } & IncidentOutcome)
   /** Left on the queue: a step in progress elsewhere, or a failure (SNS, DynamoDB, ECS) after retries. */
-  | { id: string; outcome: 'failed'; taskArn?: string; reason: string };
+  | { id: string; outcome: 'failed'; taskArn?: string; reason: string; error: EcsOpsError };
 
 export interface AlertDependencies {
   config: AlertsConfig;
@@ -100,15 +111,10 @@ export interface AlertBatchResult {
   redeliver: string[];
 }
 
-export interface BatchRecord {
-  id: string;
-  body: string;
-}
-
 /** Builds the per-batch processor; `context` (the Lambda's) bounds how long an in-progress step is trusted. */
 export function createAlerting(dependencies: AlertDependencies) {
   const now = dependencies.now ?? (() => new Date());
-  const decide = makeIdempotent(
+  const decideOnce = makeIdempotent(
     async (incident: Incident): Promise<IncidentOutcome> => handleIncident(incident, dependencies, now()),
     {
       persistenceStore: dependencies.idempotency.persistenceStore,
@@ -116,10 +122,19 @@ export function createAlerting(dependencies: AlertDependencies) {
       keyPrefix: 'alert',
     },
   );
+  /** The idempotent step, its "in progress" refusal mapped into ecs-ops' error tree (the record is redelivered). */
+  async function decide(incident: Incident) {
+    try {
+      return await decideOnce(incident);
+    } catch (error) {
+      if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
+      throw new InProgressElsewhereError(error.message, { cause: error });
+    }
+  }
 
   async function processRecord(record: BatchRecord): Promise<AlertRecordOutcome> {
     const parsed = parseEcsEventText(record.body);
-    if (!parsed.ok) return { id: record.id, outcome: 'invalid', ...parsed.error };
+    if (!parsed.ok) return invalidRecord(record.id, parsed.error);
     const { event } = parsed;
     if (event.kind !== 'task') {
       return {
@@ -160,17 +175,16 @@ export function createAlerting(dependencies: AlertDependencies) {
         ...outcome,
       };
     } catch (error) {
-      const { name, message } = error as Error;
-      return { id: record.id, outcome: 'failed', taskArn: task.taskArn, reason: `${name}: ${message}` };
+      return { ...failedRecord(record.id, error), taskArn: task.taskArn };
     }
   }
 
   return async function processAlertBatch(
     records: readonly BatchRecord[],
-    context?: Context,
+    context: Context,
   ): Promise<AlertBatchResult> {
     // In-progress records expire with this invocation: a crashed step is retried on redelivery.
-    if (context) dependencies.idempotency.config.registerLambdaContext(context);
+    dependencies.idempotency.config.registerLambdaContext(context);
     // Copies of one event in a batch are decided once: run concurrently, the second would only find the
     // first's idempotency record in progress and be redelivered for nothing.
     const decided = new Map<string, Promise<AlertRecordOutcome>>();

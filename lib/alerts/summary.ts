@@ -8,6 +8,7 @@
  * publish fails after the close, the window is listed again and the next sweep retries; a sweeper that dies
  * between close and publish loses that one summary (the page itself was sent when the window opened).
  */
+import { asEcsOpsError, type EcsOpsError } from '../platform/errors.js';
 import type { Journal } from '../platform/journal.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { CrashLoopStore, StoredWindow } from './crash-loop-store.js';
@@ -22,7 +23,7 @@ export type SummaryOutcome =
   | { outcome: 'closed-quietly'; window: string }
   /** Another sweeper (or the alert function) closed it first. */
   | { outcome: 'already-closed'; window: string }
-  | { outcome: 'failed'; window: string; reason: string };
+  | { outcome: 'failed'; window: string; reason: string; error: EcsOpsError };
 
 export interface SummaryDependencies {
   windows: CrashLoopStore;
@@ -37,13 +38,10 @@ export async function sweepWindows(dependencies: SummaryDependencies): Promise<S
   const due = await dependencies.windows.dueWindows(now);
   return Promise.all(
     due.map((key) =>
-      summariseWindow(key, dependencies, now).catch(
-        (error: Error): SummaryOutcome => ({
-          outcome: 'failed',
-          window: key,
-          reason: `${error.name}: ${error.message}`,
-        }),
-      ),
+      summariseWindow(key, dependencies, now).catch((thrown: unknown): SummaryOutcome => {
+        const error = asEcsOpsError(thrown);
+        return { outcome: 'failed', window: key, reason: error.message, error };
+      }),
     ),
   );
 }

@@ -3,26 +3,31 @@
  * order (a lifecycle action before the instance events it causes); an invalid one goes to the dead-letter
  * queue with its field and reason, a failing one is redelivered, and the rest of the batch goes on.
  */
-import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
+import {
+  type DeadLetterSink,
+  failedRecord,
+  invalidRecord,
+  settleBatch,
+} from '../platform/dead-letters/dead-letter.js';
+import type { EcsOpsError, InvalidInputError } from '../platform/errors.js';
 import type { BatchRecord } from '../platform/handler/sqs-batch-handler.js';
 import type { Drainer, DrainReport } from './drainer.js';
 import { parseDrainEvent } from './events.js';
 
 export type DrainRecordOutcome =
   | ({ id: string; outcome: 'done' } & DrainReport)
-  | { id: string; outcome: 'invalid'; field: string; reason: string }
-  | { id: string; outcome: 'failed'; reason: string };
+  | { id: string; outcome: 'invalid'; field: string; reason: string; error: InvalidInputError }
+  | { id: string; outcome: 'failed'; reason: string; error: EcsOpsError };
 
-export function createDrainBatch({
-  drainer,
-  deadLetters,
-}: {
+export interface DrainBatchDependencies {
   drainer: Drainer;
   deadLetters: DeadLetterSink;
-}) {
+}
+
+export function createDrainBatch({ drainer, deadLetters }: DrainBatchDependencies) {
   async function one(record: BatchRecord): Promise<DrainRecordOutcome> {
     const parsed = parseDrainEvent(record.body);
-    if (!parsed.ok) return { id: record.id, outcome: 'invalid', ...parsed.error };
+    if (!parsed.ok) return invalidRecord(record.id, parsed.error);
     const { event } = parsed;
     try {
       const report =
@@ -43,8 +48,7 @@ export function createDrainBatch({
             : await drainer.observeEvent(event);
       return { id: record.id, outcome: 'done', ...report };
     } catch (error) {
-      const { name, message } = error as Error;
-      return { id: record.id, outcome: 'failed', reason: `${name}: ${message}` };
+      return failedRecord(record.id, error);
     }
   }
 

@@ -9,18 +9,27 @@
  */
 import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { resourceId } from '../platform/arn.js';
-import { type DeadLetterSink, settleBatch } from '../platform/dead-letters/dead-letter.js';
+import {
+  type DeadLetterSink,
+  failedRecord,
+  invalidRecord,
+  settleBatch,
+} from '../platform/dead-letters/dead-letter.js';
+import type { EcsOpsError, InvalidInputError } from '../platform/errors.js';
 import { parseEcsEventText, type TaskDetail } from '../platform/events/ecs-event.js';
+import type { BatchRecord } from '../platform/handler/sqs-batch-handler.js';
 import type { Journal } from '../platform/journal.js';
+import { pageOnce, sendClaimed } from '../platform/notification/page-once.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { StateStore } from '../platform/store/state-store.js';
 import { clusterName } from '../platform/store/table.js';
 import type { EssentialContainers } from '../platform/task-definitions.js';
 import { jobOfStartedBy } from './identity.js';
-import { JOB_JOURNAL_KIND } from './launcher.js';
+import { JOB_JOURNAL_KIND } from './journal.js';
 import { type RunOutcome, type RunResult, runOutcome, type StoppedTask } from './outcome.js';
 import { renderRunFailure } from './render.js';
-import type { JobRun, RunStore } from './run-store.js';
+import { type JobRun, pageUnsent } from './run.js';
+import type { RunStore } from './run-store.js';
 
 export interface JobRunsDependencies {
   runs: RunStore;
@@ -34,7 +43,7 @@ export interface JobRunsDependencies {
 }
 
 export type JobRunOutcome =
-  | { id: string; outcome: 'invalid'; field: string; reason: string }
+  | { id: string; outcome: 'invalid'; field: string; reason: string; error: InvalidInputError }
   /** Not a STOPPED task of a job: nothing to do. */
   | { id: string; outcome: 'ignored'; taskArn?: string; reason: string }
   /** A task with a job's startedBy that no run launched (started by hand): logged, not an error. */
@@ -53,16 +62,11 @@ export type JobRunOutcome =
     }
   /** `alerted`: this delivery sent the page an earlier one could not (the run's page was still pending). */
   | { id: string; outcome: 'already-completed'; job: string; slot: string; status: string; alerted: boolean }
-  | { id: string; outcome: 'failed'; taskArn?: string; reason: string };
+  | { id: string; outcome: 'failed'; taskArn?: string; reason: string; error: EcsOpsError };
 
 export interface JobRunsBatchResult {
   outcomes: JobRunOutcome[];
   redeliver: string[];
-}
-
-export interface BatchRecord {
-  id: string;
-  body: string;
 }
 
 const stoppedTaskOf = (detail: Record<string, unknown>): StoppedTask => detail as StoppedTask;
@@ -97,8 +101,8 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
     return states;
   }
 
-  /** Sends a failed run's claimed page and marks it sent; if SNS fails, gives it back for the redelivery. */
-  async function sendPage(run: JobRun & RunOutcome): Promise<{ subject: string; messageId: string }> {
+  /** A failed run's page, through page-once on the run's item. */
+  function pageOf(run: JobRun & RunOutcome) {
     const { result, reason, exitCodes, durationSeconds } = run;
     const message = renderRunFailure({
       job: run.job,
@@ -107,36 +111,34 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
       tasks: run.tasks,
       outcome: { result, reason, exitCodes, durationSeconds },
     });
-    let messageId: string;
-    try {
-      messageId = await publisher.publish(message);
-    } catch (error) {
-      await runs.alertUnsent(run.job, run.slot).catch(() => false);
-      throw error;
-    }
-    await runs.alertSent(run.job, run.slot, messageId);
-    return { subject: message.subject, messageId };
+    return {
+      message,
+      page: { ...runs.page(run.job, run.slot, now), publish: () => publisher.publish(message) },
+    };
   }
 
-  /** A run another delivery completed; if its page is still pending (SNS failed, or a crash), send it now. */
+  /** Sends a failed run's page, claimed by the write that completed the run. */
+  async function sendPage(run: JobRun & RunOutcome): Promise<{ subject: string; messageId: string }> {
+    const { message, page } = pageOf(run);
+    return { subject: message.subject, messageId: await sendClaimed(page) };
+  }
+
+  /** A run another delivery completed; if its page is still owed (SNS failed, or a crash), send it now. */
   async function alreadyCompleted(id: string, run: JobRun): Promise<JobRunOutcome> {
     const { job, slot, status } = run;
-    const unsent = run.alert === 'pending' || run.alert === 'sending';
-    const pending =
-      unsent &&
-      run.result !== undefined &&
-      run.reason !== undefined &&
-      (await runs.claimAlert(job, slot, now()));
-    if (pending) {
-      await sendPage({
-        ...run,
-        result: run.result as RunOutcome['result'],
-        reason: run.reason as string,
-        exitCodes: run.exitCodes ?? {},
-        durationSeconds: run.durationSeconds ?? 0,
-      });
-    }
-    return { id, outcome: 'already-completed', job, slot, status, alerted: pending };
+    const owed = pageUnsent(run) && run.result !== undefined && run.reason !== undefined;
+    const alerted =
+      owed &&
+      (await pageOnce(
+        pageOf({
+          ...run,
+          result: run.result as RunOutcome['result'],
+          reason: run.reason as string,
+          exitCodes: run.exitCodes ?? {},
+          durationSeconds: run.durationSeconds ?? 0,
+        }).page,
+      )) !== undefined;
+    return { id, outcome: 'already-completed', job, slot, status, alerted };
   }
 
   async function processRecord(
@@ -144,7 +146,7 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
     batch: ReadonlyMap<string, TaskDetail>,
   ): Promise<JobRunOutcome> {
     const parsed = parseEcsEventText(record.body);
-    if (!parsed.ok) return { id: record.id, outcome: 'invalid', ...parsed.error };
+    if (!parsed.ok) return invalidRecord(record.id, parsed.error);
     const { event } = parsed;
     if (event.kind !== 'task') {
       return { id: record.id, outcome: 'ignored', reason: 'a container instance event, not a task stop' };
@@ -241,8 +243,7 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
         alerted: page,
       };
     } catch (error) {
-      const { name, message } = error as Error;
-      return { id: record.id, outcome: 'failed', taskArn: task.taskArn, reason: `${name}: ${message}` };
+      return { ...failedRecord(record.id, error), taskArn: task.taskArn };
     }
   }
 

@@ -16,9 +16,11 @@ export interface BatchResult {
   redeliver: string[];
 }
 
+export type ReconcileBatchDependencies = ReconcileDependencies & { deadLetters: DeadLetterSink };
+
 export async function processBatch(
   records: readonly BatchRecord[],
-  dependencies: ReconcileDependencies & { deadLetters: DeadLetterSink },
+  dependencies: ReconcileBatchDependencies,
 ): Promise<BatchResult> {
   const outcomes = await reconcileBatch(records, dependencies);
   return { outcomes, redeliver: await settleBatch(records, outcomes, dependencies.deadLetters) };

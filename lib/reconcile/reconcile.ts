@@ -7,12 +7,15 @@
  */
 
 import { mapConcurrent } from '../platform/concurrency.js';
+import { failedRecord, invalidRecord } from '../platform/dead-letters/dead-letter.js';
+import { asEcsOpsError, EcsOpsError, type InvalidInputError } from '../platform/errors.js';
 import {
   type EcsEvent,
   type EcsResourceKind,
   type InvalidEvent,
   parseEcsEventText,
 } from '../platform/events/ecs-event.js';
+import type { BatchRecord } from '../platform/handler/sqs-batch-handler.js';
 import {
   DetailTooLargeError,
   historyItem,
@@ -23,11 +26,8 @@ import {
 import type { StateStore } from '../platform/store/state-store.js';
 import { coalesce } from '../platform/version-rule.js';
 
-/** One message of a batch: an SQS message id (or a line number) and its body. */
-export interface BatchRecord {
-  id: string;
-  body: string;
-}
+// One message of a batch: an SQS message id (or a line number, for replay) and its body.
+export type { BatchRecord };
 
 export type RecordOutcome =
   | {
@@ -37,8 +37,16 @@ export type RecordOutcome =
       arn: string;
       version: number;
     }
-  | { id: string; outcome: 'invalid'; field: string; reason: string }
-  | { id: string; outcome: 'failed'; kind: EcsResourceKind; arn: string; version: number; reason: string };
+  | { id: string; outcome: 'invalid'; field: string; reason: string; error: InvalidInputError }
+  | {
+      id: string;
+      outcome: 'failed';
+      kind: EcsResourceKind;
+      arn: string;
+      version: number;
+      reason: string;
+      error: EcsOpsError;
+    };
 
 export interface ReconcileDependencies {
   store: Pick<StateStore, 'putLatest' | 'putHistory'>;
@@ -65,13 +73,13 @@ export async function reconcileBatch(
   for (const { id, body } of records) {
     const result = parseEcsEventText(body);
     if (!result.ok) {
-      outcomes.set(id, { id, outcome: 'invalid', ...result.error });
+      outcomes.set(id, invalidRecord(id, result.error));
       continue;
     }
     const { event } = result;
     // Built before coalescing: a record too large to store must not supersede the valid versions of its batch.
     const items = buildItems(event, retention);
-    if ('field' in items) outcomes.set(id, { id, outcome: 'invalid', ...items });
+    if ('field' in items) outcomes.set(id, invalidRecord(id, items));
     else parsed.push({ id, event, arn: event.arn, version: event.version, ...items });
   }
 
@@ -79,23 +87,25 @@ export async function reconcileBatch(
   const historyItems = new Map(distinct.map((record) => [record.history, versionKey(record)]));
   const latest = newest.map((record) => ({ record, item: record.latest }));
 
-  const failedVersions = new Map<string, string>();
+  const failedVersions = new Map<string, EcsOpsError>();
   const [unwritten, verdicts] = await Promise.all([
-    store.putHistory([...historyItems.keys()]).catch((error: Error) => {
-      for (const key of historyItems.values()) failedVersions.set(key, describe(error));
+    store.putHistory([...historyItems.keys()]).catch((error: unknown) => {
+      for (const key of historyItems.values()) failedVersions.set(key, asEcsOpsError(error));
       return [];
     }),
     mapConcurrent(latest, writeConcurrency, ({ item }) =>
-      store.putLatest(item).catch((error: Error) => ({ error: describe(error) })),
+      store.putLatest(item).catch((error: unknown) => ({ error })),
     ),
   ]);
-  for (const { item, reason } of unwritten) failedVersions.set(historyItems.get(item) ?? '', reason);
+  // The store says why each item stayed unwritten, in words; its redelivery is what retries it.
+  for (const { item, reason } of unwritten)
+    failedVersions.set(historyItems.get(item) ?? '', new EcsOpsError(reason, { retryable: true }));
 
   latest.forEach(({ record }, index) => {
     const verdict = verdicts[index];
     if (verdict === undefined) return;
-    const reason = typeof verdict === 'object' ? verdict.error : failedVersions.get(versionKey(record));
-    outcomes.set(record.id, settled(record, typeof verdict === 'object' ? 'failed' : verdict, reason));
+    if (typeof verdict === 'object') outcomes.set(record.id, failed(record, verdict.error));
+    else outcomes.set(record.id, settled(record, verdict, failedVersions.get(versionKey(record))));
   });
   for (const { item: record, verdict } of superseded) {
     if (outcomes.has(record.id)) continue;
@@ -108,22 +118,21 @@ const versionKey = (record: { arn: string; version: number }) => `${record.arn}\
 
 /** A record's outcome, unless its version's timeline write failed: then it must be redelivered. */
 function settled(
-  { id, event, arn, version }: ParsedRecord,
-  verdict: 'accepted' | 'duplicate' | 'stale' | 'failed',
-  failure: string | undefined,
+  record: ParsedRecord,
+  verdict: 'accepted' | 'duplicate' | 'stale',
+  failure: EcsOpsError | undefined,
 ): RecordOutcome {
-  if (verdict === 'failed' || failure !== undefined) {
-    return {
-      id,
-      outcome: 'failed',
-      kind: event.kind,
-      arn,
-      version,
-      reason: failure ?? 'unknown store error',
-    };
-  }
+  if (failure !== undefined) return failed(record, failure);
+  const { id, event, arn, version } = record;
   return { id, outcome: verdict, kind: event.kind, arn, version };
 }
+
+const failed = ({ id, event, arn, version }: ParsedRecord, error: unknown): RecordOutcome => ({
+  ...failedRecord(id, error),
+  kind: event.kind,
+  arn,
+  version,
+});
 
 /** Builds a record's items; an event too large to store even trimmed is bad input, not a store failure. */
 function buildItems(event: EcsEvent, retention: Retention): { latest: Item; history: Item } | InvalidEvent {
@@ -133,8 +142,4 @@ function buildItems(event: EcsEvent, retention: Retention): { latest: Item; hist
     if (!(error instanceof DetailTooLargeError)) throw error;
     return { field: 'detail', reason: error.message };
   }
-}
-
-function describe(error: Error): string {
-  return `${error.name}: ${error.message}`;
 }

@@ -1,10 +1,12 @@
 /**
  * Settings a deployed function reads from its environment, set by serverless.yml from ops.config.yml.
- * Parsed once at cold start; a missing or malformed variable stops the function with the variable's name.
- * Each function's reader lives in its own module beside this one, so a bundle builds only the config schemas
- * its function reads (zod schemas are built at load: an unused one still costs bytes and init time).
+ * Parsed once per container, when the function builds its dependencies at its first invocation; a missing
+ * or malformed variable fails that invocation with the variable's name. Each capability's readers live in its
+ * own module, so a bundle builds only the config schemas its capability reads (zod schemas are built at load:
+ * an unused one still costs bytes and init time).
  */
 import * as z from 'zod/mini';
+import { dynamoDbClient } from '../aws/dynamodb-client.js';
 
 export const Name = z.string().check(z.minLength(1));
 
@@ -46,3 +48,10 @@ export function environmentOf<T extends z.ZodMiniType>(schema: T) {
     );
   };
 }
+
+/** The state table a function's environment names: its name, a DynamoDB client, how long history is kept. */
+export const stateTableOf = (env: { STATE_TABLE: string; RETENTION_HISTORY_DAYS: number }) => ({
+  tableName: env.STATE_TABLE,
+  client: dynamoDbClient(),
+  retentionDays: env.RETENTION_HISTORY_DAYS,
+});

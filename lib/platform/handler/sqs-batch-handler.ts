@@ -1,38 +1,64 @@
 /**
- * The shape every ecs-ops queue consumer's handler has: build the dependencies once per container (at the
- * first invocation, so a bad environment fails the invocation with the variable's name), turn the SQS event
- * into records, process them, log one line per outcome, and hand back the records to redeliver
- * (ReportBatchItemFailures).
+ * The shape every ecs-ops queue consumer's handler has (ReportBatchItemFailures): turn the SQS event into
+ * records, process them, log one line per record, and hand back the records to redeliver. A record that did
+ * not go through is logged by the class of its error: invalid input was dead-lettered, a step in progress
+ * elsewhere is routine, anything else is an error.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SettledOutcome } from '../dead-letters/dead-letter.js';
+import { type EcsOpsError, InProgressElsewhereError, InvalidInputError } from '../errors.js';
+import { type LambdaHandler, lambdaHandler } from './handler.js';
 
 export interface BatchRecord {
   id: string;
   body: string;
 }
 
-export type BatchProcessor<Outcome> = (
+/** The outcome of a record that went through. */
+export type Processed<Outcome> = Exclude<Outcome, { error: EcsOpsError }>;
+
+type BatchProcessor<Outcome> = (
   records: BatchRecord[],
-  context?: Context,
+  context: Context,
 ) => Promise<{ outcomes: Outcome[]; redeliver: string[] }>;
 
-export function sqsBatchHandler<Dependencies extends { logger: Logger }, Outcome>(
-  dependencies: () => Dependencies,
-  processorOf: (dependencies: Dependencies) => BatchProcessor<Outcome>,
-  logOutcome: (logger: Logger, outcome: Outcome) => void,
-) {
-  let ready: { logger: Logger; process: BatchProcessor<Outcome> } | undefined;
-  return async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-    if (ready === undefined) {
-      const made = dependencies();
-      ready = { logger: made.logger, process: processorOf(made) };
-    }
-    const { logger } = ready;
-    if (context) logger.addContext(context);
-    const records = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
-    const { outcomes, redeliver } = await ready.process(records, context);
-    for (const outcome of outcomes) logOutcome(logger, outcome);
-    return { batchItemFailures: redeliver.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
+interface BatchHandlerDefinition<Dependencies, Outcome extends SettledOutcome> {
+  logger: Logger;
+  dependencies: () => Dependencies;
+  /** The batch processor, made once per container from the dependencies. */
+  processorOf: (dependencies: Dependencies) => BatchProcessor<Outcome>;
+  /** The line of a record that went through; none when absent. */
+  logOutcome?: (logger: Logger, outcome: Processed<Outcome>) => void;
+  /** A line for the whole batch, after the records' lines. */
+  logBatch?: (logger: Logger, batch: { records: number; outcomes: Outcome[]; redeliver: string[] }) => void;
+}
+
+export function sqsBatchHandler<Dependencies, Outcome extends SettledOutcome>({
+  logger,
+  dependencies,
+  processorOf,
+  logOutcome,
+  logBatch,
+}: BatchHandlerDefinition<Dependencies, Outcome>): LambdaHandler<SQSEvent, SQSBatchResponse> {
+  return lambdaHandler({
+    logger,
+    dependencies: () => processorOf(dependencies()),
+    handle: async (event: SQSEvent, processRecords, context) => {
+      const records = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
+      const { outcomes, redeliver } = await processRecords(records, context);
+      for (const outcome of outcomes) {
+        const { error, ...fields } = outcome;
+        // Narrowing does not reach a generic union: an outcome without an error is a processed one.
+        if (error === undefined) logOutcome?.(logger, outcome as Processed<Outcome>);
+        // The field and the reason say all about bad input; a failure's error adds its cause and stack.
+        else if (error instanceof InvalidInputError) logger.warn('dead-lettered an invalid record', fields);
+        else if (error instanceof InProgressElsewhereError) {
+          logger.info('in progress elsewhere: will be redelivered', fields);
+        } else logger.error('record will be redelivered', { ...fields, error });
+      }
+      logBatch?.(logger, { records: records.length, outcomes, redeliver });
+      return { batchItemFailures: redeliver.map((itemIdentifier) => ({ itemIdentifier })) };
+    },
+  });
 }

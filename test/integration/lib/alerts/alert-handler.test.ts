@@ -27,6 +27,7 @@ import type { EcsBackend } from '../../../../local/endpoint/index.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { body, instanceEvent, redeliver, sqsEvent, taskEvent } from '../../../support/fixtures.js';
+import { lambdaContext } from '../../../support/lambda-context.js';
 import { RecordingDeadLetters } from '../../../support/simulated-world.js';
 import { endpointFor } from '../../local/endpoint/harness.js';
 import { tempDir } from '../../local/endpoint/temp-dir.js';
@@ -57,13 +58,6 @@ function taskDefinitionBackend() {
   return { backend, calls };
 }
 
-const lambdaContext = (remainingMs = 30_000) =>
-  ({
-    functionName: 'ecs-ops-test-alert',
-    awsRequestId: 'test',
-    getRemainingTimeInMillis: () => remainingMs,
-  }) as unknown as Context;
-
 async function setup(
   store: StateStore,
   options: {
@@ -83,18 +77,16 @@ async function setup(
   const journal = new Journal({ tableName: store.tableName, client: store.client, retentionDays: 90 });
   const windows = new CrashLoopStore({ tableName: store.tableName, client: store.client, config });
   const deadLetters = new RecordingDeadLetters();
-  const loggers: Logger[] = [];
   const logged: string[] = [];
   /** A new Lambda instance: its own caches, idempotency config and logger, sharing the AWS resources. */
-  const lambda = (instance: { publisher?: AlertPublisher; now?: () => Date } = {}) =>
-    createHandler(() => {
-      const logger = new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' });
-      vi.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
-        logged.push(String(args[0]));
-      });
-      loggers.push(logger);
-      const pub = instance.publisher ?? publisher;
-      return {
+  const lambda = (instance: { publisher?: AlertPublisher; now?: () => Date } = {}) => {
+    const logger = new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' });
+    vi.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
+      logged.push(String(args[0]));
+    });
+    const pub = instance.publisher ?? publisher;
+    return createHandler(
+      () => ({
         config,
         store,
         taskDefinitions: new TaskDefinitions(new ECSClient(clientConfig)),
@@ -104,18 +96,16 @@ async function setup(
         deadLetters,
         idempotency: alertIdempotency(store.tableName, store.client),
         summariseEnded: summariseEndedWith({ windows, publisher: pub, journal }),
-        logger,
         ...(instance.now === undefined ? {} : { now: instance.now }),
-      };
-    });
+      }),
+      logger,
+    );
+  };
   const sweeper = (now: () => Date) =>
-    createSummaryHandler(() => ({
-      windows,
-      publisher,
-      journal,
-      now,
-      logger: new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' }),
-    }));
+    createSummaryHandler(
+      () => ({ windows, publisher, journal, now }),
+      new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' }),
+    );
   /** The journal's alert entries of yesterday to tomorrow (tests move their clocks up to minutes ahead). */
   const alerts = () =>
     journal.list<Omit<AlertJournalEntry, 'at'>>({
@@ -128,7 +118,7 @@ async function setup(
 
 /** Delivers an event, then redelivers whatever the function reported, as SQS would, until nothing is left. */
 async function deliverUntilDone(
-  handler: (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>,
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>,
   event: SQSEvent,
   attempts = 10,
 ): Promise<SQSBatchResponse[]> {
@@ -176,7 +166,7 @@ describe.each(engines())('alert on $name', (engine) => {
     const { mailbox, lambda, alerts, logged } = await setup(store);
     const copy = body(crash('batch-1'));
 
-    const response = await lambda()(sqsEvent([copy, copy, copy]));
+    const response = await lambda()(sqsEvent([copy, copy, copy]), lambdaContext());
 
     expect(response.batchItemFailures).toEqual([]);
     expect(mailbox.list()).toHaveLength(1);

@@ -26,6 +26,7 @@ import {
   taskArn,
   taskEvent,
 } from '../../../support/fixtures.js';
+import { lambdaContext } from '../../../support/lambda-context.js';
 
 const RETENTION = { stoppedDays: 30, historyDays: 90 };
 
@@ -96,15 +97,11 @@ function harness(
   store: Pick<StateStore, 'putLatest' | 'putHistory'>,
   deadLetters = new RecordingDeadLetters(),
 ): Harness {
-  const logger = new Logger({ serviceName: 'ecs-ops-test', logLevel: 'SILENT' });
-  const handler = createHandler(() => ({
-    store,
-    deadLetters,
-    retention: RETENTION,
-    writeConcurrency: 4,
-    logger,
-  }));
-  return { handler: (event) => handler(event), deadLetters };
+  const handler = createHandler(
+    () => ({ store, deadLetters, retention: RETENTION, writeConcurrency: 4 }),
+    new Logger({ serviceName: 'ecs-ops-test', logLevel: 'SILENT' }),
+  );
+  return { handler: (event) => handler(event, lambdaContext()), deadLetters };
 }
 
 const failures = (response: SQSBatchResponse) =>

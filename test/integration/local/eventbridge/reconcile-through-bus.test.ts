@@ -22,6 +22,7 @@ import {
   PROJECT_ROOT,
   taskEvent,
 } from '../../../support/fixtures.js';
+import { lambdaContext } from '../../../support/lambda-context.js';
 
 const root = PROJECT_ROOT;
 const START = Date.parse('2026-05-01T12:00:00Z');
@@ -83,13 +84,15 @@ describe.each(engines())('the local bus into the reconcile handler on $name', (e
     const deadLetterQueue = created.get(route.queue.deadLetterQueue as string);
     if (deadLetterQueue === undefined) throw new Error('the ecs-events queue has no dead-letter queue');
     const store = await freshStore(target);
-    const handler = createHandler(() => ({
-      store,
-      deadLetters: new QueueDeadLetters(queues, deadLetterQueue.url),
-      retention: { stoppedDays: 30, historyDays: 90 },
-      writeConcurrency: 4,
-      logger: new Logger({ serviceName: 'ecs-ops-test', logLevel: 'SILENT' }),
-    }));
+    const handler = createHandler(
+      () => ({
+        store,
+        deadLetters: new QueueDeadLetters(queues, deadLetterQueue.url),
+        retention: { stoppedDays: 30, historyDays: 90 },
+        writeConcurrency: 4,
+      }),
+      new Logger({ serviceName: 'ecs-ops-test', logLevel: 'SILENT' }),
+    );
     const invoked: string[] = [];
     const bus = new LocalEventBus({
       routes: [route],
@@ -99,7 +102,7 @@ describe.each(engines())('the local bus into the reconcile handler on $name', (e
       chaos: { duplicate: 0.4, reorder: true, seed: 20260501 },
       invoke: async (name, event) => {
         invoked.push(name);
-        return handler(event as SQSEvent);
+        return handler(event as SQSEvent, lambdaContext());
       },
     });
     return { bus, store, invoked, queue: queues.named(route.queue.name), deadLetterQueue };

@@ -1,0 +1,52 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { failedRecord, invalidRecord } from '../../../../../lib/platform/dead-letters/dead-letter.js';
+import { ConflictError, InProgressElsewhereError } from '../../../../../lib/platform/errors.js';
+import { functionLogger } from '../../../../../lib/platform/handler/handler.js';
+import { sqsBatchHandler } from '../../../../../lib/platform/handler/sqs-batch-handler.js';
+import { lambdaContext } from '../../../../support/lambda-context.js';
+import { captureLogLines } from './log-lines.js';
+
+const sqsEvent = (bodies: string[]) =>
+  ({ Records: bodies.map((body, index) => ({ messageId: `m${index}`, body })) }) as unknown as SQSEvent;
+
+describe('sqsBatchHandler', () => {
+  it('logs each record by the class of its error, and reports the ones to redeliver', async () => {
+    // Prepare: one record of each kind; the processor decides by body.
+    const lines = captureLogLines();
+    const outcomeOf = (id: string, body: string) => {
+      if (body === 'bad') return invalidRecord(id, { field: 'detail.version', reason: 'expected a number' });
+      if (body === 'busy') return failedRecord(id, new InProgressElsewhereError('decided elsewhere'));
+      if (body === 'lost') return failedRecord(id, new ConflictError('another writer'));
+      return { id, outcome: 'done' as const, reason: `did ${body}` };
+    };
+    const handler = sqsBatchHandler({
+      logger: functionLogger('consumer'),
+      dependencies: () => ({}),
+      processorOf: () => async (records) => {
+        const outcomes = records.map(({ id, body }) => outcomeOf(id, body));
+        return { outcomes, redeliver: ['m2', 'm3'] };
+      },
+      logOutcome: (logger, outcome) => logger.info('record done', { ...outcome }),
+      logBatch: (logger, { records, redeliver }) =>
+        logger.info('batch', { records, redeliver: redeliver.length }),
+    });
+
+    // Act
+    const response = await handler(sqsEvent(['ok', 'bad', 'busy', 'lost']), lambdaContext());
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] });
+    expect(lines.map((line) => [line.level, line.message, line.id])).toEqual([
+      ['INFO', 'record done', 'm0'],
+      ['WARN', 'dead-lettered an invalid record', 'm1'],
+      ['INFO', 'in progress elsewhere: will be redelivered', 'm2'],
+      ['ERROR', 'record will be redelivered', 'm3'],
+      ['INFO', 'batch', undefined],
+    ]);
+    // Bad input is described by its field and reason; an unexpected failure also by its error.
+    expect(lines[1]).toMatchObject({ field: 'detail.version', reason: 'expected a number' });
+    expect(lines[1]).not.toHaveProperty('error');
+    expect(lines[3]).toMatchObject({ error: { name: 'ConflictError', retryable: true } });
+  });
+});

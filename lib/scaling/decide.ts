@@ -295,4 +295,5 @@ function comparisonWords(comparison: ScalingPolicyConfig['comparison']): string 
 
 const show = (value: number) => String(Number(value.toFixed(3)));
 const signed = (value: number) => (value < 0 ? `${value}` : `+${value}`);
-const hhmmss = (date: Date) => `${date.toISOString().slice(11, 19)}Z`;
+/** A time of day as the explanations give it: `09:10:00Z`. */
+export const hhmmss = (date: Date) => `${date.toISOString().slice(11, 19)}Z`;

@@ -7,16 +7,8 @@
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { StateStore } from '../platform/store/state-store.js';
+import { type CallTally, describeError } from './calls.js';
 import type { ScalingPolicyConfig } from './config.js';
-
-/** AWS API calls made, by IAM action (`sqs:GetQueueAttributes`): what an evaluation reports and journals. */
-export type ApiCalls = Record<string, number>;
-
-export const countCall = (calls: ApiCalls, action: string, times = 1) => {
-  calls[action] = (calls[action] ?? 0) + times;
-};
-
-export const totalCalls = (calls: ApiCalls) => Object.values(calls).reduce((sum, count) => sum + count, 0);
 
 export interface MetricReading {
   /** Raw datapoints, newest first; undefined when the read failed or found no data. */
@@ -44,7 +36,7 @@ export async function readMetric(
   policy: ScalingPolicyConfig,
   sources: MetricSources,
   now: Date,
-  calls: ApiCalls,
+  calls: CallTally,
 ): Promise<MetricReading> {
   const { sqs, cloudWatch, state } = policy.metric;
   try {
@@ -62,18 +54,18 @@ export async function readMetric(
   }
 }
 
-async function readQueue(queue: string, sources: MetricSources, calls: ApiCalls): Promise<MetricReading> {
+async function readQueue(queue: string, sources: MetricSources, calls: CallTally): Promise<MetricReading> {
   const isUrl = queue.startsWith('https://');
   const name = isUrl ? queue.slice(queue.lastIndexOf('/') + 1) : queue;
   let url = isUrl ? queue : sources.queueUrls?.get(queue);
   if (url === undefined) {
-    countCall(calls, 'sqs:GetQueueUrl');
+    calls.count('sqs:GetQueueUrl');
     const { QueueUrl } = await sources.sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
     if (QueueUrl === undefined) throw new Error(`GetQueueUrl returned no URL for ${queue}`);
     url = QueueUrl;
     sources.queueUrls?.set(queue, url);
   }
-  countCall(calls, 'sqs:GetQueueAttributes');
+  calls.count('sqs:GetQueueAttributes');
   let attributes: Record<string, string> | undefined;
   try {
     ({ Attributes: attributes } = await sources.sqs.send(
@@ -109,9 +101,9 @@ async function readCloudWatch(
   metric: CloudWatchSource,
   sources: MetricSources,
   now: Date,
-  calls: ApiCalls,
+  calls: CallTally,
 ): Promise<MetricReading> {
-  countCall(calls, 'cloudwatch:GetMetricData');
+  calls.count('cloudwatch:GetMetricData');
   const label = `${metric.namespace} ${metric.name} ${metric.statistic} per ${metric.periodSeconds} s`;
   const { MetricDataResults = [] } = await sources.cloudWatch.send(
     new GetMetricDataCommand({
@@ -160,11 +152,11 @@ async function readState(
   cluster: string,
   source: StateSource,
   sources: MetricSources,
-  calls: ApiCalls,
+  calls: CallTally,
 ): Promise<MetricReading> {
   const tasks = await sources.state.tasksByGroup(cluster, source.group);
-  countCall(calls, 'dynamodb:Query');
-  if (tasks.length > 0) countCall(calls, 'dynamodb:BatchGetItem', Math.ceil(tasks.length / BATCH_GET_LIMIT));
+  calls.count('dynamodb:Query');
+  if (tasks.length > 0) calls.count('dynamodb:BatchGetItem', Math.ceil(tasks.length / BATCH_GET_LIMIT));
   const count = tasks.filter((task) => task.detail.lastStatus === source.status).length;
   return { datapoints: [count], read: `${source.status} tasks of ${cluster}|${source.group}: ${count}` };
 }
@@ -174,12 +166,6 @@ function sourceLabel(policy: ScalingPolicyConfig): string {
   if (sqs !== undefined) return `the backlog of ${sqs.queue}`;
   if (cloudWatch !== undefined) return `${cloudWatch.namespace} ${cloudWatch.name}`;
   return `the ${state?.status} tasks of ${state?.group}`;
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error)
-    return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 const show = (value: number) => String(Number(value.toFixed(3)));

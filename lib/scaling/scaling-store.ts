@@ -12,6 +12,7 @@
  */
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConflictError } from '../platform/errors.js';
 import type { Item } from '../platform/store/items.js';
 import { KEY } from '../platform/store/table.js';
 import { putAtRevision } from '../platform/store/table-io.js';
@@ -37,10 +38,11 @@ export interface StoredActivities {
 }
 
 /** Another evaluation changed the service's activities since they were read: it, not this one, scales now. */
-export class ScalingClaimLostError extends Error {
+export class ScalingClaimLostError extends ConflictError {
+  override name = 'ScalingClaimLostError';
+
   constructor(readonly subject: string) {
     super(`another evaluation changed the scaling activities of ${subject} first`);
-    this.name = 'ScalingClaimLostError';
   }
 }
 

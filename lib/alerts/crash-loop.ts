@@ -1,9 +1,31 @@
 /**
- * Crash-loop grouping, the pure arithmetic: after a group pages, its further exits within
- * `alerts.crashLoop.windowMinutes` are counted instead of paged, and summarised once when the window closes.
+ * Crash-loop windows, the rule stated once. The first exit of a group opens a window
+ * (`alerts.crashLoop.windowMinutes`) and pages; later exits while it runs are counted into it and do not page;
+ * when it ends, the sweeper closes it and sends one summary of what it counted; an exit after the end replaces
+ * it with a new window once the old one is summarised.
+ *
+ * The rule is a set of conditions on the stored window. DynamoDB evaluates them as the condition expressions of
+ * the store's writes (rendered here, so the store only sends them), and `nextStep` evaluates the very same
+ * conditions in memory to decide what to write next from the window a refused write returns. No read-then-write:
+ * of concurrent callers, the condition lets exactly one open a window, count an exit or close a window.
+ *
+ * Retries: the window remembers the incident that opened it (`openedBy`) and the last one it counted
+ * (`lastIncident`), so a redelivered incident whose first attempt died after its write still pages (the opener)
+ * or is not counted twice (the last one counted).
  */
+import { INDEX, KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
+import { expiresAt } from '../platform/store/ttl.js';
+import { type Condition, conditions, holds, render } from './condition-expression.js';
 import type { AlertsConfig } from './config.js';
 import type { ExitClass, Incident } from './model.js';
+
+export interface LastExit {
+  exitClass: ExitClass;
+  exitCode?: number;
+  reason?: string;
+  taskArn: string;
+  stoppedAt: string;
+}
 
 /** What one summary says: how many more exits a group had in the window after its page, and the last one. */
 export interface CrashLoopSummary {
@@ -14,14 +36,34 @@ export interface CrashLoopSummary {
   windowEndsAt: string;
   /** Exits after the page (the paged incident itself is not counted). */
   count: number;
-  lastExit: {
-    exitClass: ExitClass;
-    exitCode?: number;
-    reason?: string;
-    taskArn: string;
-    stoppedAt: string;
-  };
+  lastExit: LastExit;
 }
+
+/** A group's window as stored. */
+export interface StoredWindow {
+  key: string;
+  cluster: string;
+  group: string;
+  service?: string;
+  startedAt: string;
+  endsAt: string;
+  count: number;
+  openedBy: string;
+  lastIncident?: string;
+  /** The exit counted last (the one that arrived last, not necessarily the one that stopped last). */
+  lastExit: LastExit;
+  /** Still listed for the sweeper (not yet summarised). */
+  open: boolean;
+}
+
+export type WindowVerdict =
+  | { action: 'page'; windowStartedAt: string; windowEndsAt: string }
+  | { action: 'group'; windowStartedAt: string; count: number };
+
+/** The byStatus partition of open crash-loop windows (sorted by when they end). */
+export const OPEN_WINDOWS = 'alerts|open-windows';
+/** Closed windows are kept this long for `ecs-ops`, then expire. */
+const KEEP_CLOSED_DAYS = 7;
 
 /** One window per cluster and group: `prod#service:web`. */
 export const crashLoopGroupKey = (incident: Pick<Incident, 'cluster' | 'group'>): string =>
@@ -35,40 +77,199 @@ export function windowEndsAt(startedAt: string, config: AlertsConfig): string {
   return new Date(start + config.crashLoop.windowMinutes * 60_000).toISOString();
 }
 
-/** A window is open until its end (exclusive); no window is not open. */
-export function isWindowOpen(window: { endsAt: string } | undefined, now: Date): boolean {
-  if (window === undefined) return false;
-  const end = Date.parse(window.endsAt);
-  return !Number.isNaN(end) && now.getTime() < end;
+// --- The rule, as conditions on the stored window (condition-expression.ts judges them both ways). ---
+
+/** The window item's attributes by the names the rule uses; `listed` is the sweeper's index key. */
+const ATTRIBUTES = {
+  window: KEY.partition,
+  cluster: 'cluster',
+  group: 'group',
+  service: 'service',
+  startedAt: 'startedAt',
+  endsAt: 'endsAt',
+  count: 'count',
+  openedBy: 'openedBy',
+  lastIncident: 'lastIncident',
+  lastExit: 'lastExit',
+  listed: INDEX.byStatus.partition,
+  listedUntil: INDEX.byStatus.sort,
+  expiresAt: TTL_ATTRIBUTE,
+} as const;
+
+/** What the rule looks at in a stored window. */
+type Tested = 'window' | 'startedAt' | 'endsAt' | 'lastIncident' | 'listed';
+/** What a write compares them with: a value it binds. */
+type Operand = 'now' | 'startedAt' | 'incident';
+
+const { exists, missing, equals, before, not, all, any } = conditions<Tested, Operand>();
+
+/** A window has ended once its end is before now: at its last instant it still counts exits. */
+const ENDED = before('endsAt', 'now');
+
+const WINDOW_RULE = {
+  /** A window opens where there is none, or over one that ended and was summarised. */
+  open: any(missing('window'), all(ENDED, missing('listed'))),
+  /** An exit is counted into the window it saw, while that window runs, once. */
+  count: all(equals('startedAt', 'startedAt'), not(ENDED), not(equals('lastIncident', 'incident'))),
+  /** The sweeper closes a window that ended and is still listed: one closer wins, and it summarises. */
+  close: all(exists('listed'), ENDED),
+  /** A closed window whose summary could not be sent is listed again, unless a new window replaced it. */
+  reopen: all(equals('startedAt', 'startedAt'), missing('listed')),
+} as const;
+
+/** A conditional UpdateItem of a window: the update over `#attribute` names and `:value` values. */
+export interface WindowWrite {
+  condition: Condition<Tested, Operand>;
+  update: string;
+  /** By name without the colon: the condition's operands and the update's values. */
+  values: Record<string, unknown>;
 }
 
-/** The summary after one more exit of the group in the window: the count grows, the latest exit is the last. */
-export function countExit(
-  summary: CrashLoopSummary | undefined,
-  window: { startedAt: string; endsAt: string },
+/** Whether the write's condition holds for the stored window (undefined: there is none). */
+export const allows = (write: WindowWrite, window: StoredWindow | undefined): boolean =>
+  holds(write.condition, (attribute) => attributeOf(window, attribute), write.values);
+
+function attributeOf(window: StoredWindow | undefined, attribute: Tested): string | undefined {
+  if (window === undefined) return undefined;
+  if (attribute === 'window') return window.key;
+  if (attribute === 'listed') return window.open ? OPEN_WINDOWS : undefined;
+  return window[attribute];
+}
+
+/** The write as UpdateItem's expressions, with only the names and values they use (DynamoDB refuses others). */
+export function expressionsOf(write: WindowWrite) {
+  const ConditionExpression = render(write.condition);
+  const text = `${write.update} ${ConditionExpression}`;
+  const used = (prefix: string, name: string) => new RegExp(`${prefix}${name}\\b`).test(text);
+  return {
+    UpdateExpression: write.update,
+    ConditionExpression,
+    ExpressionAttributeNames: Object.fromEntries(
+      Object.entries(ATTRIBUTES)
+        .filter(([name]) => used('#', name))
+        .map(([name, stored]) => [`#${name}`, stored]),
+    ),
+    values: Object.fromEntries(
+      Object.entries(write.values)
+        .filter(([name]) => used(':', name))
+        .map(([name, value]) => [`:${name}`, value]),
+    ),
+  };
+}
+
+// --- The writes. ---
+
+/** The window an exit at `now` opens. */
+function windowFrom(now: Date, config: AlertsConfig) {
+  const startedAt = now.toISOString();
+  return { startedAt, endsAt: windowEndsAt(startedAt, config) };
+}
+
+/** Opens the incident's window from now: it pages. */
+export function openWrite(incident: Incident, now: Date, config: AlertsConfig): WindowWrite {
+  const { startedAt, endsAt } = windowFrom(now, config);
+  return {
+    condition: WINDOW_RULE.open,
+    update:
+      'SET #cluster = :cluster, #group = :group, #service = :service, #startedAt = :startedAt, ' +
+      '#endsAt = :endsAt, #count = :zero, #openedBy = :incident, #lastExit = :lastExit, ' +
+      '#listed = :listed, #listedUntil = :endsAt, #expiresAt = :expiresAt REMOVE #lastIncident',
+    values: {
+      now: now.toISOString(),
+      cluster: incident.cluster,
+      group: incident.group,
+      service: incident.service ?? '',
+      startedAt,
+      endsAt,
+      zero: 0,
+      incident: incident.key,
+      lastExit: lastExitOf(incident),
+      listed: OPEN_WINDOWS,
+      expiresAt: expiresAt(endsAt, KEEP_CLOSED_DAYS),
+    },
+  };
+}
+
+/** Counts the incident into `window`: it is grouped, not paged. */
+export function countWrite(window: StoredWindow, incident: Incident, now: Date): WindowWrite {
+  return {
+    condition: WINDOW_RULE.count,
+    update: 'ADD #count :one SET #lastExit = :lastExit, #lastIncident = :incident',
+    values: {
+      startedAt: window.startedAt,
+      now: now.toISOString(),
+      incident: incident.key,
+      one: 1,
+      lastExit: lastExitOf(incident),
+    },
+  };
+}
+
+/** Takes an ended window off the sweeper's list: whoever closes it summarises it. */
+export const closeWrite = (now: Date): WindowWrite => ({
+  condition: WINDOW_RULE.close,
+  update: 'REMOVE #listed, #listedUntil',
+  values: { now: now.toISOString() },
+});
+
+export const reopenWrite = (window: StoredWindow): WindowWrite => ({
+  condition: WINDOW_RULE.reopen,
+  update: 'SET #listed = :listed, #listedUntil = :endsAt',
+  values: { listed: OPEN_WINDOWS, endsAt: window.endsAt, startedAt: window.startedAt },
+});
+
+// --- What an exit does. ---
+
+export type Step =
+  /** Open a window; written, the incident pages with the window's times. */
+  | { action: 'open'; write: WindowWrite; startedAt: string; endsAt: string }
+  /** Count the incident into the running window; written, it is grouped with the count written. */
+  | { action: 'count'; write: WindowWrite; window: StoredWindow }
+  /** The window ended and is still listed (the sweeper would close it): summarise it, then decide again. */
+  | { action: 'summarise'; window: StoredWindow }
+  /** This incident opened the window on an attempt that did not finish: it still pages. */
+  | { action: 'page'; window: StoredWindow }
+  /** This incident was the last one counted: it was grouped already. */
+  | { action: 'group'; window: StoredWindow };
+
+/**
+ * What to do with an exit of the group, given its window as stored (undefined when there is none — or not
+ * known yet: the open write is tried first, and its refusal returns the window to decide again from).
+ */
+export function nextStep(
+  window: StoredWindow | undefined,
   incident: Incident,
-): CrashLoopSummary {
-  const lastExit: CrashLoopSummary['lastExit'] = {
+  now: Date,
+  config: AlertsConfig,
+): Step {
+  const open = openWrite(incident, now, config);
+  if (window === undefined || allows(open, window))
+    return { action: 'open', write: open, ...windowFrom(now, config) };
+  if (window.openedBy === incident.key) return { action: 'page', window };
+  if (allows(closeWrite(now), window)) return { action: 'summarise', window };
+  const count = countWrite(window, incident, now);
+  return allows(count, window) ? { action: 'count', write: count, window } : { action: 'group', window };
+}
+
+function lastExitOf(incident: Incident): LastExit {
+  return {
     exitClass: incident.cause.exitClass,
+    ...(incident.cause.exitCode === undefined ? {} : { exitCode: incident.cause.exitCode }),
+    ...(incident.cause.reason === undefined ? {} : { reason: incident.cause.reason }),
     taskArn: incident.taskArn,
     stoppedAt: incident.stoppedAt,
   };
-  if (incident.cause.exitCode !== undefined) lastExit.exitCode = incident.cause.exitCode;
-  if (incident.cause.reason !== undefined) lastExit.reason = incident.cause.reason;
-  const previous = summary?.lastExit;
-  // Exits arrive out of order: the last exit is the one that stopped last, not the one that arrived last.
-  const latest =
-    previous !== undefined && Date.parse(previous.stoppedAt) > Date.parse(incident.stoppedAt)
-      ? previous
-      : lastExit;
-  const next: CrashLoopSummary = {
-    cluster: incident.cluster,
-    group: incident.group,
+}
+
+/** The summary of a closed window, for renderCrashLoopSummary. */
+export function summaryOf(window: StoredWindow): CrashLoopSummary {
+  return {
+    cluster: window.cluster,
+    group: window.group,
+    ...(window.service === undefined ? {} : { service: window.service }),
     windowStartedAt: window.startedAt,
     windowEndsAt: window.endsAt,
-    count: (summary?.count ?? 0) + 1,
-    lastExit: latest,
+    count: window.count,
+    lastExit: window.lastExit,
   };
-  if (incident.service !== undefined) next.service = incident.service;
-  return next;
 }

@@ -1,11 +1,36 @@
+/**
+ * The crash-loop window rule: the first exit of a group opens a window and pages, later exits while it runs are
+ * counted, a window that ended is summarised once and then replaced. The cases in test/support/crash-loop-cases.ts
+ * are also run through the store on both engines (test/integration/lib/alerts/crash-loop-store.test.ts).
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  countExit,
+  allows,
+  closeWrite,
+  countWrite,
   crashLoopGroupKey,
-  isWindowOpen,
+  expressionsOf,
+  nextStep,
+  openWrite,
+  reopenWrite,
+  type StoredWindow,
+  summaryOf,
   windowEndsAt,
 } from '../../../../lib/alerts/crash-loop.js';
+import {
+  CLOSED_WINDOW,
+  CONFIG,
+  COUNTED,
+  EXIT_CASES,
+  NEW_EXIT,
+  OPENER,
+  REOPEN_CASES,
+  SWEEP_CASES,
+  WINDOW_END,
+  WINDOW_START,
+  windowOf,
+} from '../../../support/crash-loop-cases.js';
 import { alertsConfig, incident } from './helpers.js';
 
 describe('crash-loop windows', () => {
@@ -29,60 +54,136 @@ describe('crash-loop windows', () => {
     expect(() => windowEndsAt('yesterday', alertsConfig())).toThrow(/"yesterday" is not an ISO time/);
   });
 
-  it.each([
-    { window: undefined, now: '2024-05-01T00:00:00Z', open: false },
-    { window: { endsAt: '2024-05-01T00:10:00.000Z' }, now: '2024-05-01T00:09:59.999Z', open: true },
-    { window: { endsAt: '2024-05-01T00:10:00.000Z' }, now: '2024-05-01T00:10:00.000Z', open: false },
-    { window: { endsAt: '2024-05-01T00:10:00.000Z' }, now: '2024-05-01T00:11:00.000Z', open: false },
-    { window: { endsAt: 'not a time' }, now: '2024-05-01T00:00:00Z', open: false },
-  ])('window $window at $now is open: $open', ({ window, now, open }) => {
-    expect(isWindowOpen(window, new Date(now))).toBe(open);
-  });
-
   it('groups by cluster and group', () => {
     expect(crashLoopGroupKey(incident())).toBe('prod#service:web');
   });
 });
 
-describe('countExit', () => {
-  const window = { startedAt: '2024-05-01T13:00:00.000Z', endsAt: '2024-05-01T13:10:00.000Z' };
-  const exitAt = (minute: number, exitCode: number) =>
-    incident({
-      taskArn: `arn:aws:ecs:us-east-1:111122223333:task/prod/task${minute}`,
-      stoppedAt: `2024-05-01T13:0${minute}:00.000Z`,
-      cause: { container: 'web', exitCode, exitClass: exitCode === 137 ? 'signal' : 'app-error' },
-    });
+describe('an exit of the group', () => {
+  it.each(EXIT_CASES)('$name: $step', ({ window, exit, now, step }) => {
+    expect(nextStep(window, exit, now, CONFIG).action).toBe(step);
+  });
 
-  it('counts the first exit after the page and describes it', () => {
-    expect(countExit(undefined, window, exitAt(1, 1))).toEqual({
-      cluster: 'prod',
-      group: 'service:web',
-      service: 'web',
-      windowStartedAt: window.startedAt,
-      windowEndsAt: window.endsAt,
-      count: 1,
+  it('opens a window from now, listed for the sweeper until its end, remembering its opener', () => {
+    const now = new Date('2024-05-01T13:04:00.000Z');
+    const step = nextStep(undefined, NEW_EXIT, now, CONFIG);
+    expect(step).toMatchObject({
+      action: 'open',
+      startedAt: '2024-05-01T13:04:00.000Z',
+      endsAt: '2024-05-01T13:14:00.000Z',
+    });
+    expect(step.action === 'open' && step.write.values).toMatchObject({
+      zero: 0,
+      incident: NEW_EXIT.key,
+      listed: 'alerts|open-windows',
       lastExit: {
         exitClass: 'app-error',
         exitCode: 1,
-        taskArn: 'arn:aws:ecs:us-east-1:111122223333:task/prod/task1',
-        stoppedAt: '2024-05-01T13:01:00.000Z',
+        taskArn: NEW_EXIT.taskArn,
+        stoppedAt: NEW_EXIT.stoppedAt,
       },
     });
   });
 
-  it('keeps the exit that stopped last, whatever the order of arrival (property)', () => {
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 10 }),
-        (minutes) => {
-          let summary: ReturnType<typeof countExit> | undefined;
-          for (const minute of minutes) summary = countExit(summary, window, exitAt(minute, 100 + minute));
-          const latest = Math.max(...minutes);
-          expect(summary?.count).toBe(minutes.length);
-          expect(summary?.lastExit.exitCode).toBe(100 + latest);
-          expect(summary?.lastExit.stoppedAt).toBe(`2024-05-01T13:0${latest}:00.000Z`);
-        },
-      ),
+  it('counts into the window it saw, and into no other', () => {
+    const now = new Date('2024-05-01T13:04:00.000Z');
+    const write = countWrite(windowOf(), NEW_EXIT, now);
+    expect(allows(write, windowOf())).toBe(true);
+    const replaced = windowOf({ startedAt: '2024-05-01T13:03:00.000Z', endsAt: '2024-05-01T13:13:00.000Z' });
+    expect(allows(write, replaced)).toBe(false);
+  });
+
+  it('decides as the rule reads, for any window, exit and time (property)', () => {
+    const times = fc
+      .integer({ min: -60_000, max: 180_000 })
+      .map((offset) => new Date(Date.parse(WINDOW_END) + offset));
+    const windows = fc.option(
+      fc.record({
+        open: fc.boolean(),
+        count: fc.nat(30),
+        lastIncident: fc.constantFrom(undefined, COUNTED.key, OPENER.key),
+      }),
+      { nil: undefined },
     );
+    fc.assert(
+      fc.property(windows, fc.constantFrom(OPENER, COUNTED, NEW_EXIT), times, (shape, exit, now) => {
+        const window = shape === undefined ? undefined : windowOf(shape);
+        const ended = window !== undefined && now.getTime() > Date.parse(window.endsAt);
+        const expected =
+          window === undefined || (ended && !window.open)
+            ? 'open'
+            : window.openedBy === exit.key
+              ? 'page'
+              : ended
+                ? 'summarise'
+                : window.lastIncident === exit.key
+                  ? 'group'
+                  : 'count';
+        expect(nextStep(window, exit, now, CONFIG).action).toBe(expected);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
+describe('the sweeper', () => {
+  it.each(SWEEP_CASES)('$name', ({ window, now, closes }) => {
+    const write = closeWrite(now);
+    expect(allows(write, window)).toBe(closes);
+  });
+
+  it.each(REOPEN_CASES)('$name', ({ window, reopens }) => {
+    const write = reopenWrite(CLOSED_WINDOW);
+    expect(allows(write, window)).toBe(reopens);
+  });
+
+  it('summarises a closed window: how many more exits, and the last one counted', () => {
+    expect(summaryOf(CLOSED_WINDOW)).toEqual({
+      cluster: 'prod',
+      group: 'service:web',
+      service: 'web',
+      windowStartedAt: WINDOW_START,
+      windowEndsAt: WINDOW_END,
+      count: 3,
+      lastExit: CLOSED_WINDOW.lastExit,
+    });
+  });
+});
+
+describe('the conditions as DynamoDB evaluates them', () => {
+  const now = new Date('2024-05-01T13:04:00.000Z');
+  const window: StoredWindow = windowOf();
+
+  it.each([
+    [
+      'open',
+      openWrite(NEW_EXIT, now, CONFIG),
+      'attribute_not_exists(#window) OR (#endsAt < :now AND attribute_not_exists(#listed))',
+    ],
+    [
+      'count',
+      countWrite(window, NEW_EXIT, now),
+      '#startedAt = :startedAt AND NOT (#endsAt < :now) AND NOT (#lastIncident = :incident)',
+    ],
+    ['close', closeWrite(now), 'attribute_exists(#listed) AND #endsAt < :now'],
+    ['reopen', reopenWrite(window), '#startedAt = :startedAt AND attribute_not_exists(#listed)'],
+  ])('%s: %s', (_write, write, condition) => {
+    const expressions = expressionsOf(write);
+    expect(expressions.ConditionExpression).toBe(condition);
+    const text = `${expressions.UpdateExpression} ${expressions.ConditionExpression}`;
+    // Exactly the names and values the expressions use: DynamoDB refuses any other.
+    expect(Object.keys(expressions.ExpressionAttributeNames).sort()).toEqual(
+      [...new Set(text.match(/#\w+/g))].sort(),
+    );
+    expect(Object.keys(expressions.values).sort()).toEqual([...new Set(text.match(/:\w+/g))].sort());
+  });
+
+  it('names the stored attributes: the item key and the sweeper’s index keys', () => {
+    expect(expressionsOf(openWrite(NEW_EXIT, now, CONFIG)).ExpressionAttributeNames).toMatchObject({
+      '#window': 'resource',
+      '#listed': 'statusKey',
+      '#listedUntil': 'statusTime',
+      '#expiresAt': 'expiresAt',
+    });
   });
 });

@@ -11,6 +11,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { JobConfig } from '../../lib/jobs/config.js';
 import { type JobRun, RunStore } from '../../lib/jobs/run-store.js';
 import { nextFires, parseSchedule } from '../../lib/jobs/schedules/index.js';
+import { awsClient } from '../../lib/platform/aws/clients.js';
 import type { CommandContext } from '../context.js';
 import { renderTable, shortTime, text, truncate } from '../format.js';
 import { invokeManualRun, launchFunctionName } from '../manual-run.js';
@@ -169,7 +170,7 @@ async function run(context: CommandContext, name: string): Promise<number> {
         `--store aws --stage <stage>, or set AWS_ENDPOINT_URL_LAMBDA to a local endpoint that serves Lambda`,
     );
   }
-  const lambda = new LambdaClient({
+  const lambda = awsClient(LambdaClient, {
     ...(region === undefined ? {} : { region }),
     ...(profile === undefined ? {} : { profile }),
     // The local endpoint checks no signature, and a developer's machine may have no AWS configuration at all.

@@ -32,7 +32,6 @@ import {
 import type { Incident } from './model.js';
 
 // The alert and summary paths name these by the store they use.
-export { type StoredWindow, summaryOf } from './crash-loop.js';
 
 const WINDOW_PREFIX = 'alert-window#';
 const WINDOW_ENTRY = 'window';

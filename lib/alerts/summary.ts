@@ -11,8 +11,8 @@
 import { asEcsOpsError, type EcsOpsError } from '../platform/errors.js';
 import type { Journal } from '../platform/journal.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
-import type { CrashLoopStore, StoredWindow } from './crash-loop-store.js';
-import { summaryOf } from './crash-loop-store.js';
+import { type StoredWindow, summaryOf } from './crash-loop.js';
+import type { CrashLoopStore } from './crash-loop-store.js';
 import type { AlertJournalEntry } from './model.js';
 import { renderCrashLoopSummary } from './render.js';
 

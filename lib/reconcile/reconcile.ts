@@ -140,6 +140,6 @@ function buildItems(event: EcsEvent, retention: Retention): { latest: Item; hist
     return { latest: latestItem(event, retention), history: historyItem(event, retention) };
   } catch (error) {
     if (!(error instanceof DetailTooLargeError)) throw error;
-    return { field: 'detail', reason: error.message };
+    return { field: error.field, reason: error.reason };
   }
 }

@@ -2,6 +2,7 @@
  * Pure mapping from a validated ECS event to the DynamoDB items that store it (no I/O).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { InvalidInputError } from '../errors.js';
 import type { EcsEvent } from '../events/ecs-event.js';
 import { encodeDetail } from './detail-codec.js';
 import {
@@ -160,13 +161,15 @@ function addDetail(item: Item, envelope: object): void {
 }
 
 /** The protected fields alone exceed the item limit: no ECS event is this large, so the input is bad. */
-export class DetailTooLargeError extends Error {
+export class DetailTooLargeError extends InvalidInputError {
+  override name = 'DetailTooLargeError';
+
   constructor(encodedBytes: number, budgetBytes: number) {
     super(
+      'detail',
       `detail is ${encodedBytes} bytes compressed even without its optional fields; the limit is ${budgetBytes}. ` +
         'ECS events are at most 256 KB: check what produced this one',
     );
-    this.name = 'DetailTooLargeError';
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ExitClass, Severity } from './config.js';
 
+export type { AlertMessage } from '../platform/notification/message.js';
 export type { ExitClass, Severity };
 
 /** The container whose exit stopped the task, as ECS reported it. */
@@ -54,14 +55,6 @@ export type AlertDecision =
   /** Counted into the open crash-loop window of its group; summarised when the window closes. */
   | { action: 'group'; windowStartedAt: string; count: number }
   | { action: 'mute'; reason: string };
-
-/** A rendered alert, for SNS: subject ≤ 100 characters, a phone-readable body, JSON for machines. */
-export interface AlertMessage {
-  subject: string;
-  text: string;
-  json: Record<string, unknown>;
-  attributes: Record<string, string>;
-}
 
 /** One line of the journal of alerts: what was decided for an incident or a crash-loop summary, and why. */
 export interface AlertJournalEntry {

@@ -1,27 +1,24 @@
 /**
- * The words of a page. Pure: an incident (or a crash-loop summary) in, an SNS-ready message out.
- *
- * - subject: one line, printable ASCII, at most SUBJECT_MAX characters (SNS: "less than 100 characters, no
- *   line breaks or control characters"); long names are shortened, the words that say what happened are kept;
- * - text: a plain-text body that reads on a phone: short labelled lines, the facts an on-call engineer asks
- *   first (what, which container, exit code and reason, where, when, how long it ran) and console links;
- * - json: the same facts for machines, with a schema version;
- * - attributes: SNS message attributes (string values) to filter subscriptions on.
+ * The words of an alert, in the form every page takes (lib/platform/notification/message.ts). Pure: an incident
+ * (or a crash-loop summary) in, an SNS-ready message out. The subject keeps the words that say what happened;
+ * the body reads on a phone: short labelled lines, the facts an on-call engineer asks first (what, which
+ * container, exit code and reason, where, when, how long it ran) and console links; the JSON has a schema
+ * version.
  */
 
 import { parseArn, resourceId } from '../platform/arn.js';
+import {
+  type AlertMessage,
+  messageAttributes,
+  pageSubject,
+  truncateText,
+} from '../platform/notification/message.js';
 import type { ExitClass } from './config.js';
 import type { CrashLoopSummary } from './crash-loop.js';
-import type { AlertMessage, Incident } from './model.js';
+import type { Incident } from './model.js';
 
-/** SNS wants subjects "less than 100 characters". */
-export const SUBJECT_MAX = 99;
-/** Container and stopped reasons longer than this are cut in the body. */
-export const REASON_MAX = 500;
 /** Bumped when a field of `json` changes meaning or goes away. */
 export const ALERT_SCHEMA_VERSION = 1;
-
-const PREFIX = '[ecs-ops] ';
 
 const SIGNALS: Record<number, string> = {
   1: 'SIGHUP',
@@ -77,13 +74,6 @@ export function formatDuration(ms: number): string {
   return `${seconds}s`;
 }
 
-/** Cuts `text` to `max` characters, saying how much was left out. */
-export function truncateText(text: string, max = REASON_MAX): string {
-  if (text.length <= max) return text;
-  const omitted = `… (${text.length - max} more characters)`;
-  return `${text.slice(0, max).trimEnd()}${omitted}`;
-}
-
 /** The name an on-call engineer knows the workload by: the service, else the family or group. */
 export function workloadName(x: { service?: string; group: string }): string {
   if (x.service !== undefined) return x.service;
@@ -130,40 +120,6 @@ function shortExit(exitClass: ExitClass, exitCode: number | undefined): string {
   return ` exit ${exitCode}${words ? ` ${words}` : ''}`;
 }
 
-/** One printable ASCII line: whitespace collapsed, anything else replaced by `?`. */
-function subjectSafe(text: string): string {
-  return text
-    .replace(/\s+/g, ' ')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .trim();
-}
-
-function shorten(text: string, length: number): string {
-  if (text.length <= length) return text;
-  return length <= 3 ? text.slice(0, length) : `${text.slice(0, length - 3)}...`;
-}
-
-/** Shortest a variable part is cut to before the subject itself is cut. */
-const MIN_PART = 8;
-
-/**
- * Fills `{0}`, `{1}`… of `template` with `values`, shortening the longest values alike (never below MIN_PART)
- * until the subject fits SUBJECT_MAX; the template's own words are cut only if nothing else is left to cut.
- */
-export function fitSubject(template: string, values: readonly string[]): string {
-  const placeholder = /\{(\d+)\}/g;
-  const used = new Set([...template.matchAll(placeholder)].map((match) => Number(match[1])));
-  const parts = values.map((value) => subjectSafe(value) || '?');
-  const budget = SUBJECT_MAX - template.replace(placeholder, '').length;
-  const lengths = parts.filter((_, index) => used.has(index)).map((part) => part.length);
-  // The largest cap that fits every used part within the budget: long parts are cut to it, short ones stay.
-  const fits = (cap: number) => lengths.reduce((sum, length) => sum + Math.min(length, cap), 0) <= budget;
-  let cap = Math.max(MIN_PART, ...lengths);
-  while (cap > MIN_PART && !fits(cap)) cap -= 1;
-  const fill = template.replace(placeholder, (_, index: string) => shorten(parts[Number(index)] ?? '', cap));
-  return shorten(subjectSafe(fill), SUBJECT_MAX);
-}
-
 const isoOrAsGiven = (time: string | undefined): string | undefined => {
   if (time === undefined || time === '') return undefined;
   const parsed = Date.parse(time);
@@ -202,7 +158,7 @@ export function renderAlert(incident: Incident): AlertMessage {
   const taskId = resourceId(incident.taskArn);
   const what = whatHappened(cause.exitClass, cause.exitCode);
   const detail = errorName(cause.reason) ?? errorName(incident.stoppedReason);
-  const subject = fitSubject(`${PREFIX}{0} ${what.replace('{detail}', detail ? ' ({2})' : '')} in {1}`, [
+  const subject = pageSubject(`{0} ${what.replace('{detail}', detail ? ' ({2})' : '')} in {1}`, [
     name,
     incident.cluster,
     detail ?? '',
@@ -281,7 +237,7 @@ export function renderAlert(incident: Incident): AlertMessage {
     subject,
     text,
     json,
-    attributes: attributes({
+    attributes: messageAttributes({
       kind: 'incident',
       cluster: incident.cluster,
       group: incident.group,
@@ -301,7 +257,7 @@ export function renderCrashLoopSummary(s: CrashLoopSummary): AlertMessage {
   const span = Number.isFinite(minutes) ? `${minutes} min` : 'the window';
   const exits = `${s.count} more exit${s.count === 1 ? '' : 's'}`;
   const last = shortExit(lastExit.exitClass, lastExit.exitCode);
-  const subject = fitSubject(`${PREFIX}{0}: ${exits} in ${span} in {1}, last${last}`, [name, s.cluster]);
+  const subject = pageSubject(`{0}: ${exits} in ${span} in {1}, last${last}`, [name, s.cluster]);
   const region = parseArn(lastExit.taskArn)?.region || undefined;
   const taskId = resourceId(lastExit.taskArn);
   const taskLink = region === undefined ? undefined : taskConsoleUrl(region, s.cluster, taskId);
@@ -348,7 +304,7 @@ export function renderCrashLoopSummary(s: CrashLoopSummary): AlertMessage {
     subject,
     text: text.replace(/\n+$/, ''),
     json,
-    attributes: attributes({
+    attributes: messageAttributes({
       kind: 'crash-loop-summary',
       cluster: s.cluster,
       group: s.group,
@@ -356,12 +312,4 @@ export function renderCrashLoopSummary(s: CrashLoopSummary): AlertMessage {
       class: lastExit.exitClass,
     }),
   };
-}
-
-/** SNS string attributes: absent and empty values left out (SNS rejects empty ones). */
-function attributes(values: Record<string, string | undefined>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values))
-    if (value !== undefined && value !== '') result[key] = value;
-  return result;
 }

@@ -42,6 +42,16 @@ export function timeoutStopReason(timeoutMinutes: number): string {
   return `${TIMEOUT_STOP_PREFIX} after ${timeoutMinutes} minute${timeoutMinutes === 1 ? '' : 's'}`;
 }
 
+/** Whether a run still running has run past its timeout: from its launch (its slot, until launched). */
+export function isOverTime(
+  run: { status: string; slot: string; launchedAt?: string },
+  timeoutMinutes: number,
+  now: Date,
+): boolean {
+  const launchedAt = Date.parse(run.launchedAt ?? run.slot);
+  return run.status === 'running' && launchedAt + timeoutMinutes * 60_000 <= now.getTime();
+}
+
 const millis = (time: Date | string | undefined): number | undefined => {
   if (time === undefined) return undefined;
   const value = typeof time === 'string' ? Date.parse(time) : time.getTime();

@@ -1,13 +1,15 @@
 /**
- * The pages of jobs, in the alert's form (lib/alerts/model.ts AlertMessage): a run that could not be launched,
- * and a run that failed or timed out. Pure.
+ * The pages of jobs, in the form every page takes (lib/platform/notification/message.ts): a run that could not
+ * be launched, and a run that failed or timed out. Pure.
  */
-import type { AlertMessage } from '../alerts/model.js';
-import { fitSubject, truncateText } from '../alerts/render.js';
+import {
+  type AlertMessage,
+  messageAttributes,
+  pageSubject,
+  truncateText,
+} from '../platform/notification/message.js';
 import type { RunOutcome } from './outcome.js';
 import { journalTime } from './slot.js';
-
-const PREFIX = '[ecs-ops] ';
 
 export interface LaunchFailureAlert {
   job: string;
@@ -21,7 +23,7 @@ export interface LaunchFailureAlert {
 }
 
 export function renderLaunchFailure(failure: LaunchFailureAlert): AlertMessage {
-  const subject = fitSubject(`${PREFIX}job {0} failed to launch in {1}`, [failure.job, failure.cluster]);
+  const subject = pageSubject(`job {0} failed to launch in {1}`, [failure.job, failure.cluster]);
   const text = [
     `Job ${failure.job} could not be launched ${failure.partial ? 'in full ' : ''}for the slot of ${journalTime(failure.slot)}.`,
     '',
@@ -36,7 +38,7 @@ export function renderLaunchFailure(failure: LaunchFailureAlert): AlertMessage {
     subject,
     text,
     json: { kind: 'job-launch-failed', ...failure },
-    attributes: attributes({
+    attributes: messageAttributes({
       cluster: failure.cluster,
       severity: 'critical',
       class: 'job-launch',
@@ -62,7 +64,7 @@ export function shortReason(outcome: RunOutcome): string {
 
 export function renderRunFailure(failure: RunFailureAlert): AlertMessage {
   const { outcome } = failure;
-  const subject = fitSubject(`${PREFIX}job {0} failed: {2} in {1}`, [
+  const subject = pageSubject(`job {0} failed: {2} in {1}`, [
     failure.job,
     failure.cluster,
     shortReason(outcome),
@@ -92,18 +94,11 @@ export function renderRunFailure(failure: RunFailureAlert): AlertMessage {
       tasks: failure.tasks,
       ...outcome,
     },
-    attributes: attributes({
+    attributes: messageAttributes({
       cluster: failure.cluster,
       severity: 'critical',
       class: outcome.result === 'timed-out' ? 'job-timeout' : 'job-failure',
       job: failure.job,
     }),
   };
-}
-
-function attributes(values: Record<string, string | undefined>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values))
-    if (value !== undefined && value !== '') result[key] = value;
-  return result;
 }

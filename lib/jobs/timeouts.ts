@@ -11,8 +11,8 @@
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { Journal } from '../platform/journal.js';
 import type { JobsConfig } from './config.js';
-import { JOB_JOURNAL_KIND } from './launcher.js';
-import { timeoutStopReason } from './outcome.js';
+import { journalJobStep } from './journal.js';
+import { isOverTime, timeoutStopReason } from './outcome.js';
 import type { RunStore } from './run-store.js';
 
 export interface TimeoutSweeperDependencies {
@@ -45,19 +45,17 @@ export function createTimeoutSweeper({
       if (config.timeoutMinutes === undefined) continue;
       const reason = timeoutStopReason(config.timeoutMinutes);
       for (const run of await runs.running(job)) {
-        const launchedAt = Date.parse(run.launchedAt ?? run.slot);
-        if (run.status !== 'running' || launchedAt + config.timeoutMinutes * 60_000 > at.getTime()) continue;
+        if (!isOverTime(run, config.timeoutMinutes, at)) continue;
         const claimed = await runs.claimTimeout(job, run.slot, at, `${reason}: its tasks were stopped`);
         await Promise.all(
           run.tasks.map((task) => ecs.send(new StopTaskCommand({ cluster: config.cluster, task, reason }))),
         );
         if (!claimed) continue;
-        await journal.append({
-          at: at.toISOString(),
-          kind: JOB_JOURNAL_KIND,
-          subject: job,
-          id: `${run.slot}#timeout`,
-          fields: { job, slot: run.slot, outcome: 'timed-out', reason, tasks: run.tasks },
+        await journalJobStep(journal, at.toISOString(), {
+          job,
+          slot: run.slot,
+          step: 'timeout',
+          fields: { outcome: 'timed-out', reason, tasks: run.tasks },
         });
         stopped.push({ job, slot: run.slot, tasks: run.tasks, reason });
       }

@@ -6,7 +6,7 @@
  * survives its retries is thrown, and the caller leaves the record on the queue (never dropped).
  */
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import type { AlertMessage } from '../../alerts/model.js';
+import type { AlertMessage } from './message.js';
 
 export interface AlertPublisher {
   /** Publishes one message; resolves to the SNS message id. */

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
 import * as z from 'zod/mini';
 import { createHandler as createJobRunsHandler } from '../../../../functions/job-runs.js';
@@ -23,6 +22,7 @@ import { TaskDefinitions } from '../../../../lib/platform/task-definitions.js';
 import { lambdaFunctions } from '../../../../local/endpoint/index.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
 import { sqsEvent } from '../../../support/fixtures.js';
+import { lambdaContext } from '../../../support/lambda-context.js';
 import { RecordingDeadLetters, simulatedWorld } from '../../../support/simulated-world.js';
 import { endpointFor } from '../../local/endpoint/harness.js';
 import { tempDir } from '../../local/endpoint/temp-dir.js';
@@ -32,12 +32,7 @@ export const SLOT = '2024-05-02T02:30:00Z';
 export const STAGE = 'test';
 const SUBNET = { subnets: ['subnet-0abc1234'] };
 
-export const lambdaContext = (remainingMs = 900_000) =>
-  ({
-    functionName: 'ecs-ops-test-launch',
-    awsRequestId: 'test',
-    getRemainingTimeInMillis: () => remainingMs,
-  }) as unknown as Context;
+export { lambdaContext };
 
 /** A Fargate job `report` whose container exits with `exitCode` a minute after it started. */
 export function fargateJob(overrides: Record<string, unknown> = {}) {
@@ -116,6 +111,7 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
   const deadLetters = new RecordingDeadLetters();
   const config = z.parse(JobsConfig, jobs);
   const logged: { message: string; fields: Record<string, unknown> }[] = [];
+  /** A Lambda instance's logger, recording what it logs. */
   const logger = () => {
     const made = new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' });
     for (const level of ['info', 'error', 'warn', 'debug'] as const) {
@@ -127,21 +123,23 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
   };
   /** A new launch Lambda instance. */
   const launcher = () =>
-    createLaunchHandler(() => ({
-      jobs: config,
-      runs,
-      store,
-      ecs: new ECSClient(clientConfig),
-      publisher,
-      journal,
-      now,
-      sleep: async (ms: number) => {
-        whileWaiting.shift()?.();
-        clock.now += ms;
-        sim.step();
-      },
-      logger: logger(),
-    }));
+    createLaunchHandler(
+      () => ({
+        jobs: config,
+        runs,
+        store,
+        ecs: new ECSClient(clientConfig),
+        publisher,
+        journal,
+        now,
+        sleep: async (ms: number) => {
+          whileWaiting.shift()?.();
+          clock.now += ms;
+          sim.step();
+        },
+      }),
+      logger(),
+    );
   /** A new job-runs Lambda instance. */
   const jobRuns = () =>
     createJobRunsHandler(() => {
@@ -155,9 +153,8 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
         journal,
         deadLetters,
         now,
-        logger: logger(),
       };
-    });
+    }, logger());
   /** The STOPPED events of job tasks, as the job-runs queue receives them. */
   const stoppedJobEvents = () =>
     sqsEvent(

@@ -1,5 +1,5 @@
 /**
- * The launch function on each engine: one launch per slot however often the schedule fires (invariant 3),
+ * The launch function on each engine: one launch per slot however often the schedule fires,
  * concurrency policies against the previous run, placement failures retried then paged once.
  */
 import { describe, expect, it } from 'vitest';

@@ -4,14 +4,8 @@ import { EXIT_CLASSES } from '../../../../lib/alerts/config.js';
 import type { CrashLoopSummary } from '../../../../lib/alerts/crash-loop.js';
 import { detectIncident } from '../../../../lib/alerts/detect.js';
 import type { Incident } from '../../../../lib/alerts/model.js';
-import {
-  fitSubject,
-  formatDuration,
-  REASON_MAX,
-  renderAlert,
-  renderCrashLoopSummary,
-  SUBJECT_MAX,
-} from '../../../../lib/alerts/render.js';
+import { formatDuration, renderAlert, renderCrashLoopSummary } from '../../../../lib/alerts/render.js';
+import { REASON_MAX, SUBJECT_MAX } from '../../../../lib/platform/notification/message.js';
 import { alertsConfig, facts, fixtureTask, incident } from './helpers.js';
 
 function fromFixture(file: string, essential: string[]): Incident {
@@ -143,10 +137,6 @@ describe('renderAlert: subjects', () => {
         },
       ),
     );
-  });
-
-  it('fitSubject cuts the template itself only when nothing else is left to cut', () => {
-    expect(fitSubject(`${'x'.repeat(120)} {0}`, ['name']).length).toBe(SUBJECT_MAX);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isOverTime,
   type RunOutcome,
   runOutcome,
   type StoppedTask,
@@ -177,4 +178,23 @@ describe('the outcome of a run', () => {
   ])('says a %i-minute timeout as %s', (minutes, reason) => {
     expect(timeoutStopReason(minutes)).toBe(reason);
   });
+});
+
+describe('a run past its timeout (job-timeouts stops its tasks)', () => {
+  const slot = '2024-05-02T02:30:00.000Z';
+  const at = (minutes: number) => new Date(Date.parse(slot) + minutes * 60_000);
+
+  it.each([
+    { run: { status: 'running', slot, launchedAt: '2024-05-02T02:31:00.000Z' }, minutes: 10, over: false },
+    { run: { status: 'running', slot, launchedAt: '2024-05-02T02:31:00.000Z' }, minutes: 11, over: true },
+    { run: { status: 'running', slot, launchedAt: '2024-05-02T02:31:00.000Z' }, minutes: 12, over: true },
+    { run: { status: 'running', slot }, minutes: 10, over: true },
+    { run: { status: 'launching', slot }, minutes: 60, over: false },
+    { run: { status: 'failed', slot, launchedAt: slot }, minutes: 60, over: false },
+  ])(
+    '$run.status since $run.launchedAt, 10-minute timeout, at +$minutes min: $over',
+    ({ run, minutes, over }) => {
+      expect(isOverTime(run, 10, at(minutes))).toBe(over);
+    },
+  );
 });

@@ -1,0 +1,87 @@
+/**
+ * The form every ecs-ops page takes — alerts, job failures, drains cut short — so a subscriber reads them alike
+ * and filters them on the same attributes. Pure.
+ *
+ * - subject: `[ecs-ops] …`, one line of printable ASCII, at most SUBJECT_MAX characters (SNS: "less than 100
+ *   characters, no line breaks or control characters"); long names are shortened, the template's words kept;
+ * - text: a plain-text body for phones; long reasons cut with truncateText;
+ * - json: the same facts for machines;
+ * - attributes: SNS message attributes (string values) for subscription filter policies.
+ */
+
+/** A rendered page, for SNS: subject ≤ 99 characters, a phone-readable body, JSON for machines. */
+export interface AlertMessage {
+  subject: string;
+  text: string;
+  json: Record<string, unknown>;
+  attributes: Record<string, string>;
+}
+
+/** SNS wants subjects "less than 100 characters". */
+export const SUBJECT_MAX = 99;
+/** Reasons (a container's, ECS's, a job's) longer than this are cut in the body. */
+export const REASON_MAX = 500;
+
+const SUBJECT_PREFIX = '[ecs-ops] ';
+/** Shortest a variable part is cut to before the subject itself is cut. */
+const MIN_PART = 8;
+
+/** One printable ASCII line: whitespace collapsed, anything else replaced by `?`. */
+function subjectSafe(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+}
+
+function shorten(text: string, length: number): string {
+  if (text.length <= length) return text;
+  return length <= 3 ? text.slice(0, length) : `${text.slice(0, length - 3)}...`;
+}
+
+/**
+ * `[ecs-ops] ` and `template` with its `{0}`, `{1}`… filled from `values`, the longest values shortened alike
+ * (never below MIN_PART) until the subject fits SUBJECT_MAX; the template's own words are cut only if nothing
+ * else is left to cut.
+ */
+export function pageSubject(template: string, values: readonly string[]): string {
+  const placeholder = /\{(\d+)\}/g;
+  const full = `${SUBJECT_PREFIX}${template}`;
+  const used = new Set([...full.matchAll(placeholder)].map((match) => Number(match[1])));
+  const parts = values.map((value) => subjectSafe(value) || '?');
+  const budget = SUBJECT_MAX - full.replace(placeholder, '').length;
+  const lengths = parts.filter((_, index) => used.has(index)).map((part) => part.length);
+  // The largest cap that fits every used part within the budget: long parts are cut to it, short ones stay.
+  const fits = (cap: number) => lengths.reduce((sum, length) => sum + Math.min(length, cap), 0) <= budget;
+  let cap = Math.max(MIN_PART, ...lengths);
+  while (cap > MIN_PART && !fits(cap)) cap -= 1;
+  const fill = full.replace(placeholder, (_, index: string) => shorten(parts[Number(index)] ?? '', cap));
+  return shorten(subjectSafe(fill), SUBJECT_MAX);
+}
+
+/** Cuts `text` to `max` characters, saying how much was left out. */
+export function truncateText(text: string, max = REASON_MAX): string {
+  if (text.length <= max) return text;
+  const omitted = `… (${text.length - max} more characters)`;
+  return `${text.slice(0, max).trimEnd()}${omitted}`;
+}
+
+/** What subscribers filter on: every page names its class, and what it knows of the rest. */
+export interface MessageAttributes {
+  kind?: string;
+  cluster?: string;
+  group?: string;
+  service?: string;
+  family?: string;
+  job?: string;
+  severity?: string;
+  class: string;
+}
+
+/** The attributes as SNS string attributes: absent and empty values left out (SNS rejects empty ones). */
+export function messageAttributes(values: MessageAttributes): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== '') result[key] = value;
+  return result;
+}

@@ -10,6 +10,7 @@
  */
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConflictError } from '../platform/errors.js';
 import type { Item } from '../platform/store/items.js';
 import { INDEX, KEY } from '../platform/store/table.js';
 import { batchGetAll, putAtRevision, queryAll } from '../platform/store/table-io.js';
@@ -30,11 +31,27 @@ export interface StoredDrain {
 }
 
 /** Another invocation changed the drain since it was read: read it again and redo the step. */
-export class DrainChangedError extends Error {
+export class DrainChangedError extends ConflictError {
+  override name = 'DrainChangedError';
+
   constructor(readonly ec2InstanceId: string) {
     super(`the drain of ${ec2InstanceId} changed while it was being updated`);
-    this.name = 'DrainChangedError';
   }
+}
+
+/** Conditional-write races one step retries before giving up (the record is then redelivered). */
+const MAX_RACES = 8;
+
+/** Runs `step` again while it loses a race on the drain's revision; `race` counts the tries before. */
+export async function withRaces<T>(ec2InstanceId: string, step: (race: number) => Promise<T>): Promise<T> {
+  for (let race = 0; race < MAX_RACES; race++) {
+    try {
+      return await step(race);
+    } catch (error) {
+      if (!(error instanceof DrainChangedError)) throw error;
+    }
+  }
+  throw new DrainChangedError(ec2InstanceId);
 }
 
 export interface DrainStoreOptions {

@@ -1,3 +1,5 @@
+import type { PageClaim } from '../platform/notification/page-once.js';
+
 /**
  * A drain: one container instance taken out of service before its EC2 instance leaves. What started it, what
  * ecs-ops knows of the instance and the tasks on it (each at the newest version seen, from the reconciled state
@@ -67,6 +69,15 @@ export interface Release {
   remaining: string[];
 }
 
+/**
+ * The page of a release that left tasks on the instance (or ran into its deadline): claimed with the release,
+ * given back if SNS fails, and sent once whatever a later release of the drain decides.
+ */
+export interface DrainPage extends PageClaim {
+  reason: ReleaseReason;
+  remaining: string[];
+}
+
 export interface Drain {
   ec2InstanceId: string;
   cluster?: string;
@@ -89,6 +100,7 @@ export interface Drain {
   /** The newest `stoppedAt` among the tasks that stopped during the drain. */
   lastTaskStoppedAt?: string;
   release?: Release;
+  page?: DrainPage;
   /** ECS and EC2 Auto Scaling calls made for this drain. */
   apiCalls: number;
   /** What was decided, in order, in words. */

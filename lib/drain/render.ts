@@ -1,13 +1,11 @@
 /**
  * The page of an instance that left with tasks still on it — released at its drain deadline (or reclaimed by
  * Spot), its lifecycle action timed out, or deregistered under the drain — naming the tasks, so on-call can tell
- * what was cut off (DESIGN.md invariant 4). Pure, in the alert's form.
+ * what was cut off. Pure, in the form every page takes.
  */
-import type { AlertMessage } from '../alerts/model.js';
-import { fitSubject } from '../alerts/render.js';
+import { type AlertMessage, messageAttributes, pageSubject } from '../platform/notification/message.js';
 import type { Drain, ReleaseReason } from './model.js';
 
-const PREFIX = '[ecs-ops] ';
 const LISTED_TASKS = 20;
 
 const HOW: Record<ReleaseReason, string> = {
@@ -27,10 +25,7 @@ export function renderReleaseWithTasks(
   const cluster = drain.cluster ?? '';
   const what =
     count === 0 ? 'tasks ECS still counted' : `${count} task${count === 1 ? '' : 's'} still running`;
-  const subject = fitSubject(`${PREFIX}{0} released at its drain deadline with {1}`, [
-    drain.ec2InstanceId,
-    what,
-  ]);
+  const subject = pageSubject(`{0} released at its drain deadline with {1}`, [drain.ec2InstanceId, what]);
   const lines = remaining.slice(0, LISTED_TASKS).map((arn) => {
     const task = drain.tasks[arn];
     return `  ${arn} (${task?.group ?? 'standalone'}, ${task?.lastStatus ?? 'unknown'})`;
@@ -64,10 +59,6 @@ export function renderReleaseWithTasks(
       deadline: drain.deadline,
       remaining: remaining.map((arn) => ({ arn, ...drain.tasks[arn] })),
     },
-    attributes: {
-      ...(cluster === '' ? {} : { cluster }),
-      severity: 'warning',
-      class: `drain-${reason}`,
-    },
+    attributes: messageAttributes({ cluster, severity: 'warning', class: `drain-${reason}` }),
   };
 }

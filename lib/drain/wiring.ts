@@ -1,19 +1,24 @@
 /**
- * The drainer as the deployed functions build it from their environment (serverless.yml): the state table,
- * the alert topic, the drain settings and the watched clusters. One place, so `drain` and `drain-sweeper`
+ * What the drain and drain-sweeper functions work with, built from their environment (serverless.yml): the
+ * state table, the alert topic, the drain settings and the watched clusters. One place, so the two functions
  * never drift apart.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { awsClient } from '../platform/aws/clients.js';
+import { stateTableOf } from '../platform/config/environment.js';
+import { SqsDeadLetters } from '../platform/dead-letters/sqs-dead-letters.js';
 import { Journal } from '../platform/journal.js';
 import { SnsPublisher } from '../platform/notification/publisher.js';
 import { StateStore } from '../platform/store/state-store.js';
 import type { DrainConfig } from './config.js';
+import type { DrainBatchDependencies } from './drain-batch.js';
 import { DrainStore } from './drain-store.js';
-import { createDrainer } from './drainer.js';
+import { createDrainer, type Drainer } from './drainer.js';
+import { drainEnvironment, drainSweeperEnvironment } from './environment.js';
 
-export interface DrainEnvironment {
+interface DrainEnvironment {
   STATE_TABLE: string;
   ALERT_TOPIC_ARN: string;
   DRAIN_CONFIG: DrainConfig;
@@ -21,17 +26,27 @@ export interface DrainEnvironment {
   RETENTION_HISTORY_DAYS: number;
 }
 
-export function deployedDrainer(env: DrainEnvironment) {
-  const state = new StateStore({ tableName: env.STATE_TABLE });
-  const retentionDays = env.RETENTION_HISTORY_DAYS;
+/** The `drain` function's: the drainer and the drain queue's dead-letter queue. */
+export function drainDependencies(): DrainBatchDependencies {
+  const env = drainEnvironment();
+  return { drainer: drainerOf(env), deadLetters: new SqsDeadLetters(env.DEAD_LETTER_QUEUE_URL) };
+}
+
+/** The `drain-sweeper` function's: the drainer. */
+export function drainSweeperDependencies(): { drainer: Drainer } {
+  return { drainer: drainerOf(drainSweeperEnvironment()) };
+}
+
+function drainerOf(env: DrainEnvironment): Drainer {
+  const table = stateTableOf(env);
   const { deadlineMinutes, standaloneTasks, standaloneGraceMinutes, lifecycleHook } = env.DRAIN_CONFIG;
   return createDrainer({
-    drains: new DrainStore({ tableName: env.STATE_TABLE, client: state.client, retentionDays }),
-    state,
-    ecs: new ECSClient({ maxAttempts: 5 }),
-    autoScaling: new AutoScalingClient({ maxAttempts: 5 }),
-    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, new SNSClient({ maxAttempts: 5 })),
-    journal: new Journal({ tableName: env.STATE_TABLE, client: state.client, retentionDays }),
+    drains: new DrainStore(table),
+    state: new StateStore(table),
+    ecs: awsClient(ECSClient),
+    autoScaling: awsClient(AutoScalingClient),
+    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, awsClient(SNSClient)),
+    journal: new Journal(table),
     settings: {
       deadlineMinutes,
       heartbeatTimeoutSeconds: lifecycleHook.heartbeatTimeoutSeconds,

@@ -1,10 +1,11 @@
 /**
- * The drain function and the drain sweeper through the real SDK against the local endpoint (issue 6): an
- * instance leaving its Auto Scaling group is set DRAINING, its service tasks move elsewhere, and its lifecycle
- * action is completed once, on the event that shows it empty — or, with tasks that never stop, heartbeated
- * until the deadline releases it and tells on-call which tasks were cut off (DESIGN.md invariant 4).
+ * The drain function and the drain sweeper through the real SDK against the local endpoint: an instance
+ * leaving its Auto Scaling group is set DRAINING, its service tasks move elsewhere, and its lifecycle action is
+ * completed once, on the event that shows it empty — or, with tasks that never stop, heartbeated until the
+ * deadline releases it and tells on-call, once, which tasks were cut off.
  */
 import { describe, expect, it } from 'vitest';
+import type { Drain } from '../../../../lib/drain/model.js';
 import type { EventEnvelope } from '../../../../lib/platform/events/envelope.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { CLUSTER, GROUP, HOOK, HOST, MINUTE, STRANGER, setup, spotWarning } from './harness.js';
@@ -489,5 +490,94 @@ describe.each(engines())('drainer on $name', (engine) => {
     expect(drain?.notes.join('\n')).toMatch(/had already ended/);
     expect(h.lifecycleCalls.map((call) => call.operation)).toEqual(['RecordLifecycleActionHeartbeat']);
     expect(sweep).toEqual([]);
+  });
+
+  describe('release claims and pages', () => {
+    /** HOST with a standalone task that never stops, scaled in, its drain's deadline 5 minutes away. */
+    const cutShort = async () => {
+      const h = await setup(await freshStore(engine), { standalone: true, settings: { deadlineMinutes: 5 } });
+      await h.flush();
+      h.scaleIn(HOST);
+      await h.flush();
+      return h;
+    };
+    const completions = (h: Awaited<ReturnType<typeof setup>>) =>
+      h.lifecycleCalls.filter((call) => call.operation === 'CompleteLifecycleAction');
+
+    it('pages once, on a later delivery, when SNS failed as the deadline released the instance', async () => {
+      // Prepare
+      const h = await cutShort();
+      const task = h.standaloneTaskArn as string;
+      h.publisher.failures = 1;
+
+      // Act: the sweep at the deadline completes the action, then SNS fails; the sweeps and events go on.
+      const failed = await h.sweepMinutes(5);
+      const givenBack = (await h.drains.get(HOST))?.drain;
+      await h.sweepMinutes(3);
+
+      // Assess: the page given back, then sent once by what came next, naming the task cut off.
+      expect(failed.at(-1)).toMatchObject({
+        step: 'waiting',
+        explanation: expect.stringMatching(/SNS is unavailable/),
+      });
+      expect(givenBack).toMatchObject({ state: 'releasing', page: { state: 'pending', reason: 'deadline' } });
+      expect(h.publisher.messages).toHaveLength(1);
+      expect(h.publisher.messages[0]?.json).toMatchObject({ reason: 'deadline', remaining: [{ arn: task }] });
+      expect((await h.drains.get(HOST))?.drain).toMatchObject({
+        state: 'released',
+        page: { state: 'sent', messageId: 'message-1', remaining: [task] },
+      });
+      // The action was completed once; the second release found it gone, which counts as done.
+      expect(completions(h).map((call) => call.input.InstanceId)).toEqual([HOST, HOST]);
+      expect(h.requests()['autoScaling.CompleteLifecycleAction']).toBe(2);
+    });
+
+    it('releases and pages once when two sweeps reach the deadline together', async () => {
+      // Prepare
+      const h = await cutShort();
+      await h.sweepMinutes(4);
+      h.advance(MINUTE);
+
+      // Act
+      const sweeps = await Promise.all([h.drainer().sweep(), h.drainer().sweep()]);
+
+      // Assess
+      expect(sweeps.flat().map((report) => report.step)).toContain('released');
+      expect(completions(h)).toHaveLength(1);
+      expect(h.publisher.messages).toHaveLength(1);
+      expect((await h.drains.get(HOST))?.drain).toMatchObject({ state: 'released', page: { state: 'sent' } });
+    });
+
+    it('finishes a release whose caller died after claiming it, once its lease ran out', async () => {
+      // Prepare: a caller claims the release and dies before completing the lifecycle action.
+      const h = await setup(await freshStore(engine));
+      await h.flush();
+      h.scaleIn(HOST);
+      await h.flush();
+      const stored = await h.drains.get(HOST);
+      const leaseUntil = new Date(h.clock.now + MINUTE).toISOString();
+      await h.drains.save({ ...(stored?.drain as Drain), state: 'releasing', leaseUntil }, stored?.revision);
+
+      // Act: the service tasks move away while the claim holds; the sweeps go on.
+      const deliveries = [];
+      for (let second = 0; second < 50 && h.sim.autoScaling.nextDueAt() !== undefined; second++) {
+        h.advance(1_000);
+        deliveries.push(...(await h.flush()));
+      }
+      const held = (await h.drains.get(HOST))?.drain;
+      await h.sweepMinutes(2);
+
+      // Assess: nothing completed while the claim held; then released once, as empty.
+      expect(deliveries.map((d) => d.outcome)).toContainEqual(
+        expect.objectContaining({ step: 'releasing-elsewhere' }),
+      );
+      expect(held?.state).toBe('releasing');
+      expect(completions(h)).toHaveLength(1);
+      expect((await h.drains.get(HOST))?.drain).toMatchObject({
+        state: 'released',
+        release: { reason: 'empty', lifecycleResult: 'CONTINUE' },
+      });
+      expect(h.publisher.messages).toEqual([]);
+    });
   });
 });

@@ -11,7 +11,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { drainEventPattern } from '../../../../deploy/stack.js';
-import type { AlertMessage } from '../../../../lib/alerts/model.js';
 import { createDrainBatch } from '../../../../lib/drain/drain-batch.js';
 import { DrainStore } from '../../../../lib/drain/drain-store.js';
 import { createDrainer } from '../../../../lib/drain/drainer.js';
@@ -20,6 +19,7 @@ import { parseOpsConfig } from '../../../../lib/ops-config.js';
 import type { EventEnvelope } from '../../../../lib/platform/events/envelope.js';
 import type { BatchRecord } from '../../../../lib/platform/handler/sqs-batch-handler.js';
 import { Journal } from '../../../../lib/platform/journal.js';
+import type { AlertMessage } from '../../../../lib/platform/notification/message.js';
 import type { AlertPublisher } from '../../../../lib/platform/notification/publisher.js';
 import type { StateStore } from '../../../../lib/platform/store/state-store.js';
 import type { AutoScalingBackend } from '../../../../local/endpoint/backends.js';
@@ -57,7 +57,13 @@ export const routedToDrain = compilePattern(drainEventPattern(CONFIG));
 
 export class RecordingPublisher implements AlertPublisher {
   readonly messages: AlertMessage[] = [];
+  /** Publishes to refuse next, as SNS does when it fails past the SDK's retries. */
+  failures = 0;
   async publish(message: AlertMessage): Promise<string> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw Object.assign(new Error('SNS is unavailable'), { name: 'InternalErrorException' });
+    }
     this.messages.push(message);
     return `message-${this.messages.length}`;
   }

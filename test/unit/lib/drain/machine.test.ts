@@ -14,81 +14,27 @@ import {
   planStart,
   type StartRequest,
 } from '../../../../lib/drain/machine.js';
-import type {
-  Drain,
-  DrainSettings,
-  InstanceView,
-  LifecycleAction,
-  TaskView,
-} from '../../../../lib/drain/model.js';
+import type { Drain, DrainSettings, InstanceView, TaskView } from '../../../../lib/drain/model.js';
+import {
+  A,
+  ACTION,
+  at,
+  atDate,
+  B,
+  C,
+  CONTAINER_INSTANCE,
+  drainOf,
+  INSTANCE_ID,
+  instance,
+  J,
+  type Overrides,
+  SETTINGS,
+  STOP,
+  service,
+  standalone,
+  task,
+} from '../../../support/drains.js';
 
-const T0 = Date.parse('2025-03-01T10:00:00.000Z');
-/** The time `minutes` after the drain started, as ISO. */
-const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-const atDate = (minutes: number) => new Date(T0 + minutes * 60_000);
-
-const INSTANCE_ID = 'i-0abc1234def567890';
-const CONTAINER_INSTANCE = 'arn:aws:ecs:us-east-1:111122223333:container-instance/prod/0f1e2d3c';
-const task = (id: string) => `arn:aws:ecs:us-east-1:111122223333:task/prod/${id}`;
-const [A, B, C, J] = [task('a'), task('b'), task('c'), task('job')];
-
-const ACTION: LifecycleAction = {
-  autoScalingGroup: 'prod-asg',
-  hook: 'ecs-ops-drain',
-  token: 'token-1',
-  startedAt: at(0),
-};
-
-const SETTINGS: DrainSettings = {
-  deadlineMinutes: 60,
-  heartbeatTimeoutSeconds: 600,
-  standaloneTasks: 'wait',
-  standaloneGraceMinutes: 10,
-};
-const STOP: DrainSettings = { ...SETTINGS, standaloneTasks: 'stop' };
-
-const service = (lastStatus: string, version = 1, stoppedAt?: string): TaskView => ({
-  lastStatus,
-  version,
-  group: 'service:web',
-  ...(stoppedAt === undefined ? {} : { stoppedAt }),
-});
-const standalone = (lastStatus: string, version = 1): TaskView => ({
-  lastStatus,
-  version,
-  group: 'family:etl',
-});
-const instance = (status: string, version: number, running: number, pending = 0): InstanceView => ({
-  status,
-  version,
-  runningTasksCount: running,
-  pendingTasksCount: pending,
-});
-
-/** Settings to change in a drain; a setting given as undefined is left out (no lifecycle action, say). */
-type Overrides = { [K in keyof Drain]?: Drain[K] | undefined };
-
-/** A lifecycle drain of a registered container instance, started at T0 with a 60-minute deadline. */
-function drainOf(overrides: Overrides = {}): Drain {
-  const drain: Overrides = {
-    ec2InstanceId: INSTANCE_ID,
-    cluster: 'prod',
-    containerInstanceArn: CONTAINER_INSTANCE,
-    trigger: 'lifecycle',
-    lifecycle: ACTION,
-    startedAt: at(0),
-    deadline: at(60),
-    state: 'draining',
-    tasks: {},
-    heartbeats: 0,
-    apiCalls: 0,
-    notes: [],
-    ...overrides,
-  };
-  return Object.fromEntries(
-    Object.entries(drain).filter(([, value]) => value !== undefined),
-  ) as unknown as Drain;
-}
 const manualDrain = (overrides: Overrides = {}) =>
   drainOf({ trigger: 'manual', lifecycle: undefined, ...overrides });
 const spotDrain = () => manualDrain({ trigger: 'spot', deadline: at(2) });

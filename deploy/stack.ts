@@ -14,8 +14,6 @@ import { scalingSettings } from './scaling.js';
 import type { Stack } from './template.js';
 
 // The patterns other tests check against events (test/integration/lib/drain, test/unit/lib/ops-config).
-export { drainEventPattern } from './drain.js';
-export { ecsEventPattern } from './reconcile.js';
 
 export function stackSettings(configFile: string, stack: Stack) {
   const config = loadOpsConfig(configFile);

@@ -5,7 +5,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { functionLogger, lambdaHandler } from '../lib/platform/handler/handler.js';
-import { createScaler, type ScalerDependencies, type ScalingReport } from '../lib/scaling/scaler.js';
+import type { ScalingReport } from '../lib/scaling/report.js';
+import { createScaler, type ScalerDependencies } from '../lib/scaling/scaler.js';
 import { scaleDependencies } from '../lib/scaling/wiring.js';
 
 export interface ScaleEvent {

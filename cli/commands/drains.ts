@@ -12,6 +12,7 @@ import { DrainStore } from '../../lib/drain/drain-store.js';
 import { createDrainer } from '../../lib/drain/drainer.js';
 import { liveTasks } from '../../lib/drain/machine.js';
 import type { Drain } from '../../lib/drain/model.js';
+import { awsClient } from '../../lib/platform/aws/clients.js';
 import { Journal } from '../../lib/platform/journal.js';
 import type { AlertPublisher } from '../../lib/platform/notification/publisher.js';
 import type { CommandContext } from '../context.js';
@@ -101,8 +102,8 @@ export async function drainCommand(context: CommandContext, target: string | und
     ...(context.options.region === undefined ? {} : { region: context.options.region }),
     ...(context.options.profile === undefined ? {} : { profile: context.options.profile }),
   };
-  const ecs = new ECSClient(clientOptions);
-  const autoScaling = new AutoScalingClient(clientOptions);
+  const ecs = awsClient(ECSClient, clientOptions);
+  const autoScaling = awsClient(AutoScalingClient, clientOptions);
   try {
     const ec2InstanceId = await ec2InstanceOf(context, ecs, target);
     const { drain } = context.config;

@@ -4,7 +4,8 @@
  * cooldown, at max, metric missing, native policy, …) or failed — from the journal.
  */
 import { Journal } from '../../lib/platform/journal.js';
-import { SCALING_JOURNAL_KIND, type ScalingReport } from '../../lib/scaling/scaler.js';
+import { SCALING_JOURNAL_KIND } from '../../lib/scaling/executor.js';
+import type { ScalingReport } from '../../lib/scaling/report.js';
 import type { CommandContext } from '../context.js';
 import { renderTable, shortTime, text, truncate } from '../format.js';
 import { UsageError } from '../usage.js';

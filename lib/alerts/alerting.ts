@@ -7,7 +7,7 @@
  * table; Fargate: no) → detectIncident (pure). Not an incident: journaled, never paged. An incident goes
  * through one idempotent step (Powertools idempotency over the state table, keyed by the incident's key, not
  * the event id, so every copy of the event is the same incident): mute rules → crash-loop window (an atomic
- * conditional write) → publish or not → journal. Invariant 2:
+ * conditional write) → publish or not → journal. One page per incident:
  * - a duplicate delivery gets the stored outcome back and publishes nothing;
  * - a concurrent duplicate finds the step in progress and is redelivered later (then it is a duplicate);
  * - a step that throws (SNS down after the SDK's retries) deletes its in-progress record and the record is

@@ -5,7 +5,6 @@
  */
 import type { ExitClass, Severity } from './config.js';
 
-export type { AlertMessage } from '../platform/notification/message.js';
 export type { ExitClass, Severity };
 
 /** The container whose exit stopped the task, as ECS reported it. */
@@ -48,13 +47,6 @@ export type Detection =
   | { kind: 'incident'; incident: Incident }
   /** Not an essential-container exit, or an intended stop: recorded, never paged. `reason` says which. */
   | { kind: 'not-incident'; reason: string };
-
-/** What happens to an incident after mute rules and crash-loop grouping. */
-export type AlertDecision =
-  | { action: 'page' }
-  /** Counted into the open crash-loop window of its group; summarised when the window closes. */
-  | { action: 'group'; windowStartedAt: string; count: number }
-  | { action: 'mute'; reason: string };
 
 /** One line of the journal of alerts: what was decided for an incident or a crash-loop summary, and why. */
 export interface AlertJournalEntry {

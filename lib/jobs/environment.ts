@@ -1,10 +1,8 @@
 /** The launch, job-runs and job-timeouts functions' environment. */
 import * as z from 'zod/mini';
-import { AlertsConfig } from '../alerts/config.js';
 import { environmentOf, jsonSection, Name, WholeNumber } from '../platform/config/environment.js';
 import { JobsConfig } from './config.js';
 
-const ALERTS_CONFIG = jsonSection(AlertsConfig);
 const JOBS_CONFIG = jsonSection(JobsConfig);
 
 export const launchEnvironment = environmentOf(
@@ -12,7 +10,6 @@ export const launchEnvironment = environmentOf(
     STATE_TABLE: Name,
     ALERT_TOPIC_ARN: Name,
     JOBS_CONFIG,
-    ALERTS_CONFIG,
     RETENTION_HISTORY_DAYS: WholeNumber,
   }),
 );
@@ -23,7 +20,6 @@ export const jobRunsEnvironment = environmentOf(
     ALERT_TOPIC_ARN: Name,
     DEAD_LETTER_QUEUE_URL: Name,
     JOBS_CONFIG,
-    ALERTS_CONFIG,
     RETENTION_HISTORY_DAYS: WholeNumber,
   }),
 );

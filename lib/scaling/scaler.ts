@@ -16,9 +16,6 @@ import { callFailed, planOf } from './plan.js';
 import { type Evaluation, type Observed, reportOf, type ScalingReport, type Settled } from './report.js';
 import type { ScalingStore } from './scaling-store.js';
 
-export { SCALING_JOURNAL_KIND } from './executor.js';
-export type { ScalingReport } from './report.js';
-
 export interface ScalerDependencies {
   policies: ScalingConfig;
   ecs: Pick<ECSClient, 'send'>;

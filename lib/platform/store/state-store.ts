@@ -1,6 +1,6 @@
 /**
  * The DynamoDB adapter for ECS state: version-guarded latest state, idempotent timelines, and the queries of
- * DESIGN.md's access patterns (every one a GetItem, a Query, or a BatchGetItem of what a Query listed).
+ * the access patterns the README's data model lists (every one a GetItem, a Query, or a BatchGetItem of what a Query listed).
  */
 import {
   type AttributeValue,

@@ -15,10 +15,11 @@ import { createHandler as createSummaryHandler } from '../../../../functions/ale
 import { alertIdempotency } from '../../../../lib/alerts/alerting.js';
 import { AlertsConfig } from '../../../../lib/alerts/config.js';
 import { CrashLoopStore } from '../../../../lib/alerts/crash-loop-store.js';
-import type { AlertJournalEntry, AlertMessage } from '../../../../lib/alerts/model.js';
+import type { AlertJournalEntry } from '../../../../lib/alerts/model.js';
 import { summariseEndedWith } from '../../../../lib/alerts/summary.js';
 import { parseEcsEvent } from '../../../../lib/platform/events/ecs-event.js';
 import { Journal } from '../../../../lib/platform/journal.js';
+import type { AlertMessage } from '../../../../lib/platform/notification/message.js';
 import { type AlertPublisher, SnsPublisher } from '../../../../lib/platform/notification/publisher.js';
 import { latestItem } from '../../../../lib/platform/store/items.js';
 import type { StateStore } from '../../../../lib/platform/store/state-store.js';

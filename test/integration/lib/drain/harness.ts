@@ -10,7 +10,7 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { drainEventPattern } from '../../../../deploy/stack.js';
+import { drainEventPattern } from '../../../../deploy/drain.js';
 import { createDrainBatch } from '../../../../lib/drain/drain-batch.js';
 import { DrainStore } from '../../../../lib/drain/drain-store.js';
 import { createDrainer } from '../../../../lib/drain/drainer.js';

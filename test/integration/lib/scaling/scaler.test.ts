@@ -7,7 +7,8 @@
  */
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { createScaler, type ScalingReport } from '../../../../lib/scaling/scaler.js';
+import type { ScalingReport } from '../../../../lib/scaling/report.js';
+import { createScaler } from '../../../../lib/scaling/scaler.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { clientConfig } from '../../local/endpoint/harness.js';
 import { CLUSTER, MINUTE, QUEUE, SCALE_IN, SCALE_OUT, SERVICE, START, setup } from './harness.js';

@@ -1,5 +1,5 @@
 /**
- * Invariant 1 under random delivery: whatever the order, duplication, batching and concurrency of delivery, the
+ * The version rule under random delivery: whatever the order, duplication, batching and concurrency of delivery, the
  * stored state of every resource is its highest version and its timeline holds exactly the versions received.
  */
 import fc from 'fast-check';

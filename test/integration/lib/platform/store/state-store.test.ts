@@ -1,6 +1,6 @@
 /**
  * The StateStore adapter against each DynamoDB engine: the conditional write that decides the latest state,
- * the idempotent timeline, and the queries of DESIGN.md's access patterns.
+ * the idempotent timeline, and the queries of every access pattern the README's data model lists.
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';

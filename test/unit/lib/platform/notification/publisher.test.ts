@@ -1,7 +1,7 @@
 /** The SNS Publish request an alert becomes: one message per protocol, attributes to filter on. */
 import { describe, expect, it } from 'vitest';
-import type { AlertMessage } from '../../../../lib/alerts/model.js';
-import { publishInput } from '../../../../lib/platform/notification/publisher.js';
+import type { AlertMessage } from '../../../../../lib/platform/notification/message.js';
+import { publishInput } from '../../../../../lib/platform/notification/publisher.js';
 
 const message: AlertMessage = {
   subject: '[ecs-ops] prod/api: OOM killed (exit 137)',

@@ -11,7 +11,7 @@ import { runCli } from '../../../cli/main.js';
 import { invokeManualRun, launchFunctionName } from '../../../cli/manual-run.js';
 import { engines, freshStore, requireEngine } from '../../support/engines.js';
 import { PROJECT_ROOT } from '../../support/fixtures.js';
-import { fargateJob, STAGE, setup } from '../lib/jobs/harness.js';
+import { fargateJob, STAGE, setup } from '../../support/jobs-harness.js';
 
 const root = PROJECT_ROOT;
 let dir: string;

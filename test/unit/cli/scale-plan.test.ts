@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ScaleFlags, scaleCommand } from '../../../cli/commands/scale.js';
 import { UsageError } from '../../../cli/usage.js';
-import { policy, QUEUE_WORKERS, SCALE_OUT_BY_PERCENT } from '../lib/scaling/policies.js';
+import { policy, QUEUE_WORKERS, SCALE_OUT_BY_PERCENT } from '../../support/scaling-policies.js';
 
 const CONFIG = { scaling: { workers: policy(QUEUE_WORKERS), web: policy() } };
 

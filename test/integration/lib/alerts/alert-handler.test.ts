@@ -29,9 +29,9 @@ import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { body, instanceEvent, redeliver, sqsEvent, taskEvent } from '../../../support/fixtures.js';
 import { lambdaContext } from '../../../support/lambda-context.js';
+import { endpointFor } from '../../../support/local-endpoint.js';
 import { RecordingDeadLetters } from '../../../support/simulated-world.js';
-import { endpointFor } from '../../local/endpoint/harness.js';
-import { tempDir } from '../../local/endpoint/temp-dir.js';
+import { tempDir } from '../../../support/temp-dir.js';
 
 const MINUTE = 60_000;
 

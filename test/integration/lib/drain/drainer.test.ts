@@ -7,8 +7,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Drain } from '../../../../lib/drain/model.js';
 import type { EventEnvelope } from '../../../../lib/platform/events/envelope.js';
+import {
+  CLUSTER,
+  GROUP,
+  HOOK,
+  HOST,
+  MINUTE,
+  STRANGER,
+  setup,
+  spotWarning,
+} from '../../../support/drain-harness.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
-import { CLUSTER, GROUP, HOOK, HOST, MINUTE, STRANGER, setup, spotWarning } from './harness.js';
 
 const isInstanceEvent = (event: EventEnvelope | undefined) =>
   event?.['detail-type'] === 'ECS Container Instance State Change';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { body, sqsEvent, taskEvent } from '../../../support/fixtures.js';
-import { fargateJob, lambdaContext, SLOT, setup } from './harness.js';
+import { fargateJob, lambdaContext, SLOT, setup } from '../../../support/jobs-harness.js';
 
 const MINUTE = 60_000;
 

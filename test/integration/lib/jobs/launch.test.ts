@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
-import { fargateJob, lambdaContext, SLOT, setup, unplaceableJob } from './harness.js';
+import { fargateJob, lambdaContext, SLOT, setup, unplaceableJob } from '../../../support/jobs-harness.js';
 
 const MINUTE = 60_000;
 const scheduled = (job: string, at = SLOT) => ({ job, scheduledTime: at });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
-import { lambdaContext, SLOT, setup } from './harness.js';
+import { lambdaContext, SLOT, setup } from '../../../support/jobs-harness.js';
 
 const scheduled = { job: 'half', scheduledTime: SLOT };
 

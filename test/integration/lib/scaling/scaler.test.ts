@@ -10,8 +10,17 @@ import { describe, expect, it } from 'vitest';
 import type { ScalingReport } from '../../../../lib/scaling/report.js';
 import { createScaler } from '../../../../lib/scaling/scaler.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
-import { clientConfig } from '../../local/endpoint/harness.js';
-import { CLUSTER, MINUTE, QUEUE, SCALE_IN, SCALE_OUT, SERVICE, START, setup } from './harness.js';
+import { clientConfig } from '../../../support/local-endpoint.js';
+import {
+  CLUSTER,
+  MINUTE,
+  QUEUE,
+  SCALE_IN,
+  SCALE_OUT,
+  SERVICE,
+  START,
+  setup,
+} from '../../../support/scaling-harness.js';
 
 const TARGET = {
   ServiceNamespace: 'ecs',

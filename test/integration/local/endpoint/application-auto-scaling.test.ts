@@ -5,7 +5,7 @@
 import * as AAS from '@aws-sdk/client-application-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { ApplicationAutoScalingRegistry } from '../../../../local/application-auto-scaling/application-auto-scaling.js';
-import { endpointFor } from './harness.js';
+import { endpointFor } from '../../../support/local-endpoint.js';
 
 const created = new Date('2024-05-01T12:00:00.000Z');
 const web = {

@@ -5,7 +5,7 @@
 import * as ASG from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import type { AutoScalingBackend } from '../../../../local/endpoint/index.js';
-import { body, cannedBackend, endpointFor } from './harness.js';
+import { body, cannedBackend, endpointFor } from '../../../support/local-endpoint.js';
 
 const lifecycle = {
   AutoScalingGroupName: 'ecs-prod',

@@ -5,7 +5,7 @@
 import * as ECS from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import type { EcsBackend } from '../../../../local/endpoint/index.js';
-import { body, cannedBackend, endpointFor } from './harness.js';
+import { body, cannedBackend, endpointFor } from '../../../support/local-endpoint.js';
 
 const clusterArn = 'arn:aws:ecs:us-east-1:123456789012:cluster/prod';
 const taskArn = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b2c3d4e5f';

@@ -18,8 +18,8 @@ import {
   type SqsBackend,
 } from '../../../../local/endpoint/index.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
-import { cannedBackend, clientConfig, endpointFor } from './harness.js';
-import { tempDir } from './temp-dir.js';
+import { cannedBackend, clientConfig, endpointFor } from '../../../support/local-endpoint.js';
+import { tempDir } from '../../../support/temp-dir.js';
 
 const saved = { ...process.env };
 

@@ -13,7 +13,7 @@ import {
   type EcsBackend,
   type SqsBackend,
 } from '../../../../local/endpoint/index.js';
-import { type ClientConfig, endpointFor } from './harness.js';
+import { type ClientConfig, endpointFor } from '../../../support/local-endpoint.js';
 
 const failing = <B>(method: string, error: Error) =>
   ({

@@ -7,8 +7,8 @@ import * as SNS from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { type EcsBackend, type RequestRecord, seededRandom } from '../../../../local/endpoint/index.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
-import { cannedBackend, endpointFor } from './harness.js';
-import { tempDir } from './temp-dir.js';
+import { cannedBackend, endpointFor } from '../../../support/local-endpoint.js';
+import { tempDir } from '../../../support/temp-dir.js';
 
 const ecs = () => cannedBackend<EcsBackend>({ listTasks: { taskArns: [] } }).backend;
 

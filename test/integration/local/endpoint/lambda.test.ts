@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lambdaFunctions } from '../../../../local/endpoint/index.js';
-import { clientConfig, endpointFor } from './harness.js';
+import { clientConfig, endpointFor } from '../../../support/local-endpoint.js';
 
 const saved = { ...process.env };
 afterEach(() => {

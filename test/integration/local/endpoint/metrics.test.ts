@@ -5,7 +5,7 @@
 import * as CW from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { CloudWatchMetrics } from '../../../../local/cloudwatch/metrics.js';
-import { endpointFor } from './harness.js';
+import { endpointFor } from '../../../support/local-endpoint.js';
 
 const t0 = Date.parse('2024-05-01T12:00:00.000Z');
 const at = (seconds: number) => new Date(t0 + seconds * 1000);

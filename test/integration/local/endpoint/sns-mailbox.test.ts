@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import * as SNS from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
-import { endpointFor } from './harness.js';
-import { tempDir } from './temp-dir.js';
+import { endpointFor } from '../../../support/local-endpoint.js';
+import { tempDir } from '../../../support/temp-dir.js';
 
 async function setup(now = () => new Date('2024-05-01T12:00:00.000Z')) {
   const dir = join(await tempDir(), 'mailbox');

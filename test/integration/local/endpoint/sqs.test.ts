@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as SQS from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { SqsBackend } from '../../../../local/endpoint/index.js';
-import { body, cannedBackend, endpointFor } from './harness.js';
+import { body, cannedBackend, endpointFor } from '../../../support/local-endpoint.js';
 
 const queueUrl = 'http://127.0.0.1/000000000000/ecs-events-dlq';
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { describeIssues, ScalingConfig } from '../../../../lib/scaling/config.js';
-import { QUEUE_WORKERS, SCALE_IN_BY_PERCENT, SCALE_OUT_BY_PERCENT } from './policies.js';
+import {
+  QUEUE_WORKERS,
+  SCALE_IN_BY_PERCENT,
+  SCALE_OUT_BY_PERCENT,
+} from '../../../support/scaling-policies.js';
 
 /** What ops.config.yml would say about a `scaling.workers` policy. */
 function problems(workers: Record<string, unknown>): string[] {

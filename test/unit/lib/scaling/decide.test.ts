@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScalingActivity } from '../../../../lib/scaling/cooldown.js';
 import { type DecideInputs, decide } from '../../../../lib/scaling/decide.js';
-import { policy, QUEUE_WORKERS, SCALE_IN_BY_PERCENT } from './policies.js';
+import { policy, QUEUE_WORKERS, SCALE_IN_BY_PERCENT } from '../../../support/scaling-policies.js';
 
 const NOW = new Date('2024-05-02T12:02:00Z');
 const OUT = policy();

@@ -15,7 +15,7 @@ import {
   updateFailed,
 } from '../../../../lib/scaling/plan.js';
 import type { RecordedActivity } from '../../../../lib/scaling/scaling-store.js';
-import { policy, QUEUE_WORKERS } from './policies.js';
+import { policy, QUEUE_WORKERS } from '../../../support/scaling-policies.js';
 
 const now = new Date('2024-05-03T09:10:00.000Z');
 const WORKERS = policy({ ...QUEUE_WORKERS, cooldownSeconds: 120 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatInterval, pickStep, type StepAdjustment } from '../../../../lib/scaling/steps.js';
-import { SCALE_IN_BY_PERCENT, SCALE_OUT_BY_PERCENT } from './policies.js';
+import { SCALE_IN_BY_PERCENT, SCALE_OUT_BY_PERCENT } from '../../../support/scaling-policies.js';
 
 const OUT = SCALE_OUT_BY_PERCENT.steps as StepAdjustment[];
 const IN = SCALE_IN_BY_PERCENT.steps as StepAdjustment[];

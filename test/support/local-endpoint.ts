@@ -4,7 +4,7 @@ import {
   type LocalEndpoint,
   type LocalEndpointOptions,
   startLocalEndpoint,
-} from '../../../../local/endpoint/index.js';
+} from '../../local/endpoint/index.js';
 
 const open: LocalEndpoint[] = [];
 

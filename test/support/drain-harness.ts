@@ -10,22 +10,22 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { drainEventPattern } from '../../../../deploy/drain.js';
-import { createDrainBatch } from '../../../../lib/drain/drain-batch.js';
-import { DrainStore } from '../../../../lib/drain/drain-store.js';
-import { createDrainer } from '../../../../lib/drain/drainer.js';
-import type { DrainSettings } from '../../../../lib/drain/model.js';
-import { parseOpsConfig } from '../../../../lib/ops-config.js';
-import type { EventEnvelope } from '../../../../lib/platform/events/envelope.js';
-import type { BatchRecord } from '../../../../lib/platform/handler/sqs-batch-handler.js';
-import { Journal } from '../../../../lib/platform/journal.js';
-import type { AlertMessage } from '../../../../lib/platform/notification/message.js';
-import type { AlertPublisher } from '../../../../lib/platform/notification/publisher.js';
-import type { StateStore } from '../../../../lib/platform/store/state-store.js';
-import type { AutoScalingBackend } from '../../../../local/endpoint/backends.js';
-import { compilePattern } from '../../../../local/eventbridge/event-pattern.js';
-import { RecordingDeadLetters, simulatedWorld } from '../../../support/simulated-world.js';
-import { endpointFor } from '../../local/endpoint/harness.js';
+import { drainEventPattern } from '../../deploy/drain.js';
+import { createDrainBatch } from '../../lib/drain/drain-batch.js';
+import { DrainStore } from '../../lib/drain/drain-store.js';
+import { createDrainer } from '../../lib/drain/drainer.js';
+import type { DrainSettings } from '../../lib/drain/model.js';
+import { parseOpsConfig } from '../../lib/ops-config.js';
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
+import type { BatchRecord } from '../../lib/platform/handler/sqs-batch-handler.js';
+import { Journal } from '../../lib/platform/journal.js';
+import type { AlertMessage } from '../../lib/platform/notification/message.js';
+import type { AlertPublisher } from '../../lib/platform/notification/publisher.js';
+import type { StateStore } from '../../lib/platform/store/state-store.js';
+import type { AutoScalingBackend } from '../../local/endpoint/backends.js';
+import { compilePattern } from '../../local/eventbridge/event-pattern.js';
+import { endpointFor } from './local-endpoint.js';
+import { RecordingDeadLetters, simulatedWorld } from './simulated-world.js';
 
 export const START = '2024-05-02T10:00:00.000Z';
 export const CLUSTER = 'prod';

@@ -4,7 +4,7 @@ import {
   type ScalingPolicyConfig,
   type ScalingPolicyInput,
   ScalingPolicyConfig as ScalingPolicySchema,
-} from '../../../../lib/scaling/config.js';
+} from '../../lib/scaling/config.js';
 
 export function policy(overrides: Partial<ScalingPolicyInput> = {}): ScalingPolicyConfig {
   return z.parse(ScalingPolicySchema, { ...SCALE_OUT_BY_PERCENT, ...overrides });

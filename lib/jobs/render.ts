@@ -22,29 +22,37 @@ export interface LaunchFailureAlert {
   partial?: boolean;
 }
 
-export function renderLaunchFailure(failure: LaunchFailureAlert): AlertMessage {
-  const subject = pageSubject(`job {0} failed to launch in {1}`, [failure.job, failure.cluster]);
-  const text = [
-    `Job ${failure.job} could not be launched ${failure.partial ? 'in full ' : ''}for the slot of ${journalTime(failure.slot)}.`,
-    '',
-    `Cluster: ${failure.cluster}`,
-    `Task definition: ${failure.taskDefinition}`,
-    `Attempts: ${failure.attempts}`,
-    `Reason: ${truncateText(failure.reason)}`,
-    '',
-    `See: ecs-ops jobs history ${failure.job}`,
-  ].join('\n');
+/** A job's page: its headline, its facts, where to look next; critical, filterable by cluster, class and job. */
+function jobPage(
+  job: { job: string; cluster: string },
+  page: { subject: string; headline: string; facts: string[]; json: Record<string, unknown>; class: string },
+): AlertMessage {
   return {
-    subject,
-    text,
-    json: { kind: 'job-launch-failed', ...failure },
+    subject: page.subject,
+    text: [page.headline, '', ...page.facts, '', `See: ecs-ops jobs history ${job.job}`].join('\n'),
+    json: page.json,
     attributes: messageAttributes({
-      cluster: failure.cluster,
+      cluster: job.cluster,
       severity: 'critical',
-      class: 'job-launch',
-      job: failure.job,
+      class: page.class,
+      job: job.job,
     }),
   };
+}
+
+export function renderLaunchFailure(failure: LaunchFailureAlert): AlertMessage {
+  return jobPage(failure, {
+    subject: pageSubject(`job {0} failed to launch in {1}`, [failure.job, failure.cluster]),
+    headline: `Job ${failure.job} could not be launched ${failure.partial ? 'in full ' : ''}for the slot of ${journalTime(failure.slot)}.`,
+    facts: [
+      `Cluster: ${failure.cluster}`,
+      `Task definition: ${failure.taskDefinition}`,
+      `Attempts: ${failure.attempts}`,
+      `Reason: ${truncateText(failure.reason)}`,
+    ],
+    json: { kind: 'job-launch-failed', ...failure },
+    class: 'job-launch',
+  });
 }
 
 export interface RunFailureAlert {
@@ -72,20 +80,16 @@ export function renderRunFailure(failure: RunFailureAlert): AlertMessage {
   const exits = Object.entries(outcome.exitCodes).map(
     ([container, code]) => `${container}=${code === null ? 'none' : code}`,
   );
-  const text = [
-    `Job ${failure.job}'s run of ${journalTime(failure.slot)} ${outcome.result === 'timed-out' ? 'timed out' : 'failed'}.`,
-    '',
-    `Cluster: ${failure.cluster}`,
-    `Reason: ${truncateText(outcome.reason)}`,
-    `Exit codes: ${exits.length === 0 ? 'none' : exits.join(', ')}`,
-    `Duration: ${outcome.durationSeconds} s`,
-    `Tasks: ${failure.tasks.join(', ')}`,
-    '',
-    `See: ecs-ops jobs history ${failure.job}`,
-  ].join('\n');
-  return {
+  return jobPage(failure, {
     subject,
-    text,
+    headline: `Job ${failure.job}'s run of ${journalTime(failure.slot)} ${outcome.result === 'timed-out' ? 'timed out' : 'failed'}.`,
+    facts: [
+      `Cluster: ${failure.cluster}`,
+      `Reason: ${truncateText(outcome.reason)}`,
+      `Exit codes: ${exits.length === 0 ? 'none' : exits.join(', ')}`,
+      `Duration: ${outcome.durationSeconds} s`,
+      `Tasks: ${failure.tasks.join(', ')}`,
+    ],
     json: {
       kind: 'job-run-failed',
       job: failure.job,
@@ -94,11 +98,6 @@ export function renderRunFailure(failure: RunFailureAlert): AlertMessage {
       tasks: failure.tasks,
       ...outcome,
     },
-    attributes: messageAttributes({
-      cluster: failure.cluster,
-      severity: 'critical',
-      class: outcome.result === 'timed-out' ? 'job-timeout' : 'job-failure',
-      job: failure.job,
-    }),
-  };
+    class: outcome.result === 'timed-out' ? 'job-timeout' : 'job-failure',
+  });
 }

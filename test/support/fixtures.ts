@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 
 /** The repository's root folder, wherever a test file sits below test/. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,18 +22,7 @@ export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
 
 /** An EventBridge envelope as the fixtures hold it; unknown fields allowed. */
-export interface Envelope {
-  version: string;
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-  [field: string]: unknown;
-}
+export type Envelope = Omit<EventEnvelope, 'version'> & { version: string; [field: string]: unknown };
 
 const cache = new Map<string, Envelope>();
 

@@ -8,6 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../../functions/reconcile.js';
 import type { DeadLetter, DeadLetterSink } from '../../../../lib/platform/dead-letters/dead-letter.js';
+import { TASK_STATUSES } from '../../../../lib/platform/events/ecs-event.js';
 import type { Item } from '../../../../lib/platform/store/items.js';
 import { StateStore, type UnwrittenItem } from '../../../../lib/platform/store/state-store.js';
 import { KEY, resourceKey } from '../../../../lib/platform/store/table.js';
@@ -110,15 +111,7 @@ const idsOf = (event: SQSEvent, predicate: (body: string) => boolean) =>
   event.Records.filter((record) => predicate(record.body)).map((record) => record.messageId);
 
 /** A web task through its lifecycle: version n has the status at position n - 1. */
-const LIFECYCLE = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-];
+const LIFECYCLE = TASK_STATUSES.filter((status) => status !== 'STOPPED');
 const webTask = (name: string, version: number) =>
   taskEvent({
     id: name,

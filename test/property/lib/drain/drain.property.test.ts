@@ -7,22 +7,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, liveTasks, type Observation, observe } from '../../../../lib/drain/machine.js';
 import type { Drain, DrainSettings, InstanceView, TaskView } from '../../../../lib/drain/model.js';
+import { TASK_STATUSES } from '../../../../lib/platform/events/ecs-event.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
 const MINUTE = 60_000;
 
 const TASK_ARNS = ['a', 'b', 'c', 'd'].map((id) => `arn:aws:ecs:us-east-1:111122223333:task/prod/${id}`);
-const TASK_STATUSES = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-  'STOPPED',
-];
 const INSTANCE_STATUSES = ['REGISTERING', 'ACTIVE', 'DRAINING', 'INACTIVE'];
 
 /**

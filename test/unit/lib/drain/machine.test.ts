@@ -15,6 +15,7 @@ import {
   type StartRequest,
 } from '../../../../lib/drain/machine.js';
 import type { Drain, DrainSettings, InstanceView, TaskView } from '../../../../lib/drain/model.js';
+import { TASK_STATUSES } from '../../../../lib/platform/events/ecs-event.js';
 import {
   A,
   ACTION,
@@ -295,15 +296,7 @@ describe('which tasks hold the instance', () => {
   });
 
   it('counts every task not yet STOPPED as live, sorted by ARN', () => {
-    const statuses = [
-      'PROVISIONING',
-      'PENDING',
-      'ACTIVATING',
-      'RUNNING',
-      'DEACTIVATING',
-      'STOPPING',
-      'DEPROVISIONING',
-    ];
+    const statuses = TASK_STATUSES.filter((status) => status !== 'STOPPED');
     const tasks = Object.fromEntries([
       ...statuses.map((status, i) => [task(`${9 - i}`), service(status)]),
       [task('z'), service('STOPPED')],

@@ -9,24 +9,18 @@ import { jobRunsDependencies } from '../lib/jobs/wiring.js';
 import { functionLogger } from '../lib/platform/handler/handler.js';
 import { type Processed, sqsBatchHandler } from '../lib/platform/handler/sqs-batch-handler.js';
 
-/** The log line of each record: `job run completed`, `job run waiting`, `job task without a run`, …. */
+/** The log line of each record: `job run completed`, `job run waiting…`, `job task without a run`, …. */
+const LINES: Record<Processed<JobRunOutcome>['outcome'], [level: 'info' | 'debug', message: string]> = {
+  completed: ['info', 'job run completed'],
+  waiting: ['info', 'job run waiting for its other tasks'],
+  'already-completed': ['info', 'job run already completed'],
+  'no-run': ['info', 'job task without a run'],
+  ignored: ['debug', 'not a stopped job task'],
+};
+
 function logOutcome(logger: Logger, outcome: Processed<JobRunOutcome>): void {
-  switch (outcome.outcome) {
-    case 'completed':
-      logger.info('job run completed', { ...outcome });
-      return;
-    case 'waiting':
-      logger.info('job run waiting for its other tasks', { ...outcome });
-      return;
-    case 'already-completed':
-      logger.info('job run already completed', { ...outcome });
-      return;
-    case 'no-run':
-      logger.info('job task without a run', { ...outcome });
-      return;
-    case 'ignored':
-      logger.debug('not a stopped job task', { ...outcome });
-  }
+  const [level, message] = LINES[outcome.outcome];
+  logger[level](message, { ...outcome });
 }
 
 export const createHandler = (dependencies: () => JobRunsDependencies, logger = functionLogger('job-runs')) =>

@@ -1,6 +1,7 @@
 /**
- * alert-summary: every minute, closes the crash-loop windows that have ended and sends one summary for each
- * that counted exits after its page. A failed publish leaves the window listed for the next run.
+ * alert-summary: every minute, claims the summary of each crash-loop window that has ended and sends it (a
+ * window that counted nothing after its page closes quietly). A failed publish gives the claim back, and a
+ * holder that dies leaves it to a later run once its lease runs out: the window stays listed until it is sent.
  */
 import { type SummaryDependencies, type SummaryOutcome, sweepWindows } from '../lib/alerts/summary.js';
 import { alertSummaryDependencies } from '../lib/alerts/wiring.js';

@@ -2,9 +2,9 @@
  * Crash-loop windows in the state table: the store sends the writes crash-loop.ts builds and reads back the
  * window a refused write returns; the rule itself is there. No read-then-write, no Scan.
  *
- * One item per group: resource = `alert-window#<cluster>#<group>`, entry = `window`. An open window carries the
- * byStatus index keys `alerts|open-windows` / `endsAt`, so the sweeper lists due windows with one Query of a
- * sparse partition; closing a window takes it off that index.
+ * One item per group: resource = `alert-window#<cluster>#<group>`, entry = `window`. A window carries the
+ * byStatus index keys `alerts|open-windows` / `endsAt` until its summary is sent, so the sweeper lists due
+ * windows with one Query of a sparse partition. The summary's claim (page-once) is kept on the window.
  */
 import {
   type AttributeValue,
@@ -12,20 +12,25 @@ import {
   type ReturnValue,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError } from '../platform/errors.js';
+import type { Page } from '../platform/notification/page-once.js';
+import { pageClaimOf } from '../platform/notification/stored-page.js';
 import { INDEX, KEY } from '../platform/store/table.js';
 import { conditionalWrite, queryItems } from '../platform/store/table-io.js';
 import type { AlertsConfig } from './config.js';
 import {
-  closeWrite,
+  closeQuietlyWrite,
   crashLoopGroupKey,
   expressionsOf,
   type LastExit,
   nextStep,
   OPEN_WINDOWS,
-  reopenWrite,
   type StoredWindow,
+  SUMMARY_PAGE,
+  summaryClaimWrite,
+  summaryGivenBackWrite,
+  summarySentWrite,
   type WindowVerdict,
   type WindowWrite,
 } from './crash-loop.js';
@@ -90,6 +95,8 @@ export class CrashLoopStore {
           await summariseEnded(next.window, now);
           seen = undefined;
           break;
+        case 'wait':
+          throw new ConflictError(`crash-loop window ${key}: its summary is being sent; will retry`);
         case 'page':
           return { action: 'page', windowStartedAt: next.window.startedAt, windowEndsAt: next.window.endsAt };
         case 'group':
@@ -99,7 +106,7 @@ export class CrashLoopStore {
     throw new ConflictError(`crash-loop window ${key}: still contended after ${STEPS} writes; will retry`);
   }
 
-  /** Keys of open windows that ended before `now` (the sweeper's work), oldest end first. */
+  /** Keys of listed windows that ended before `now` (the sweeper's work), oldest end first. */
   async dueWindows(now: Date): Promise<string[]> {
     const keys: string[] = [];
     // The index's sort key is the window's end: `< :now` is the rule's "ended".
@@ -118,28 +125,34 @@ export class CrashLoopStore {
   }
 
   /**
-   * Closes an ended window. Exactly one caller gets the window back (to summarise it); every other concurrent
-   * caller gets undefined.
+   * Claims an ended window's summary (page-once): the window comes back to its one holder, who sends the summary
+   * or gives it back; undefined when another caller holds it or it was sent.
    */
-  async close(key: string, now: Date): Promise<StoredWindow | undefined> {
-    const written = await this.update(key, closeWrite(now), 'ALL_OLD');
+  async claimSummary(key: string, now: Date): Promise<StoredWindow | undefined> {
+    const written = await this.update(key, summaryClaimWrite(now), 'ALL_NEW');
     return written.ok ? written.window : undefined;
   }
 
-  /** Lists a closed window again (its summary could not be sent), unless a new window replaced it. */
-  async reopen(window: StoredWindow): Promise<void> {
-    await this.update(window.key, reopenWrite(window), 'NONE');
+  /** The rest of page-once for a summary claimed with claimSummary. */
+  summary(window: StoredWindow): Pick<Page, 'markSent' | 'giveBack'> {
+    return {
+      markSent: (messageId) => this.update(window.key, summarySentWrite(window, messageId), 'NONE'),
+      giveBack: () => this.update(window.key, summaryGivenBackWrite(window), 'NONE'),
+    };
+  }
+
+  /** Settles a claimed window that counted nothing: no summary to send. */
+  async closeQuietly(window: StoredWindow): Promise<void> {
+    await this.update(window.key, closeQuietlyWrite(window), 'NONE');
   }
 
   private async update(key: string, write: WindowWrite, returns: ReturnValue): Promise<Written> {
-    const { values, ...expressions } = expressionsOf(write);
     const result = await conditionalWrite(
       this.options.client.send(
         new UpdateItemCommand({
           TableName: this.options.tableName,
           Key: { [KEY.partition]: { S: key }, [KEY.sort]: { S: WINDOW_ENTRY } },
-          ...expressions,
-          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+          ...expressionsOf(write),
           ReturnValues: returns,
           // The refusing window comes back with the error: no read to find out why.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -156,6 +169,7 @@ export class CrashLoopStore {
 
 function toWindow(item: Record<string, AttributeValue>): StoredWindow {
   const value = unmarshall(item);
+  const summary = pageClaimOf(value, SUMMARY_PAGE);
   return {
     key: String(value[KEY.partition]),
     cluster: String(value.cluster),
@@ -167,6 +181,7 @@ function toWindow(item: Record<string, AttributeValue>): StoredWindow {
     openedBy: String(value.openedBy ?? ''),
     ...(value.lastIncident === undefined ? {} : { lastIncident: String(value.lastIncident) }),
     lastExit: value.lastExit as LastExit,
-    open: value[INDEX.byStatus.partition] !== undefined,
+    listed: value[INDEX.byStatus.partition] !== undefined,
+    ...(summary === undefined ? {} : { summary }),
   };
 }

@@ -1,21 +1,36 @@
 /**
  * Crash-loop windows, the rule stated once. The first exit of a group opens a window
  * (`alerts.crashLoop.windowMinutes`) and pages; later exits while it runs are counted into it and do not page;
- * when it ends, the sweeper closes it and sends one summary of what it counted; an exit after the end replaces
- * it with a new window once the old one is summarised.
+ * when it ends, one summary of what it counted is sent through page-once (claimed on the window, which stays
+ * listed for the sweeper until the summary is sent); an exit after the end replaces it with a new window once
+ * the old one is summarised.
  *
  * The rule is a set of conditions on the stored window. DynamoDB evaluates them as the condition expressions of
  * the store's writes (rendered here, so the store only sends them), and `nextStep` evaluates the very same
  * conditions in memory to decide what to write next from the window a refused write returns. No read-then-write:
- * of concurrent callers, the condition lets exactly one open a window, count an exit or close a window.
+ * of concurrent callers, the condition lets exactly one open a window, count an exit or claim a summary.
  *
  * Retries: the window remembers the incident that opened it (`openedBy`) and the last one it counted
  * (`lastIncident`), so a redelivered incident whose first attempt died after its write still pages (the opener)
  * or is not counted twice (the last one counted).
  */
+import { CLAIMABLE, type PageClaim, pendingPage } from '../platform/notification/page-once.js';
+import {
+  claimWrite,
+  givenBackWrite,
+  type PageAttributes,
+  sentWrite,
+} from '../platform/notification/stored-page.js';
+import {
+  type Condition,
+  type ConditionalUpdate,
+  conditions,
+  holds,
+  type UpdateParts,
+  updateParts,
+} from '../platform/store/condition-expression.js';
 import { INDEX, KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
 import { expiresAt } from '../platform/store/ttl.js';
-import { type Condition, conditions, holds, render } from './condition-expression.js';
 import type { AlertsConfig } from './config.js';
 import type { ExitClass, Incident } from './model.js';
 
@@ -52,15 +67,17 @@ export interface StoredWindow {
   lastIncident?: string;
   /** The exit counted last (the one that arrived last, not necessarily the one that stopped last). */
   lastExit: LastExit;
-  /** Still listed for the sweeper (not yet summarised). */
-  open: boolean;
+  /** Listed for the sweeper: from its open until its summary is sent (or it ended having counted nothing). */
+  listed: boolean;
+  /** Its summary's claim (page-once): pending from its open. */
+  summary?: PageClaim;
 }
 
 export type WindowVerdict =
   | { action: 'page'; windowStartedAt: string; windowEndsAt: string }
   | { action: 'group'; windowStartedAt: string; count: number };
 
-/** The byStatus partition of open crash-loop windows (sorted by when they end). */
+/** The byStatus partition of listed crash-loop windows (sorted by when they end). */
 export const OPEN_WINDOWS = 'alerts|open-windows';
 /** Closed windows are kept this long for `ecs-ops`, then expire. */
 const KEEP_CLOSED_DAYS = 7;
@@ -79,7 +96,17 @@ export function windowEndsAt(startedAt: string, config: AlertsConfig): string {
 
 // --- The rule, as conditions on the stored window (condition-expression.ts judges them both ways). ---
 
-/** The window item's attributes by the names the rule uses; `listed` is the sweeper's index key. */
+/** Where a window keeps its summary's claim. */
+export const SUMMARY_PAGE = {
+  state: 'summary',
+  leaseUntil: 'summaryLeaseUntil',
+  messageId: 'summaryMessageId',
+} as const satisfies PageAttributes;
+
+/**
+ * The window item's attributes by the names the rule uses; `listed` is the sweeper's index key. The summary's
+ * claim goes by PageClaim's field names, so stored-page.ts's writes and CLAIMABLE apply to it as they are.
+ */
 const ATTRIBUTES = {
   window: KEY.partition,
   cluster: 'cluster',
@@ -94,68 +121,61 @@ const ATTRIBUTES = {
   listed: INDEX.byStatus.partition,
   listedUntil: INDEX.byStatus.sort,
   expiresAt: TTL_ATTRIBUTE,
+  ...SUMMARY_PAGE,
 } as const;
 
 /** What the rule looks at in a stored window. */
-type Tested = 'window' | 'startedAt' | 'endsAt' | 'lastIncident' | 'listed';
+type Tested = 'window' | 'startedAt' | 'endsAt' | 'lastIncident' | 'listed' | keyof PageClaim;
 /** What a write compares them with: a value it binds. */
-type Operand = 'now' | 'startedAt' | 'incident';
+type Operand = 'now' | 'startedAt' | 'incident' | 'pending' | 'sending';
 
 const { exists, missing, equals, before, not, all, any } = conditions<Tested, Operand>();
 
 /** A window has ended once its end is before now: at its last instant it still counts exits. */
 const ENDED = before('endsAt', 'now');
+/** Ended, and its summary not sent yet. */
+const DUE = all(exists('listed'), ENDED);
 
 const WINDOW_RULE = {
   /** A window opens where there is none, or over one that ended and was summarised. */
   open: any(missing('window'), all(ENDED, missing('listed'))),
   /** An exit is counted into the window it saw, while that window runs, once. */
   count: all(equals('startedAt', 'startedAt'), not(ENDED), not(equals('lastIncident', 'incident'))),
-  /** The sweeper closes a window that ended and is still listed: one closer wins, and it summarises. */
-  close: all(exists('listed'), ENDED),
-  /** A closed window whose summary could not be sent is listed again, unless a new window replaced it. */
-  reopen: all(equals('startedAt', 'startedAt'), missing('listed')),
+  /**
+   * A due window's summary is claimed by one caller at a time (page-once). The window stays listed while it is
+   * held, so a holder that dies leaves it to the next sweep once the lease runs out, and no new window opens
+   * over a summary not sent. A window listed before windows carried a summary claim (an earlier release of
+   * ecs-ops) has none: it is claimable too, or it would stay listed and refuse its group's exits until it expired.
+   */
+  claim: all(DUE, any(CLAIMABLE, missing('state'))),
+  /** The holder settles the window it claimed, still listed: never one sent by another and replaced since. */
+  settle: all(equals('startedAt', 'startedAt'), exists('listed')),
 } as const;
 
-/** A conditional UpdateItem of a window: the update over `#attribute` names and `:value` values. */
-export interface WindowWrite {
-  condition: Condition<Tested, Operand>;
-  update: string;
-  /** By name without the colon: the condition's operands and the update's values. */
-  values: Record<string, unknown>;
-}
+/** A conditional UpdateItem of a window. */
+export type WindowWrite = ConditionalUpdate<Tested, Operand>;
+
+const judged = (
+  condition: Condition<Tested, Operand>,
+  window: StoredWindow | undefined,
+  operands: Partial<Record<Operand, unknown>>,
+) => holds(condition, (attribute) => attributeOf(window, attribute), operands);
 
 /** Whether the write's condition holds for the stored window (undefined: there is none). */
 export const allows = (write: WindowWrite, window: StoredWindow | undefined): boolean =>
-  holds(write.condition, (attribute) => attributeOf(window, attribute), write.values);
+  judged(write.condition, window, write.values);
 
 function attributeOf(window: StoredWindow | undefined, attribute: Tested): string | undefined {
   if (window === undefined) return undefined;
   if (attribute === 'window') return window.key;
-  if (attribute === 'listed') return window.open ? OPEN_WINDOWS : undefined;
+  if (attribute === 'listed') return window.listed ? OPEN_WINDOWS : undefined;
+  if (attribute === 'state' || attribute === 'leaseUntil' || attribute === 'messageId')
+    return window.summary?.[attribute];
   return window[attribute];
 }
 
-/** The write as UpdateItem's expressions, with only the names and values they use (DynamoDB refuses others). */
-export function expressionsOf(write: WindowWrite) {
-  const ConditionExpression = render(write.condition);
-  const text = `${write.update} ${ConditionExpression}`;
-  const used = (prefix: string, name: string) => new RegExp(`${prefix}${name}\\b`).test(text);
-  return {
-    UpdateExpression: write.update,
-    ConditionExpression,
-    ExpressionAttributeNames: Object.fromEntries(
-      Object.entries(ATTRIBUTES)
-        .filter(([name]) => used('#', name))
-        .map(([name, stored]) => [`#${name}`, stored]),
-    ),
-    values: Object.fromEntries(
-      Object.entries(write.values)
-        .filter(([name]) => used(':', name))
-        .map(([name, value]) => [`:${name}`, value]),
-    ),
-  };
-}
+/** The write as UpdateItem's parts, over the window item's attributes. */
+export const expressionsOf = (write: WindowWrite): UpdateParts => updateParts(write, ATTRIBUTES);
 
 // --- The writes. ---
 
@@ -173,7 +193,8 @@ export function openWrite(incident: Incident, now: Date, config: AlertsConfig): 
     update:
       'SET #cluster = :cluster, #group = :group, #service = :service, #startedAt = :startedAt, ' +
       '#endsAt = :endsAt, #count = :zero, #openedBy = :incident, #lastExit = :lastExit, ' +
-      '#listed = :listed, #listedUntil = :endsAt, #expiresAt = :expiresAt REMOVE #lastIncident',
+      '#listed = :listed, #listedUntil = :endsAt, #expiresAt = :expiresAt, #state = :pending ' +
+      'REMOVE #lastIncident, #leaseUntil, #messageId',
     values: {
       now: now.toISOString(),
       cluster: incident.cluster,
@@ -186,6 +207,7 @@ export function openWrite(incident: Incident, now: Date, config: AlertsConfig): 
       lastExit: lastExitOf(incident),
       listed: OPEN_WINDOWS,
       expiresAt: expiresAt(endsAt, KEEP_CLOSED_DAYS),
+      pending: pendingPage.state,
     },
   };
 }
@@ -205,17 +227,34 @@ export function countWrite(window: StoredWindow, incident: Incident, now: Date):
   };
 }
 
-/** Takes an ended window off the sweeper's list: whoever closes it summarises it. */
-export const closeWrite = (now: Date): WindowWrite => ({
-  condition: WINDOW_RULE.close,
-  update: 'REMOVE #listed, #listedUntil',
-  values: { now: now.toISOString() },
+/** Claims an ended window's summary: whoever holds the claim sends it. */
+export const summaryClaimWrite = (now: Date): WindowWrite => ({
+  ...claimWrite(now),
+  condition: WINDOW_RULE.claim,
 });
 
-export const reopenWrite = (window: StoredWindow): WindowWrite => ({
-  condition: WINDOW_RULE.reopen,
-  update: 'SET #listed = :listed, #listedUntil = :endsAt',
-  values: { listed: OPEN_WINDOWS, endsAt: window.endsAt, startedAt: window.startedAt },
+/** The summary sent: the window leaves the sweeper's list, and a new one may open over it. */
+export function summarySentWrite(window: StoredWindow, messageId: string): WindowWrite {
+  const sent = sentWrite(messageId);
+  return {
+    condition: WINDOW_RULE.settle,
+    update: `${sent.update} REMOVE #listed, #listedUntil`,
+    values: { ...sent.values, startedAt: window.startedAt },
+  };
+}
+
+/** The summary could not be sent: owed again, claimable at once. */
+export const summaryGivenBackWrite = (window: StoredWindow): WindowWrite => ({
+  ...givenBackWrite,
+  condition: WINDOW_RULE.settle,
+  values: { ...givenBackWrite.values, startedAt: window.startedAt },
+});
+
+/** A window that counted no exit after its page owes no summary: it only leaves the list. */
+export const closeQuietlyWrite = (window: StoredWindow): WindowWrite => ({
+  condition: WINDOW_RULE.settle,
+  update: 'REMOVE #listed, #listedUntil, #state, #leaseUntil',
+  values: { startedAt: window.startedAt },
 });
 
 // --- What an exit does. ---
@@ -225,8 +264,10 @@ export type Step =
   | { action: 'open'; write: WindowWrite; startedAt: string; endsAt: string }
   /** Count the incident into the running window; written, it is grouped with the count written. */
   | { action: 'count'; write: WindowWrite; window: StoredWindow }
-  /** The window ended and is still listed (the sweeper would close it): summarise it, then decide again. */
+  /** The window ended and its summary is owed and free: summarise it, then decide again. */
   | { action: 'summarise'; window: StoredWindow }
+  /** The window ended and another caller holds its summary: a new window opens once it is sent; retry. */
+  | { action: 'wait'; window: StoredWindow }
   /** This incident opened the window on an attempt that did not finish: it still pages. */
   | { action: 'page'; window: StoredWindow }
   /** This incident was the last one counted: it was grouped already. */
@@ -246,7 +287,10 @@ export function nextStep(
   if (window === undefined || allows(open, window))
     return { action: 'open', write: open, ...windowFrom(now, config) };
   if (window.openedBy === incident.key) return { action: 'page', window };
-  if (allows(closeWrite(now), window)) return { action: 'summarise', window };
+  if (judged(DUE, window, { now: now.toISOString() }))
+    return allows(summaryClaimWrite(now), window)
+      ? { action: 'summarise', window }
+      : { action: 'wait', window };
   const count = countWrite(window, incident, now);
   return allows(count, window) ? { action: 'count', write: count, window } : { action: 'group', window };
 }
@@ -261,7 +305,7 @@ function lastExitOf(incident: Incident): LastExit {
   };
 }
 
-/** The summary of a closed window, for renderCrashLoopSummary. */
+/** The summary of an ended window, for renderCrashLoopSummary. */
 export function summaryOf(window: StoredWindow): CrashLoopSummary {
   return {
     cluster: window.cluster,

@@ -3,13 +3,14 @@
  * the page and what the last one was. Run by the `alert-summary` function every minute (and by `alert` for a
  * window that ended before the sweeper got to it).
  *
- * Exactly one caller summarises a window: the close is a conditional write (the window must still be listed
- * and have ended), so two sweepers never both send. A window that counted nothing closes silently. If the
- * publish fails after the close, the window is listed again and the next sweep retries; a sweeper that dies
- * between close and publish loses that one summary (the page itself was sent when the window opened).
+ * The summary goes through page-once on the window: the claim is a conditional write (listed, ended, and
+ * pending or its holder's lease ran out) that returns the window, so two sweepers never both send; the window
+ * stays listed until the summary is marked sent, so a failed publish (given back) or a sweeper that dies holding
+ * the claim (its lease runs out) leaves it to the next sweep. A window that counted nothing closes silently.
  */
 import { asEcsOpsError, type EcsOpsError } from '../platform/errors.js';
 import type { Journal } from '../platform/journal.js';
+import { sendClaimed } from '../platform/notification/page-once.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
 import { type StoredWindow, summaryOf } from './crash-loop.js';
 import type { CrashLoopStore } from './crash-loop-store.js';
@@ -21,8 +22,8 @@ export const SUMMARY_JOURNAL_KIND = 'alert';
 export type SummaryOutcome =
   | { outcome: 'summary-sent'; window: string; count: number; messageId: string; subject: string }
   | { outcome: 'closed-quietly'; window: string }
-  /** Another sweeper (or the alert function) closed it first. */
-  | { outcome: 'already-closed'; window: string }
+  /** Another sweeper (or the alert function) holds its summary or sent it. */
+  | { outcome: 'already-claimed'; window: string }
   | { outcome: 'failed'; window: string; reason: string; error: EcsOpsError };
 
 export interface SummaryDependencies {
@@ -46,23 +47,24 @@ export async function sweepWindows(dependencies: SummaryDependencies): Promise<S
   );
 }
 
-/** Closes one ended window and sends its summary if it counted any exits. Throws if the publish failed. */
+/** Claims one ended window's summary and sends it if it counted any exits. Throws if the publish failed. */
 export async function summariseWindow(
   key: string,
   { windows, publisher, journal }: SummaryDependencies,
   now: Date,
 ): Promise<SummaryOutcome> {
-  const window = await windows.close(key, now);
-  if (window === undefined) return { outcome: 'already-closed', window: key };
-  if (window.count === 0) return { outcome: 'closed-quietly', window: key };
-  const message = renderCrashLoopSummary(summaryOf(window));
-  let messageId: string;
-  try {
-    messageId = await publisher.publish(message);
-  } catch (error) {
-    await windows.reopen(window);
-    throw error;
+  // The claim is the write that returns the window the summary is about: sent as a claimed page.
+  const window = await windows.claimSummary(key, now);
+  if (window === undefined) return { outcome: 'already-claimed', window: key };
+  if (window.count === 0) {
+    await windows.closeQuietly(window);
+    return { outcome: 'closed-quietly', window: key };
   }
+  const message = renderCrashLoopSummary(summaryOf(window));
+  const messageId = await sendClaimed({
+    ...windows.summary(window),
+    publish: () => publisher.publish(message),
+  });
   await journal.append<Omit<AlertJournalEntry, 'at'>>({
     at: now.toISOString(),
     kind: SUMMARY_JOURNAL_KIND,

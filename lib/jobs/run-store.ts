@@ -12,12 +12,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Page } from '../platform/notification/page-once.js';
-import {
-  claimUpdate,
-  givenBackUpdate,
-  sentUpdate,
-  type UpdateParts,
-} from '../platform/notification/stored-page.js';
+import { claimUpdate, givenBackUpdate, sentUpdate } from '../platform/notification/stored-page.js';
+import type { UpdateParts } from '../platform/store/condition-expression.js';
 import { KEY } from '../platform/store/table.js';
 import { conditionalWrite, queryItems } from '../platform/store/table-io.js';
 import type { RunResult } from './outcome.js';

@@ -5,7 +5,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { UpdateParts } from '../platform/notification/stored-page.js';
+import type { UpdateParts } from '../platform/store/condition-expression.js';
 import { KEY } from '../platform/store/table.js';
 import { type JobRun, RUN_PAGE, type RunStatus } from './run.js';
 

@@ -5,10 +5,17 @@
  *
  * Every case is about the group service:web in prod, whose window (if any) ran from 13:00 to 13:10.
  */
+import fc from 'fast-check';
 import * as z from 'zod/mini';
 import { AlertsConfig } from '../../lib/alerts/config.js';
 import { crashLoopGroupKey, type Step, type StoredWindow } from '../../lib/alerts/crash-loop.js';
 import type { Incident } from '../../lib/alerts/model.js';
+import {
+  claimedPage,
+  PAGE_LEASE_MS,
+  pendingPage,
+  sentPage,
+} from '../../lib/platform/notification/page-once.js';
 import { ACCOUNT, REGION } from './fixtures.js';
 
 export const CONFIG = z.parse(AlertsConfig, { crashLoop: { windowMinutes: 10 } });
@@ -40,7 +47,10 @@ export const OPENER = exitOf('opener', '2024-05-01T12:59:59.000Z');
 export const COUNTED = exitOf('counted', '2024-05-01T13:02:00.000Z');
 export const NEW_EXIT = exitOf('new');
 
-/** The group's window from 13:00 to 13:10, opened by OPENER; COUNTED was the third exit counted into it. */
+/**
+ * The group's window from 13:00 to 13:10, opened by OPENER; COUNTED was the third exit counted into it. Its
+ * summary is owed (pending) and it is listed for the sweeper.
+ */
 export function windowOf(overrides: Partial<StoredWindow> = {}): StoredWindow {
   return {
     key: `alert-window#${crashLoopGroupKey(OPENER)}`,
@@ -53,13 +63,39 @@ export function windowOf(overrides: Partial<StoredWindow> = {}): StoredWindow {
     openedBy: OPENER.key,
     lastIncident: COUNTED.key,
     lastExit: { exitClass: 'app-error', exitCode: 1, taskArn: COUNTED.taskArn, stoppedAt: COUNTED.stoppedAt },
-    open: true,
+    listed: true,
+    summary: pendingPage,
     ...overrides,
   };
 }
 
-/** The window as the sweeper closed it: off its list. */
-export const CLOSED_WINDOW = windowOf({ open: false });
+/** The window once its summary was sent: off the sweeper's list. */
+export const CLOSED_WINDOW = windowOf({ listed: false, summary: sentPage('summary-1') });
+
+/** When HELD's claim was taken, and the last instant its lease holds. */
+const CLAIMED_AT = at('13:10:30');
+export const LEASE_END = new Date(CLAIMED_AT.getTime() + PAGE_LEASE_MS);
+/** The ended window whose summary a sweeper claimed at 13:10:30 and has not sent yet. */
+export const HELD_WINDOW = windowOf({ summary: claimedPage(CLAIMED_AT) });
+const afterLease = new Date(LEASE_END.getTime() + 1);
+
+/**
+ * Windows of every kind the rule tells apart, for property tests around WINDOW_END: listed or not, any count,
+ * any last incident, a summary pending, sent, or held with a lease that runs out 2 s after the end.
+ */
+export const WINDOW_SHAPES = fc.option(
+  fc.record({
+    listed: fc.boolean(),
+    count: fc.nat(30),
+    lastIncident: fc.constantFrom(undefined, COUNTED.key, OPENER.key),
+    summary: fc.constantFrom(
+      pendingPage,
+      claimedPage(new Date(Date.parse(WINDOW_END) + 2_000 - PAGE_LEASE_MS)),
+      sentPage('summary-1'),
+    ),
+  }),
+  { nil: undefined },
+);
 
 export interface ExitCase {
   name: string;
@@ -128,6 +164,20 @@ export const EXIT_CASES: ExitCase[] = [
     step: 'summarise',
   },
   {
+    name: 'an exit after the window ended waits while another caller sends its summary',
+    window: HELD_WINDOW,
+    exit: NEW_EXIT,
+    now: LEASE_END,
+    step: 'wait',
+  },
+  {
+    name: 'an exit after the window ended summarises it once its summary’s holder died (lease ran out)',
+    window: HELD_WINDOW,
+    exit: NEW_EXIT,
+    now: afterLease,
+    step: 'summarise',
+  },
+  {
     name: 'an exit after the window was summarised opens a new one',
     window: CLOSED_WINDOW,
     exit: NEW_EXIT,
@@ -148,43 +198,82 @@ export const EXIT_CASES: ExitCase[] = [
     now: at('13:04:00'),
     step: 'count',
   },
+  {
+    name: 'an exit after a window that counted nothing summarises it first (it closes quietly)',
+    window: windowOf({ count: 0, lastIncident: undefined }),
+    exit: NEW_EXIT,
+    now: at('13:11:00'),
+    step: 'summarise',
+  },
 ];
 
-export interface SweepCase {
+export interface ClaimCase {
   name: string;
   window: StoredWindow | undefined;
   now: Date;
-  /** Whether the sweeper closes it (and so summarises it). */
-  closes: boolean;
+  /** Whether the caller claims its summary (and so sends it). */
+  claims: boolean;
 }
 
-export const SWEEP_CASES: SweepCase[] = [
-  { name: 'a running window stays open', window: windowOf(), now: at('13:04:00'), closes: false },
-  { name: 'a window at its last instant stays open', window: windowOf(), now: at('13:10:00'), closes: false },
-  { name: 'a window that ended is closed', window: windowOf(), now: at('13:10:00.001'), closes: true },
+export const CLAIM_CASES: ClaimCase[] = [
+  { name: 'a running window’s summary is not due', window: windowOf(), now: at('13:04:00'), claims: false },
   {
-    name: 'a window closed already is not closed again',
+    name: 'a window at its last instant is not due',
+    window: windowOf(),
+    now: at('13:10:00'),
+    claims: false,
+  },
+  { name: 'an ended window’s summary is claimed', window: windowOf(), now: at('13:10:00.001'), claims: true },
+  {
+    name: 'a summary another caller holds is not claimed',
+    window: HELD_WINDOW,
+    now: at('13:11:00'),
+    claims: false,
+  },
+  {
+    name: 'a summary is held to its lease’s last millisecond',
+    window: HELD_WINDOW,
+    now: LEASE_END,
+    claims: false,
+  },
+  {
+    name: 'a summary whose holder died is claimed once the lease ran out',
+    window: HELD_WINDOW,
+    now: afterLease,
+    claims: true,
+  },
+  {
+    name: 'a summary sent is not claimed again',
     window: CLOSED_WINDOW,
     now: at('13:11:00'),
-    closes: false,
+    claims: false,
   },
-  { name: 'no window, nothing to close', window: undefined, now: at('13:11:00'), closes: false },
+  { name: 'no window, nothing to claim', window: undefined, now: at('13:11:00'), claims: false },
+  {
+    name: 'an ended window listed by a release without summary claims is claimed',
+    window: windowOf({ summary: undefined }),
+    now: at('13:11:00'),
+    claims: true,
+  },
 ];
 
-export interface ReopenCase {
+export interface SettleCase {
   name: string;
-  /** The window as stored when the failed summary gives CLOSED_WINDOW back. */
+  /** The window as stored when HELD_WINDOW's holder marks its summary sent or gives it back. */
   window: StoredWindow;
-  reopens: boolean;
+  settles: boolean;
 }
 
-/** A summary that could not be sent gives back the window it closed: CLOSED_WINDOW. */
-export const REOPEN_CASES: ReopenCase[] = [
-  { name: 'the closed window is listed again', window: CLOSED_WINDOW, reopens: true },
-  { name: 'a window listed again already stays as it is', window: windowOf(), reopens: false },
+export const SETTLE_CASES: SettleCase[] = [
+  { name: 'the window claimed, still listed, is settled', window: HELD_WINDOW, settles: true },
+  {
+    name: 'a window whose summary another caller sent is left alone',
+    window: CLOSED_WINDOW,
+    settles: false,
+  },
   {
     name: 'a new window that replaced it is left alone',
     window: windowOf({ startedAt: '2024-05-01T13:11:00.000Z', endsAt: '2024-05-01T13:21:00.000Z' }),
-    reopens: false,
+    settles: false,
   },
 ];

@@ -5,9 +5,10 @@
  * both publish. Never lost, never sent twice — except by a caller that dies after SNS took the page and before
  * it was marked, which SNS's at-least-once delivery allows anyway.
  *
- * The store keeps a PageClaim beside what the page is about (a job run, a drain) and offers the port; this
- * module holds the rule a claim follows and the order the steps run in.
+ * The store keeps a PageClaim beside what the page is about (a job run, a drain, a crash-loop window) and offers
+ * the port; this module holds the rule a claim follows and the order the steps run in.
  */
+import { conditions, holds } from '../store/condition-expression.js';
 
 export const PAGE_STATES = ['pending', 'sending', 'sent'] as const;
 /** pending: owed, nobody holds it; sending: claimed until `leaseUntil`; sent: SNS took it. */
@@ -40,11 +41,27 @@ export function leaseHeld(leaseUntil: string | undefined, now: Date): boolean {
   return Date.parse(leaseUntil ?? '') >= now.getTime();
 }
 
+const { equals, before, all, any } = conditions<keyof PageClaim, 'pending' | 'sending' | 'now'>();
+
+/**
+ * Who may claim a page, as a condition on its claim's fields: judged here by isClaimable and by DynamoDB in a
+ * store's claim (stored-page.ts), so the two never differ. A claim without a lease is never taken over.
+ */
+export const CLAIMABLE = any(
+  equals('state', 'pending'),
+  all(equals('state', 'sending'), before('leaseUntil', 'now')),
+);
+
+/** CLAIMABLE's operands at `now`. */
+export const claimOperands = (now: Date) => ({
+  pending: pendingPage.state,
+  sending: claimedPage(now).state,
+  now: now.toISOString(),
+});
+
 /** Whether a caller may claim the page now: it is owed and nobody holds it (or its holder's lease ran out). */
-export function isClaimable(page: PageClaim | undefined, now: Date): boolean {
-  if (page === undefined || page.state === 'sent') return false;
-  return page.state === 'pending' || (page.leaseUntil !== undefined && !leaseHeld(page.leaseUntil, now));
-}
+export const isClaimable = (page: PageClaim | undefined, now: Date): boolean =>
+  holds(CLAIMABLE, (field) => page?.[field], claimOperands(now));
 
 /** One page through its store: how to claim it, publish it, mark it sent and give it back. */
 export interface Page {

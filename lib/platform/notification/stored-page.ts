@@ -1,55 +1,70 @@
 /**
- * A page's claim (page-once.ts) kept as attributes of a DynamoDB item, as the parts of an UpdateItem: the claim
- * is conditional on isClaimable's rule, so of concurrent deliveries exactly one wins it.
+ * A page's claim (page-once.ts) kept as attributes of a DynamoDB item, as conditional UpdateItem writes: the
+ * claim's condition is CLAIMABLE itself, the rule isClaimable judges in memory, so of concurrent deliveries
+ * exactly one wins it. An item with a rule of its own (a crash-loop window) adds to these writes.
  */
-import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { claimedPage, pendingPage, sentPage } from './page-once.js';
+import {
+  type ConditionalUpdate,
+  conditions,
+  type UpdateParts,
+  updateParts,
+} from '../store/condition-expression.js';
+import {
+  CLAIMABLE,
+  claimedPage,
+  claimOperands,
+  type PageClaim,
+  type PageState,
+  pendingPage,
+  sentPage,
+} from './page-once.js';
+
+// Run stores build their own updates in this form too.
 
 /** The item's attributes holding the claim's state, lease and message id. */
-export interface PageAttributes {
-  state: string;
-  leaseUntil: string;
-  messageId: string;
-}
+export type PageAttributes = Record<keyof PageClaim, string>;
 
-export type UpdateParts = Required<
-  Pick<
-    UpdateItemCommandInput,
-    'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-  >
->;
+/** A write of the claim's fields, named `#state`, `#leaseUntil` and `#messageId`. */
+export type PageWrite = ConditionalUpdate<keyof PageClaim, string>;
+
+const { exists } = conditions<keyof PageClaim, never>();
+
+/** Sets the item's claim to `page`. */
+function setting(page: PageClaim): Pick<PageWrite, 'update' | 'values'> {
+  const fields = Object.keys(page).map((field) => `#${field} = :${field}`);
+  return { update: `SET ${fields.join(', ')}`, values: { ...page } };
+}
 
 /** Claims an owed page: pending, or claimed by a caller whose lease ran out. */
-export function claimUpdate(names: PageAttributes, now: Date): UpdateParts {
-  const { state, leaseUntil = '' } = claimedPage(now);
-  return {
-    UpdateExpression: 'SET #state = :claimed, #lease = :until',
-    ConditionExpression: '#state = :pending OR (#state = :claimed AND #lease < :now)',
-    ExpressionAttributeNames: { '#state': names.state, '#lease': names.leaseUntil },
-    ExpressionAttributeValues: {
-      ':pending': { S: pendingPage.state },
-      ':claimed': { S: state },
-      ':until': { S: leaseUntil },
-      ':now': { S: now.toISOString() },
-    },
-  };
+export function claimWrite(now: Date): PageWrite {
+  const claimed = setting(claimedPage(now));
+  return { condition: CLAIMABLE, ...claimed, values: { ...claimOperands(now), ...claimed.values } };
 }
 
-export function sentUpdate(names: PageAttributes, messageId: string): UpdateParts {
-  const sent = sentPage(messageId);
-  return {
-    UpdateExpression: 'SET #state = :sent, #id = :id',
-    ConditionExpression: 'attribute_exists(#state)',
-    ExpressionAttributeNames: { '#state': names.state, '#id': names.messageId },
-    ExpressionAttributeValues: { ':sent': { S: sent.state }, ':id': { S: messageId } },
-  };
-}
+export const sentWrite = (messageId: string): PageWrite => ({
+  condition: exists('state'),
+  ...setting(sentPage(messageId)),
+});
 
-export function givenBackUpdate(names: PageAttributes): UpdateParts {
+export const givenBackWrite: PageWrite = { condition: exists('state'), ...setting(pendingPage) };
+
+export const claimUpdate = (names: PageAttributes, now: Date): UpdateParts =>
+  updateParts(claimWrite(now), names);
+
+export const sentUpdate = (names: PageAttributes, messageId: string): UpdateParts =>
+  updateParts(sentWrite(messageId), names);
+
+export const givenBackUpdate = (names: PageAttributes): UpdateParts => updateParts(givenBackWrite, names);
+
+/** The claim kept under `names` in an item (unmarshalled); undefined when it has none. */
+export function pageClaimOf(item: Record<string, unknown>, names: PageAttributes): PageClaim | undefined {
+  const [state, leaseUntil, messageId] = [names.state, names.leaseUntil, names.messageId].map((name) =>
+    item[name] === undefined ? undefined : String(item[name]),
+  );
+  if (state === undefined) return undefined;
   return {
-    UpdateExpression: 'SET #state = :pending',
-    ConditionExpression: 'attribute_exists(#state)',
-    ExpressionAttributeNames: { '#state': names.state },
-    ExpressionAttributeValues: { ':pending': { S: pendingPage.state } },
+    state: state as PageState,
+    ...(leaseUntil === undefined ? {} : { leaseUntil }),
+    ...(messageId === undefined ? {} : { messageId }),
   };
 }

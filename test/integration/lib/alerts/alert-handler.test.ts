@@ -285,7 +285,7 @@ describe.each(engines())('alert on $name', (engine) => {
     await deliverUntilDone(lambda(), sqsEvent([body(crash('w-1')), body(crash('w-2'))]));
     expect(mailbox.list()).toHaveLength(1);
 
-    // The sweeper has not run yet: the next exit, 11 minutes later, closes the old window itself.
+    // The sweeper has not run yet: the next exit, 11 minutes later, summarises the old window itself.
     const later = lambda({ now: () => new Date(Date.now() + 11 * MINUTE) });
     await deliverUntilDone(later, sqsEvent([body(crash('w-3'))]));
 

@@ -2,7 +2,7 @@
  * The crash-loop window rule judged by DynamoDB itself: the cases the pure rule is tested with
  * (test/support/crash-loop-cases.ts) run through the store on both engines, each window stored as the case
  * says, and must come out as the pure rule decides them — for the table, for random windows, exits and times,
- * and for concurrent exits.
+ * and for concurrent exits. The summary's page-once writes are judged the same way.
  */
 import {
   DeleteItemCommand,
@@ -19,22 +19,26 @@ import {
   OPEN_WINDOWS,
   type Step,
   type StoredWindow,
+  SUMMARY_PAGE,
   type WindowVerdict,
 } from '../../../../lib/alerts/crash-loop.js';
 import { CrashLoopStore } from '../../../../lib/alerts/crash-loop-store.js';
+import { ConflictError } from '../../../../lib/platform/errors.js';
+import { claimedPage } from '../../../../lib/platform/notification/page-once.js';
 import type { StateStore } from '../../../../lib/platform/store/state-store.js';
 import { INDEX, KEY } from '../../../../lib/platform/store/table.js';
 import {
-  CLOSED_WINDOW,
+  CLAIM_CASES,
   CONFIG,
   COUNTED,
   EXIT_CASES,
   exitOf,
+  HELD_WINDOW,
   NEW_EXIT,
   OPENER,
-  REOPEN_CASES,
-  SWEEP_CASES,
+  SETTLE_CASES,
   WINDOW_END,
+  WINDOW_SHAPES,
   windowOf,
 } from '../../../support/crash-loop-cases.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
@@ -69,7 +73,7 @@ async function seed(state: StateStore, window: StoredWindow | undefined) {
     }),
   );
   if (window === undefined) return;
-  const { key, open: listed, ...attributes } = window;
+  const { key, listed, summary, ...attributes } = window;
   await state.client.send(
     new PutItemCommand({
       TableName: state.tableName,
@@ -81,6 +85,9 @@ async function seed(state: StateStore, window: StoredWindow | undefined) {
           ...(listed
             ? { [INDEX.byStatus.partition]: OPEN_WINDOWS, [INDEX.byStatus.sort]: window.endsAt }
             : {}),
+          [SUMMARY_PAGE.state]: summary?.state,
+          [SUMMARY_PAGE.leaseUntil]: summary?.leaseUntil,
+          [SUMMARY_PAGE.messageId]: summary?.messageId,
         },
         { removeUndefinedValues: true },
       ),
@@ -99,23 +106,33 @@ async function storedItem(state: StateStore) {
   return Item === undefined ? undefined : unmarshall(Item);
 }
 
-/** An exit through the store; the summary of an ended window closes it, as the sweeper's summary does. */
+/**
+ * An exit through the store; an ended window is summarised as the sweeper's summary does (claimed, then marked
+ * sent). A window whose summary another caller holds is refused with a ConflictError: `wait`.
+ */
 async function record(windows: CrashLoopStore, exit: ReturnType<typeof exitOf>, now: Date) {
   const summarised: StoredWindow[] = [];
-  const verdict = await windows.record(exit, now, async (ended, at) => {
-    summarised.push(ended);
-    await windows.close(ended.key, at);
-  });
-  return { verdict, summarised };
+  try {
+    const verdict = await windows.record(exit, now, async (ended, at) => {
+      summarised.push(ended);
+      const claimed = await windows.claimSummary(ended.key, at);
+      if (claimed !== undefined) await windows.summary(claimed).markSent('summary-2');
+    });
+    return { verdict, summarised };
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    return { verdict: undefined, summarised };
+  }
 }
 
 /** Which step of the rule the store took, from what it answered. */
 function stepTaken(
-  { verdict, summarised }: { verdict: WindowVerdict; summarised: StoredWindow[] },
+  { verdict, summarised }: { verdict: WindowVerdict | undefined; summarised: StoredWindow[] },
   window: StoredWindow | undefined,
   now: Date,
 ): Step['action'] {
   if (summarised.length > 0) return 'summarise';
+  if (verdict === undefined) return 'wait';
   if (verdict.action === 'page') return verdict.windowStartedAt === now.toISOString() ? 'open' : 'page';
   return verdict.count === (window?.count ?? 0) + 1 ? 'count' : 'group';
 }
@@ -154,6 +171,7 @@ describe.each(engines())('crash-loop store on $name', (engine) => {
       openedBy: OPENER.key,
       [INDEX.byStatus.partition]: OPEN_WINDOWS,
       [INDEX.byStatus.sort]: WINDOW_END,
+      [SUMMARY_PAGE.state]: 'pending',
     });
     expect((await record(windows, COUNTED, new Date('2024-05-01T13:02:00.000Z'))).verdict).toEqual({
       action: 'group',
@@ -173,54 +191,51 @@ describe.each(engines())('crash-loop store on $name', (engine) => {
 
     const verdicts = await Promise.all(exits.map(async (exit) => (await record(windows, exit, now)).verdict));
 
-    expect(verdicts.filter((verdict) => verdict.action === 'page')).toHaveLength(1);
-    const counts = verdicts.flatMap((verdict) => (verdict.action === 'group' ? [verdict.count] : []));
+    expect(verdicts.filter((verdict) => verdict?.action === 'page')).toHaveLength(1);
+    const counts = verdicts.flatMap((verdict) => (verdict?.action === 'group' ? [verdict.count] : []));
     expect(counts.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it.each(SWEEP_CASES)('sweeper: $name', async ({ window, now, closes }) => {
+  it.each(CLAIM_CASES)('summary claim: $name', async ({ window, now, claims }) => {
     const state = await freshStore(engine);
     const { windows } = await open(state);
     await seed(state, window);
 
-    const closed = await windows.close(KEY_OF_WINDOW, now);
+    const claimed = await windows.claimSummary(KEY_OF_WINDOW, now);
 
-    expect(closed).toEqual(closes ? window : undefined);
-    if (closes) expect(await storedItem(state)).not.toHaveProperty(INDEX.byStatus.partition);
+    expect(claimed).toEqual(
+      claims && window !== undefined ? { ...window, summary: claimedPage(now) } : undefined,
+    );
+    // A claimed window stays listed: its summary is not sent yet.
+    if (claims) expect(await storedItem(state)).toHaveProperty(INDEX.byStatus.partition, OPEN_WINDOWS);
   });
 
-  it.each(REOPEN_CASES)('a summary given back: $name', async ({ window, reopens }) => {
+  it.each(SETTLE_CASES)('summary settled: $name', async ({ window, settles }) => {
     const state = await freshStore(engine);
     const { windows, writes } = await open(state);
-    await seed(state, window);
+    const settle = [
+      () => windows.summary(HELD_WINDOW).markSent('summary-2'),
+      () => windows.summary(HELD_WINDOW).giveBack(),
+      () => windows.closeQuietly(HELD_WINDOW),
+    ];
+    for (const write of settle) {
+      await seed(state, window);
+      await write();
+    }
 
-    await windows.reopen(CLOSED_WINDOW);
-
-    expect(writes).toEqual([reopens ? 'written' : 'refused']);
-    expect(await storedItem(state)).toMatchObject({
-      startedAt: window.startedAt,
-      [INDEX.byStatus.partition]: OPEN_WINDOWS,
-    });
+    expect(writes).toEqual(settle.map(() => (settles ? 'written' : 'refused')));
   });
 
   it('decides as the pure rule does, for any window, exit and time (property)', async () => {
     const state = await freshStore(engine);
     const { windows } = await open(state);
-    const shapes = fc.option(
-      fc.record({
-        open: fc.boolean(),
-        count: fc.nat(30),
-        lastIncident: fc.constantFrom(undefined, COUNTED.key, OPENER.key),
-      }),
-      { nil: undefined },
-    );
     // Around the window's end, to the millisecond.
     const times = fc
       .integer({ min: -3_000, max: 3_000 })
       .map((offset) => new Date(Date.parse(WINDOW_END) + offset));
     await fc.assert(
       fc.asyncProperty(
-        shapes,
+        WINDOW_SHAPES,
         fc.constantFrom(OPENER, COUNTED, NEW_EXIT),
         times,
         async (shape, exit, now) => {

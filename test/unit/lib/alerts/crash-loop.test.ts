@@ -1,33 +1,38 @@
 /**
  * The crash-loop window rule: the first exit of a group opens a window and pages, later exits while it runs are
- * counted, a window that ended is summarised once and then replaced. The cases in test/support/crash-loop-cases.ts
+ * counted, a window that ended is summarised once (page-once, claimed on the window) and then replaced. The cases in test/support/crash-loop-cases.ts
  * are also run through the store on both engines (test/integration/lib/alerts/crash-loop-store.test.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   allows,
-  closeWrite,
+  closeQuietlyWrite,
   countWrite,
   crashLoopGroupKey,
   expressionsOf,
   nextStep,
   openWrite,
-  reopenWrite,
   type StoredWindow,
+  summaryClaimWrite,
+  summaryGivenBackWrite,
   summaryOf,
+  summarySentWrite,
   windowEndsAt,
 } from '../../../../lib/alerts/crash-loop.js';
+import { isClaimable } from '../../../../lib/platform/notification/page-once.js';
 import {
+  CLAIM_CASES,
   CLOSED_WINDOW,
   CONFIG,
   COUNTED,
   EXIT_CASES,
+  HELD_WINDOW,
   NEW_EXIT,
   OPENER,
-  REOPEN_CASES,
-  SWEEP_CASES,
+  SETTLE_CASES,
   WINDOW_END,
+  WINDOW_SHAPES,
   WINDOW_START,
   windowOf,
 } from '../../../support/crash-loop-cases.js';
@@ -76,6 +81,7 @@ describe('an exit of the group', () => {
       zero: 0,
       incident: NEW_EXIT.key,
       listed: 'alerts|open-windows',
+      pending: 'pending',
       lastExit: {
         exitClass: 'app-error',
         exitCode: 1,
@@ -97,25 +103,19 @@ describe('an exit of the group', () => {
     const times = fc
       .integer({ min: -60_000, max: 180_000 })
       .map((offset) => new Date(Date.parse(WINDOW_END) + offset));
-    const windows = fc.option(
-      fc.record({
-        open: fc.boolean(),
-        count: fc.nat(30),
-        lastIncident: fc.constantFrom(undefined, COUNTED.key, OPENER.key),
-      }),
-      { nil: undefined },
-    );
     fc.assert(
-      fc.property(windows, fc.constantFrom(OPENER, COUNTED, NEW_EXIT), times, (shape, exit, now) => {
+      fc.property(WINDOW_SHAPES, fc.constantFrom(OPENER, COUNTED, NEW_EXIT), times, (shape, exit, now) => {
         const window = shape === undefined ? undefined : windowOf(shape);
         const ended = window !== undefined && now.getTime() > Date.parse(window.endsAt);
         const expected =
-          window === undefined || (ended && !window.open)
+          window === undefined || (ended && !window.listed)
             ? 'open'
             : window.openedBy === exit.key
               ? 'page'
               : ended
-                ? 'summarise'
+                ? isClaimable(window.summary, now)
+                  ? 'summarise'
+                  : 'wait'
                 : window.lastIncident === exit.key
                   ? 'group'
                   : 'count';
@@ -126,18 +126,22 @@ describe('an exit of the group', () => {
   });
 });
 
-describe('the sweeper', () => {
-  it.each(SWEEP_CASES)('$name', ({ window, now, closes }) => {
-    const write = closeWrite(now);
-    expect(allows(write, window)).toBe(closes);
+describe('the summary, through page-once on the window', () => {
+  it.each(CLAIM_CASES)('$name', ({ window, now, claims }) => {
+    expect(allows(summaryClaimWrite(now), window)).toBe(claims);
   });
 
-  it.each(REOPEN_CASES)('$name', ({ window, reopens }) => {
-    const write = reopenWrite(CLOSED_WINDOW);
-    expect(allows(write, window)).toBe(reopens);
+  it.each(SETTLE_CASES)('$name', ({ window, settles }) => {
+    for (const write of [
+      summarySentWrite(HELD_WINDOW, 'summary-1'),
+      summaryGivenBackWrite(HELD_WINDOW),
+      closeQuietlyWrite(HELD_WINDOW),
+    ]) {
+      expect(allows(write, window)).toBe(settles);
+    }
   });
 
-  it('summarises a closed window: how many more exits, and the last one counted', () => {
+  it('summarises an ended window: how many more exits, and the last one counted', () => {
     expect(summaryOf(CLOSED_WINDOW)).toEqual({
       cluster: 'prod',
       group: 'service:web',
@@ -165,9 +169,15 @@ describe('the conditions as DynamoDB evaluates them', () => {
       countWrite(window, NEW_EXIT, now),
       '#startedAt = :startedAt AND NOT (#endsAt < :now) AND NOT (#lastIncident = :incident)',
     ],
-    ['close', closeWrite(now), 'attribute_exists(#listed) AND #endsAt < :now'],
-    ['reopen', reopenWrite(window), '#startedAt = :startedAt AND attribute_not_exists(#listed)'],
-  ])('%s: %s', (_write, write, condition) => {
+    [
+      'claim',
+      summaryClaimWrite(now),
+      'attribute_exists(#listed) AND #endsAt < :now AND (#state = :pending OR (#state = :sending AND #leaseUntil < :now) OR attribute_not_exists(#state))',
+    ],
+    ['sent', summarySentWrite(window, 'summary-1'), '#startedAt = :startedAt AND attribute_exists(#listed)'],
+    ['given back', summaryGivenBackWrite(window), '#startedAt = :startedAt AND attribute_exists(#listed)'],
+    ['closed quietly', closeQuietlyWrite(window), '#startedAt = :startedAt AND attribute_exists(#listed)'],
+  ])('%s', (_write, write, condition) => {
     const expressions = expressionsOf(write);
     expect(expressions.ConditionExpression).toBe(condition);
     const text = `${expressions.UpdateExpression} ${expressions.ConditionExpression}`;
@@ -175,7 +185,9 @@ describe('the conditions as DynamoDB evaluates them', () => {
     expect(Object.keys(expressions.ExpressionAttributeNames).sort()).toEqual(
       [...new Set(text.match(/#\w+/g))].sort(),
     );
-    expect(Object.keys(expressions.values).sort()).toEqual([...new Set(text.match(/:\w+/g))].sort());
+    expect(Object.keys(expressions.ExpressionAttributeValues).sort()).toEqual(
+      [...new Set(text.match(/:\w+/g))].sort(),
+    );
   });
 
   it('names the stored attributes: the item key and the sweeper’s index keys', () => {
@@ -184,6 +196,9 @@ describe('the conditions as DynamoDB evaluates them', () => {
       '#listed': 'statusKey',
       '#listedUntil': 'statusTime',
       '#expiresAt': 'expiresAt',
+      '#state': 'summary',
+      '#leaseUntil': 'summaryLeaseUntil',
+      '#messageId': 'summaryMessageId',
     });
   });
 });

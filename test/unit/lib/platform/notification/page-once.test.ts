@@ -15,8 +15,8 @@ import {
   sendClaimed,
   sentPage,
 } from '../../../../../lib/platform/notification/page-once.js';
+import { PAGE_CLAIM_CASES, T0 } from '../../../../support/page-claim-cases.js';
 
-const T0 = new Date('2024-05-02T10:00:00.000Z');
 const plus = (ms: number) => new Date(T0.getTime() + ms);
 
 describe('leases', () => {
@@ -36,26 +36,7 @@ describe('leases', () => {
 });
 
 describe('isClaimable: a page is claimable when it is owed and nobody holds it', () => {
-  const held = claimedPage(T0);
-  it.each<{ page: PageClaim | undefined; at: Date; claimable: boolean; why: string }>([
-    { page: undefined, at: T0, claimable: false, why: 'no page is owed' },
-    { page: pendingPage, at: T0, claimable: true, why: 'owed and free (never claimed, or given back)' },
-    { page: held, at: plus(1), claimable: false, why: 'another caller holds it' },
-    {
-      page: held,
-      at: plus(PAGE_LEASE_MS),
-      claimable: false,
-      why: 'the lease holds to its last millisecond',
-    },
-    { page: held, at: plus(PAGE_LEASE_MS + 1), claimable: true, why: 'its holder died: the lease ran out' },
-    {
-      page: { state: 'sending' },
-      at: T0,
-      claimable: false,
-      why: 'a claim without a lease is never taken over',
-    },
-    { page: sentPage('m-1'), at: plus(PAGE_LEASE_MS * 10), claimable: false, why: 'it was sent' },
-  ])('$why: $claimable', ({ page, at, claimable }) => {
+  it.each(PAGE_CLAIM_CASES)('$why: $claimable', ({ page, at, claimable }) => {
     expect(isClaimable(page, at)).toBe(claimable);
   });
 });

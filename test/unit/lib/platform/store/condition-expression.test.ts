@@ -1,9 +1,15 @@
 /**
  * A condition judged in memory as DynamoDB judges its rendering: a comparison with a missing attribute is false
- * (so its negation is true), strings compare in order, groups keep their parentheses.
+ * (so its negation is true), strings compare in order, groups keep their parentheses. A write over such a
+ * condition becomes UpdateItem's parts with exactly the names and values its expressions use.
  */
 import { describe, expect, it } from 'vitest';
-import { conditions, holds, render } from '../../../../lib/alerts/condition-expression.js';
+import {
+  conditions,
+  holds,
+  render,
+  updateParts,
+} from '../../../../../lib/platform/store/condition-expression.js';
 
 const c = conditions<'a' | 'b', 'x' | 'y'>();
 const { exists, missing, equals, not, all, any } = c;
@@ -30,6 +36,11 @@ describe('conditions', () => {
       'attribute_exists(#b) AND (#a = :x OR #a < :x)',
       false,
     ],
+    [
+      all(all(exists('a'), exists('b')), any(any(missing('a'), missing('b')), equals('a', 'x'))),
+      'attribute_exists(#a) AND attribute_exists(#b) AND (attribute_not_exists(#a) OR attribute_not_exists(#b) OR #a = :x)',
+      false,
+    ],
   ])('%j renders as %s and holds: %s', (condition, expression, expected) => {
     expect(render(condition)).toBe(expression);
     expect(holds(condition, (attribute) => item[attribute], operands)).toBe(expected);
@@ -37,5 +48,24 @@ describe('conditions', () => {
 
   it('is false for a comparison with an operand the write does not bind', () => {
     expect(holds(equals('a', 'x'), (attribute) => item[attribute], {})).toBe(false);
+  });
+});
+
+describe('updateParts', () => {
+  it('names the stored attributes and marshals the values, only those the expressions use', () => {
+    const write = {
+      condition: all(exists('a'), c.before('b', 'y')),
+      update: 'SET #c = :x, #cc = :xx REMOVE #b',
+      values: { x: 'one', xx: 2, y: 'three', unused: 'four' },
+    };
+
+    expect(
+      updateParts(write, { a: 'stored-a', b: 'stored-b', c: 'stored-c', cc: 'stored-cc', d: 'd' }),
+    ).toEqual({
+      UpdateExpression: 'SET #c = :x, #cc = :xx REMOVE #b',
+      ConditionExpression: 'attribute_exists(#a) AND #b < :y',
+      ExpressionAttributeNames: { '#a': 'stored-a', '#b': 'stored-b', '#c': 'stored-c', '#cc': 'stored-cc' },
+      ExpressionAttributeValues: { ':x': { S: 'one' }, ':xx': { N: '2' }, ':y': { S: 'three' } },
+    });
   });
 });

@@ -3,6 +3,8 @@
  * DynamoDB ConditionExpression (`render`) over `#attribute` names and `:operand` values. So a rule stated as
  * conditions decides the same in pure code as in the conditional writes that enforce it.
  */
+import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 
 export type Condition<A extends string, O extends string> =
   | { exists: A }
@@ -22,8 +24,9 @@ export function conditions<A extends string, O extends string>() {
     equals: (attribute: A, operand: O): C => ({ attribute, is: '=', operand }),
     before: (attribute: A, operand: O): C => ({ attribute, is: '<', operand }),
     not: (condition: C): C => ({ not: condition }),
-    all: (...parts: C[]): C => ({ all: parts }),
-    any: (...parts: C[]): C => ({ any: parts }),
+    // AND and OR are associative: a group within its own kind is flattened, rendering without parentheses.
+    all: (...parts: C[]): C => ({ all: parts.flatMap((part) => ('all' in part ? part.all : [part])) }),
+    any: (...parts: C[]): C => ({ any: parts.flatMap((part) => ('any' in part ? part.any : [part])) }),
   };
 }
 
@@ -56,3 +59,43 @@ export function render<A extends string, O extends string>(condition: Condition<
 
 const grouped = <A extends string, O extends string>(condition: Condition<A, O>) =>
   'all' in condition || 'any' in condition ? `(${render(condition)})` : render(condition);
+
+/** A conditional UpdateItem: the update over `#attribute` names and `:value` values, guarded by the condition. */
+export interface ConditionalUpdate<A extends string, O extends string> {
+  condition: Condition<A, O>;
+  update: string;
+  /** By name without the colon: the condition's operands and the update's values. */
+  values: Record<string, unknown>;
+}
+
+export type UpdateParts = Required<
+  Pick<
+    UpdateItemCommandInput,
+    'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+  >
+>;
+
+/**
+ * The write as UpdateItem's parts, `#attribute` naming what `stored` maps it to. Only the names and values the
+ * expressions use are passed: DynamoDB refuses any other.
+ */
+export function updateParts<A extends string, O extends string>(
+  write: ConditionalUpdate<A, O>,
+  stored: Readonly<Record<string, string>>,
+): UpdateParts {
+  const ConditionExpression = render(write.condition);
+  const text = `${write.update} ${ConditionExpression}`;
+  const used = (prefix: string, name: string) => new RegExp(`${prefix}${name}\\b`).test(text);
+  const picked = <T>(entries: Record<string, T>, prefix: string) =>
+    Object.fromEntries(
+      Object.entries(entries)
+        .filter(([name]) => used(prefix, name))
+        .map(([name, value]) => [`${prefix}${name}`, value]),
+    );
+  return {
+    UpdateExpression: write.update,
+    ConditionExpression,
+    ExpressionAttributeNames: picked(stored, '#'),
+    ExpressionAttributeValues: marshall(picked(write.values, ':'), { removeUndefinedValues: true }),
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * A crash-loop window's summary through page-once, on each engine: claimed on the window (which stays listed),
+ * marked sent or given back. A sweeper that dies holding the claim loses nothing — the next sweep after its lease
+ * sends the summary; of concurrent sweepers one sends it; SNS failing gives it back to the next sweep; and no
+ * new window opens over a summary not sent.
+ */
+import { describe, expect, it } from 'vitest';
+import { CrashLoopStore } from '../../../../lib/alerts/crash-loop-store.js';
+import { type SummaryOutcome, summariseEndedWith, sweepWindows } from '../../../../lib/alerts/summary.js';
+import { ConflictError } from '../../../../lib/platform/errors.js';
+import { Journal } from '../../../../lib/platform/journal.js';
+import type { AlertMessage } from '../../../../lib/platform/notification/message.js';
+import { PAGE_LEASE_MS } from '../../../../lib/platform/notification/page-once.js';
+import { CONFIG, exitOf, NEW_EXIT, OPENER, windowOf } from '../../../support/crash-loop-cases.js';
+import { engines, freshStore, requireEngine } from '../../../support/engines.js';
+
+const KEY_OF_WINDOW = windowOf().key;
+const at = (time: string) => new Date(`2024-05-01T${time}Z`);
+const ENDED = at('13:11:00');
+
+describe.each(engines())('crash-loop summaries on $name', (engine) => {
+  if (!requireEngine(engine)) return;
+  const live = engine;
+
+  /** The group's window from 13:00 to 13:10 with `exits` more exits after its page; SNS fails `failures` times. */
+  async function loop(exits: number, failures = 0) {
+    const state = await freshStore(live);
+    const windows = new CrashLoopStore({ ...state, config: CONFIG });
+    const sent: AlertMessage[] = [];
+    let failing = failures;
+    const publisher = {
+      async publish(message: AlertMessage) {
+        if (failing-- > 0) throw new Error('InternalError: SNS is down');
+        sent.push(message);
+        return `summary-${sent.length}`;
+      },
+    };
+    const dependencies = {
+      windows,
+      publisher,
+      journal: new Journal({ ...state, retentionDays: 0 }),
+    };
+    const noSummary = () => Promise.reject(new Error('no window had ended'));
+    await windows.record(OPENER, at('13:00:00'), noSummary);
+    for (let n = 0; n < exits; n++) await windows.record(exitOf(`exit-${n}`), at('13:02:00'), noSummary);
+    const sweep = async (now: Date) =>
+      (await sweepWindows({ ...dependencies, now: () => now })).map(({ outcome }) => outcome);
+    return { windows, dependencies, sent, sweep };
+  }
+
+  it('is sent by the next sweep after a sweeper died holding its claim, once its lease ran out', async () => {
+    const { windows, sent, sweep } = await loop(2);
+    // A sweeper claims the summary and dies before publishing.
+    expect(await windows.claimSummary(KEY_OF_WINDOW, ENDED)).toMatchObject({ count: 2 });
+
+    const whileHeld = await sweep(new Date(ENDED.getTime() + PAGE_LEASE_MS));
+    const afterLease = await sweep(new Date(ENDED.getTime() + PAGE_LEASE_MS + 1));
+    const after = await sweep(at('13:20:00'));
+
+    expect([whileHeld, afterLease, after]).toEqual<SummaryOutcome['outcome'][][]>([
+      ['already-claimed'],
+      ['summary-sent'],
+      [],
+    ]);
+    expect(sent.map(({ subject }) => subject)).toEqual([expect.stringMatching(/2 more exits/)]);
+  });
+
+  it('is sent once by concurrent sweepers', async () => {
+    const { sent, sweep } = await loop(3);
+
+    const outcomes = (await Promise.all(Array.from({ length: 5 }, () => sweep(ENDED)))).flat();
+
+    expect(outcomes.sort()).toEqual([
+      'already-claimed',
+      'already-claimed',
+      'already-claimed',
+      'already-claimed',
+      'summary-sent',
+    ]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('is given back when SNS fails, and sent by the next sweep', async () => {
+    const { sent, sweep } = await loop(1, 1);
+
+    expect(await sweep(ENDED)).toEqual(['failed']);
+    expect(await sweep(ENDED)).toEqual(['summary-sent']);
+    expect(await sweep(ENDED)).toEqual([]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('holds off a new window until it is sent, then the next exit opens one', async () => {
+    const { windows, dependencies, sweep } = await loop(1);
+    const summariseEnded = summariseEndedWith(dependencies);
+    const claimed = await windows.claimSummary(KEY_OF_WINDOW, ENDED);
+    if (claimed === undefined) throw new Error('the summary was not claimed');
+
+    await expect(windows.record(NEW_EXIT, ENDED, summariseEnded)).rejects.toThrow(ConflictError);
+    await windows.summary(claimed).markSent('summary-1');
+
+    expect(await windows.record(NEW_EXIT, ENDED, summariseEnded)).toEqual({
+      action: 'page',
+      windowStartedAt: ENDED.toISOString(),
+      windowEndsAt: at('13:21:00').toISOString(),
+    });
+    expect(await sweep(ENDED)).toEqual([]);
+  });
+
+  it('is summarised by the exit that ends the window when no sweeper came first', async () => {
+    const { windows, dependencies, sent } = await loop(1);
+
+    const verdict = await windows.record(NEW_EXIT, ENDED, summariseEndedWith(dependencies));
+
+    expect(verdict).toMatchObject({ action: 'page', windowStartedAt: ENDED.toISOString() });
+    expect(sent.map(({ subject }) => subject)).toEqual([expect.stringMatching(/1 more exit/)]);
+  });
+
+  it('closes quietly a window that counted nothing after its page: off the list, nothing sent', async () => {
+    const { windows, sent, sweep } = await loop(0);
+
+    expect(await sweep(ENDED)).toEqual(['closed-quietly']);
+    expect(await windows.dueWindows(ENDED)).toEqual([]);
+    expect(sent).toEqual([]);
+  });
+});

@@ -266,6 +266,20 @@ export class EcsEngine {
     this.runServices(now);
   }
 
+  /**
+   * Moves time to `until` through every transition due on the way, each applied at its own time: a crashed
+   * task is replaced when it crashes, not whenever the driver next looks. The driver owns the clock `now`
+   * reads; `moveClock` sets it.
+   */
+  advanceTo(until: number, moveClock: (at: number) => void): void {
+    for (let due = this.nextDueAt(); due !== undefined && due <= until; due = this.nextDueAt()) {
+      moveClock(Math.max(this.options.now(), due));
+      this.step();
+    }
+    moveClock(until);
+    this.step();
+  }
+
   /** When the next transition is due, so a driver can jump the clock there; undefined when all is quiet. */
   nextDueAt(): number | undefined {
     const times = [...this.tasks.values()].flatMap((task) => (task.timer ? [task.timer.at] : []));

@@ -2,7 +2,8 @@
  * A local Lambda runtime: each function runs its deployed bundle (dist/functions/<name>/index.mjs, what
  * `serverless package` zips) in a worker thread of its own, with its own environment, as a Lambda execution
  * environment would. Its stdout and stderr are its logs: appended to `<logDir>/<name>.log` (the local
- * CloudWatch log group) and handed line by line to `onLog`. The first invocation is the cold start.
+ * CloudWatch log group) and handed line by line to `onLog`. The first invocation is the cold start. The
+ * function's Date reads the sandbox's simulated clock (see clock.ts), installed before its bundle loads.
  */
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { INSTALL_WORKER_CLOCK, type SharedClock } from './clock.js';
 
 export interface LocalFunctionOptions {
   name: string;
@@ -19,7 +21,9 @@ export interface LocalFunctionOptions {
   environment: Record<string, string>;
   logDir: string;
   onLog?: (line: string) => void;
+  /** serverless.yml's timeout: what getRemainingTimeInMillis counts down from, in the clock's time. */
   timeoutMs: number;
+  clock: SharedClock;
 }
 
 export interface LocalFunction {
@@ -27,10 +31,15 @@ export interface LocalFunction {
   stop(): Promise<void>;
 }
 
-/** The worker's side: load the bundle once, then answer each invocation with its result or its error. */
+/**
+ * The worker's side: install the clock, load the bundle once, then answer each invocation with its result or
+ * its error.
+ */
 const BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { randomUUID } = require('node:crypto');
+const clockBuffer = workerData.clock;
+${INSTALL_WORKER_CLOCK}
 const loaded = import(workerData.bundle).then((module) => module[workerData.exportName]);
 parentPort.on('message', async ({ id, event, timeoutMs }) => {
   const deadline = Date.now() + timeoutMs;
@@ -67,6 +76,7 @@ export function startLocalFunction(options: LocalFunctionOptions): LocalFunction
       name: options.name,
       bundle: pathToFileURL(options.bundle).href,
       exportName: options.exportName,
+      clock: options.clock.buffer,
     },
   });
   for (const stream of [worker.stdout, worker.stderr]) {

@@ -22,9 +22,12 @@ export interface SandboxOptions {
   drain: DrainConfig;
   /** ops.config.yml's scaling policies: the sandbox creates the queues they read. */
   scaling: ScalingConfig;
-  /** Wall-clock milliseconds to run; default: until the script is done. */
+  /**
+   * How long to run at `speed`: `durationMs × speed` of simulated time, which a busy machine stretches on the
+   * wall clock (time stands still while the sandbox works); default: the script's length.
+   */
   durationMs?: number;
-  /** Simulated milliseconds per wall-clock millisecond. */
+  /** Simulated milliseconds per wall-clock millisecond while the sandbox waits. */
   speed: number;
   /** Probability that an event is delivered twice; above 0, delivery is also reordered. */
   chaos: number;

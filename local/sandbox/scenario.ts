@@ -6,9 +6,14 @@
  * exit 137 and the worker's crash loop (its first exit pages, the rest are grouped). Calls an
  * operator or a function would make go through the real ECS SDK client to the local endpoint; what only AWS
  * itself does (a crash, an interruption, a scale-in) is injected into the simulator.
+ *
+ * Each step acts on the simulation as it is at the step's time, and throws when it finds nothing to act on
+ * (no RUNNING task to kill, no busy instance, an empty queue): a story that silently skips a step would
+ * report what it never caused, or miss what the tests expect of it.
  */
 import { type ECSClient, ListTasksCommand, RunTaskCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetQueueUrlCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { RunSummary } from '../../lib/jobs/launcher.js';
 import type { SimulatedEcs } from '../ecs/index.js';
 import { hexId } from '../random.js';
 
@@ -19,21 +24,22 @@ export interface ScenarioWorld {
   services: string;
   jobs: string;
   /** Invokes a deployed function of the sandbox (as `aws lambda invoke` would), waiting for its result. */
-  invoke?: (functionName: string, event: unknown) => Promise<unknown>;
+  invoke: (functionName: string, event: unknown) => Promise<unknown>;
   /** SQS at the local endpoint, and what the queue-worker tasks do to a queue: take every message off it. */
-  sqs?: SQSClient;
-  consumeAll?: (queueName: string) => number;
+  sqs: SQSClient;
+  consumeAll: (queueName: string) => number;
   /** The simulated clock, and the times of what the script did, by name, for the summary's measurements. */
   now: () => number;
   marks: Record<string, number>;
 }
 
-export interface ScenarioStep {
+export interface ScenarioStep<World = ScenarioWorld> {
   /** Milliseconds of simulated time after the start. */
   at: number;
   /** What the live view says as the step happens. */
   say: string;
-  act(world: ScenarioWorld): Promise<void>;
+  /** Throws when the step fails or finds nothing to act on. */
+  act(world: World): Promise<void>;
 }
 
 export const SERVICES_ASG = 'ecs-ops-sandbox-asg';
@@ -178,8 +184,9 @@ export function buildTopology(
   });
 }
 
-const runJob = (world: ScenarioWorld, family: string, clientToken?: string) =>
-  world.ecs.send(
+/** RunTask of a job on Fargate; a run that starts no task (ECS answers with `failures`) fails the step. */
+async function runJob(world: ScenarioWorld, family: string, clientToken?: string): Promise<void> {
+  const { tasks = [], failures = [] } = await world.ecs.send(
     new RunTaskCommand({
       cluster: world.jobs,
       taskDefinition: family,
@@ -191,23 +198,46 @@ const runJob = (world: ScenarioWorld, family: string, clientToken?: string) =>
       },
     }),
   );
+  if (tasks.length === 0) {
+    const reasons = failures.map((failure) => failure.reason).join(', ');
+    throw new Error(`RunTask ${family} in ${world.jobs} started no task (${reasons || 'no failure given'})`);
+  }
+}
 
 const scaleService = (world: ScenarioWorld, service: string, desiredCount: number) =>
   world.ecs.send(new UpdateServiceCommand({ cluster: world.services, service, desiredCount }));
 
 /**
  * Of the ACTIVE instances, the one running the most tasks: where tasks land depends on the run's timing, and an
- * interruption or a scale-in should always have tasks to move.
+ * interruption or a scale-in must have tasks to move (the drains wait for them).
  */
 function busiestActiveInstance(world: ScenarioWorld): string {
   const { tasks, containerInstances } = world.sim.snapshot();
   const load = (arn: unknown) =>
     tasks.filter((t) => t.containerInstanceArn === arn && t.lastStatus !== 'STOPPED').length;
-  const [busiest] = containerInstances
-    .filter((ci) => ci.status === 'ACTIVE')
-    .sort((a, b) => load(b.containerInstanceArn) - load(a.containerInstanceArn));
-  if (busiest === undefined) throw new Error('no ACTIVE container instance left');
+  const active = containerInstances.filter((ci) => ci.status === 'ACTIVE');
+  const [busiest] = active.sort((a, b) => load(b.containerInstanceArn) - load(a.containerInstanceArn));
+  if (busiest === undefined || load(busiest.containerInstanceArn) === 0) {
+    const found = active.length === 0 ? 'none is ACTIVE' : `all ${active.length} ACTIVE are empty`;
+    throw new Error(`found no ACTIVE container instance in ${world.services} running a task (${found})`);
+  }
   return String(busiest.ec2InstanceId);
+}
+
+/** An api task that is RUNNING now, as ListTasks and the task's own state say. */
+async function runningApiTask(world: ScenarioWorld): Promise<string> {
+  const { taskArns = [] } = await world.ecs.send(
+    new ListTasksCommand({ cluster: world.services, serviceName: 'api', desiredStatus: 'RUNNING' }),
+  );
+  const statuses = new Map(world.sim.snapshot().tasks.map((task) => [task.taskArn, String(task.lastStatus)]));
+  const running = taskArns.find((arn) => statuses.get(arn) === 'RUNNING');
+  if (running === undefined) {
+    const seen = taskArns.map((arn) => statuses.get(arn) ?? 'unknown');
+    throw new Error(
+      `found no RUNNING task of service api in ${world.services} to kill (ListTasks: ${seen.length === 0 ? 'none' : seen.join(', ')})`,
+    );
+  }
+  return running;
 }
 
 /** The queue the sandbox's scaling policies read (ops.config.yml `scaling`), and the burst the script sends. */
@@ -215,7 +245,6 @@ export const WORK_QUEUE = 'ecs-ops-sandbox-work';
 const BURST = 400;
 
 async function sendBurst(world: ScenarioWorld): Promise<void> {
-  if (world.sqs === undefined) throw new Error('no SQS in this sandbox');
   const { QueueUrl } = await world.sqs.send(new GetQueueUrlCommand({ QueueName: WORK_QUEUE }));
   for (let batch = 0; batch < BURST / 10; batch++) {
     await world.sqs.send(
@@ -238,8 +267,12 @@ export const SCRIPT: readonly ScenarioStep[] = [
     at: 1_000,
     say: 'jobs run report: the launch function is invoked by hand (report exits 0 after 20 s; its schedule, rate(1 minute), fires a minute after the start)',
     act: async (world) => {
-      if (world.invoke === undefined) throw new Error('no launch function in this sandbox');
-      await world.invoke('launch', { job: 'report', requestId: MANUAL_RUN_REQUEST_ID });
+      const run = (await world.invoke('launch', {
+        job: 'report',
+        requestId: MANUAL_RUN_REQUEST_ID,
+      })) as RunSummary;
+      if (run.outcome !== 'launched')
+        throw new Error(`launch did not launch report: ${run.outcome}, ${run.reason}`);
     },
   },
   {
@@ -250,34 +283,26 @@ export const SCRIPT: readonly ScenarioStep[] = [
   {
     at: 3_000,
     say: 'RunTask nightly-report (exits 0 after 8 s)',
-    act: async (world) => void (await runJob(world, 'nightly-report', REPORT_CLIENT_TOKEN)),
+    act: (world) => runJob(world, 'nightly-report', REPORT_CLIENT_TOKEN),
   },
   {
     at: 6_000,
     say: 'RunTask ingest (its essential container will exit 1: an incident, on-call is paged)',
-    act: async (world) => void (await runJob(world, 'ingest')),
+    act: (world) => runJob(world, 'ingest'),
   },
   {
     at: 9_000,
     say: 'an api task is killed for memory (exit 137: an incident); the service scheduler replaces it',
-    act: async (world) => {
-      const { taskArns = [] } = await world.ecs.send(
-        new ListTasksCommand({ cluster: world.services, serviceName: 'api', desiredStatus: 'RUNNING' }),
-      );
-      const victim = taskArns.find((arn) =>
-        world.sim.snapshot().tasks.some((t) => t.taskArn === arn && t.lastStatus === 'RUNNING'),
-      );
-      if (victim)
-        world.sim.crashTask(victim, {
-          exitCode: 137,
-          reason: 'OutOfMemoryError: Container killed due to memory usage',
-        });
-    },
+    act: async (world) =>
+      world.sim.crashTask(await runningApiTask(world), {
+        exitCode: 137,
+        reason: 'OutOfMemoryError: Container killed due to memory usage',
+      }),
   },
   {
     at: 12_000,
     say: 'RunTask migrate (its image cannot be pulled: TaskFailedToStart)',
-    act: async (world) => void (await runJob(world, 'migrate')),
+    act: (world) => runJob(world, 'migrate'),
   },
   {
     at: 15_000,
@@ -287,7 +312,7 @@ export const SCRIPT: readonly ScenarioStep[] = [
   {
     at: 19_000,
     say: 'RunTask nightly-report again with the same clientToken: ECS returns the first task, launches nothing',
-    act: async (world) => void (await runJob(world, 'nightly-report', REPORT_CLIENT_TOKEN)),
+    act: (world) => runJob(world, 'nightly-report', REPORT_CLIENT_TOKEN),
   },
   {
     at: 23_000,
@@ -321,17 +346,14 @@ export const SCRIPT: readonly ScenarioStep[] = [
     at: 80_000,
     say: 'the queue-workers have worked through the backlog: the queue is empty',
     act: async (world) => {
-      if (world.consumeAll === undefined) throw new Error('no SQS in this sandbox');
-      world.consumeAll(WORK_QUEUE);
+      if (world.consumeAll(WORK_QUEUE) === 0)
+        throw new Error(`found no message in ${WORK_QUEUE} to work off`);
     },
   },
   {
     at: 88_000,
-    say: 'scale invoked on demand: an empty queue is below the scale-in threshold of 10 per task (once the scale-out cooldown of 10 s, on the functions’ own clock, is over)',
-    act: async (world) => {
-      if (world.invoke === undefined) throw new Error('no scale function in this sandbox');
-      await world.invoke('scale', {});
-    },
+    say: 'scale invoked on demand: an empty queue is below the scale-in threshold of 10 per task, and the scale-out’s cooldown of 10 s is long over: one task fewer',
+    act: async (world) => void (await world.invoke('scale', {})),
   },
 ];
 

@@ -24,7 +24,12 @@ export class SandboxView {
     private readonly now: () => number,
   ) {}
 
-  headline(deployment: Deployment, options: Pick<SandboxOptions, 'speed' | 'chaos' | 'seed' | 'clusters'>) {
+  /** `startedClean`: what an earlier run had left in --dir and the sandbox removed first. */
+  headline(
+    deployment: Pick<Deployment, 'routes' | 'schedules' | 'topics'>,
+    options: Pick<SandboxOptions, 'speed' | 'chaos' | 'seed' | 'clusters' | 'dir'>,
+    startedClean: readonly string[],
+  ) {
     const routes = deployment.routes.map((route) => `${route.rule} → ${route.function.name}`).join(', ');
     this.out('ecs-ops sandbox: a simulated ECS account, the deployed functions, no AWS account needed');
     this.out(`  routes from serverless.yml: ${routes}`);
@@ -47,7 +52,10 @@ export class SandboxView {
           ? `chaos on: ${Math.round(options.chaos * 100)}% of events delivered twice, all out of order`
           : 'chaos off: every event delivered once, in order'),
     );
-    this.out(`  seed ${options.seed}: --seed ${options.seed} with a fresh --dir replays this run`);
+    this.out(`  seed ${options.seed}: --seed ${options.seed} replays this run`);
+    if (startedClean.length > 0) {
+      this.out(`  ${options.dir} held an earlier run: started clean (removed ${startedClean.join(', ')})`);
+    }
     this.out('');
   }
 

@@ -245,6 +245,12 @@ export class LocalSchedules {
     return started;
   }
 
+  /** When the next schedule fires, so a driver can stop its clock there; undefined when none will. */
+  nextDueAt(): number | undefined {
+    const times = this.active.flatMap(({ next }) => (next === undefined ? [] : [next]));
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
   /** Invocations started so far. */
   invocations(): number {
     return this.fired;

@@ -35,7 +35,7 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
       'sandbox',
       '--speed',
       '10',
-      // 110 simulated seconds: the story's 95 with room to spare on a busy machine, before report's 2nd fire.
+      // 110 simulated seconds: the story's 95 and its last deliveries, before report's second scheduled run.
       '--duration',
       '11',
       '--chaos',
@@ -72,8 +72,11 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     ).toContain('CONTINUE');
   });
 
-  it('scaled the queue workers out on the burst, within a minute, and explains every decision', async () => {
-    expect(report.scaling.changes[0]).toMatchObject({ service: 'queue-worker', desiredCount: 4 });
+  it('scaled the queue workers out on the burst, within a minute, and in once the cooldown was over; explains every decision', async () => {
+    expect(report.scaling.changes).toMatchObject([
+      { service: 'queue-worker', desiredCount: 4 },
+      { service: 'queue-worker', desiredCount: 3 },
+    ]);
     expect(report.scaling.reactionSeconds).toBeLessThanOrEqual(60);
     const { code, out } = await cli(dir, 'scaling', '--json');
     expect(code).toBe(0);
@@ -122,9 +125,9 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
   it('drove the cluster through the ECS API of the local endpoint', () => {
     // 4 from the story, the manual run of report, and report's first scheduled run.
     expect(report.requests['ecs.RunTask']).toBe(6);
-    // web 3 → 6 → 2 and worker 0 → 1 → 0 by the script; queue-worker 1 → 4 by scale. The on-demand scale-in
-    // comes 2.8 s after it on the functions' clock at --speed 10: within the 10 s cooldown, so it is held.
-    expect(report.requests['ecs.UpdateService']).toBe(5);
+    // web 3 → 6 → 2 and worker 0 → 1 → 0 by the script; queue-worker 1 → 4 → 3 by scale: the on-demand
+    // scale-in comes some 28 simulated seconds after the scale-out, its 10 s cooldown long over.
+    expect(report.requests['ecs.UpdateService']).toBe(6);
     expect(report.requests['ecs.ListTasks']).toBe(1);
   });
 
@@ -180,6 +183,25 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     expect(runs.map((run) => run.tasks.length)).toEqual([1, 1]);
     const [job] = JSON.parse((await cli(dir, 'jobs', '--json')).out) as { lastRun: { status: string } }[];
     expect(job?.lastRun.status).toBe('succeeded');
+  });
+
+  it('runs the functions on the simulated clock: a drain is released after it started', async () => {
+    const { out } = await cli(dir, 'drains', '--json');
+    const drains = JSON.parse(out) as { startedAt: string; release?: { at: string } }[];
+    expect(drains).toHaveLength(2);
+    for (const drain of drains) {
+      expect(Date.parse(drain.release?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(drain.startedAt));
+    }
+  });
+
+  it('runs the functions on the simulated clock: reconcile’s log spans the run’s simulated time', () => {
+    const stamps = readFileSync(join(dir, 'logs', 'reconcile.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => Date.parse((JSON.parse(line) as { timestamp: string }).timestamp));
+    // 110 simulated seconds in 11 of the wall clock: the first batch comes within seconds of the start (a cold
+    // start takes a few wall-clock seconds more), the last one at the end.
+    expect(Math.max(...stamps) - Math.min(...stamps)).toBeGreaterThan(60_000);
   });
 
   it('lets ecs-ops instances show the instance drained by a Spot interruption', async () => {
@@ -243,17 +265,38 @@ describe('ecs-ops sandbox, as a process', () => {
     expect(out).toContain('✓ the store holds exactly');
   }, 30_000);
 
-  it('refuses to replay a seed over the store that already holds that run', async () => {
+  it('starts clean in a --dir that holds an earlier run: a replayed seed reports only its own run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-sandbox-'));
-    const run = () => cli(dir, 'sandbox', '--seed', '3', '--speed', '10', '--duration', '1', '--json');
-    expect((await run()).code).toBe(0);
-    expect(await run()).toMatchObject({
-      code: 2,
-      err: expect.stringContaining('already holds the run of seed 3'),
-    });
+    const run = async () => {
+      const { code, out } = await cli(
+        dir,
+        'sandbox',
+        '--seed',
+        '3',
+        '--speed',
+        '10',
+        '--duration',
+        '2s',
+        '--json',
+      );
+      expect(code).toBe(0);
+      return JSON.parse(out) as SandboxReport;
+    };
+    const first = await run();
+    const again = await run();
+    expect(again.groundTruth).toEqual(first.groundTruth);
+    expect(again.mailbox).toBe(first.mailbox);
+    const listed = JSON.parse((await cli(dir, 'mailbox', '--json')).out) as unknown[];
+    expect(listed).toHaveLength(again.mailbox);
+    const batches = readFileSync(join(dir, 'logs', 'reconcile.log'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(batches.filter((line) => line.includes('"batch reconciled"'))).toHaveLength(
+      again.invocations.reconcile ?? 0,
+    );
   });
 
-  it('refuses the deployed store and bad numbers with exit 2 and what to fix', async () => {
+  it('refuses the deployed store, bad numbers and bad durations with exit 2 and what to fix', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-sandbox-'));
     expect(await cli(dir, 'sandbox', '--store', 'aws')).toMatchObject({
       code: 2,
@@ -263,5 +306,13 @@ describe('ecs-ops sandbox, as a process', () => {
       code: 2,
       err: expect.stringContaining('--speed fast: expected a number from 0.1 to 100'),
     });
+    for (const duration of ['5x', '2 m', '0s', '25h']) {
+      expect(await cli(dir, 'sandbox', '--duration', duration)).toMatchObject({
+        code: 2,
+        err: expect.stringContaining(
+          `--duration ${duration}: expected a duration from 1s to 24h, such as 40s, 2m or 1h (a bare number is seconds)`,
+        ),
+      });
+    }
   });
 });

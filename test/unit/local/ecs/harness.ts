@@ -26,15 +26,10 @@ export function harness(seed = 7, timings: Partial<LifecycleTimings> = {}): Harn
     emit: (event) => events.push(event),
     timings,
   });
-  const advance = (ms: number) => {
-    const target = clock.now + ms;
-    for (let due = sim.nextDueAt(); due !== undefined && due <= target; due = sim.nextDueAt()) {
-      clock.now = Math.max(clock.now, due);
-      sim.step();
-    }
-    clock.now = target;
-    sim.step();
-  };
+  const advance = (ms: number) =>
+    sim.advanceTo(clock.now + ms, (at) => {
+      clock.now = at;
+    });
   const byResource = (type: string) => (arn: string) =>
     events.filter((event) => event['detail-type'] === type && event.resources[0] === arn);
   return {

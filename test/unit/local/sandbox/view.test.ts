@@ -19,6 +19,20 @@ const setup = () => {
 };
 
 describe('SandboxView', () => {
+  it('says how to replay the run, and what it removed when --dir held an earlier one', () => {
+    const options = { speed: 2, chaos: 0, seed: 7, clusters: ['prod'], dir: '.ecs-ops' };
+    const headline = (startedClean: string[]) => {
+      const { lines, view } = setup();
+      view.headline({ routes: [], schedules: [], topics: [] }, options, startedClean);
+      return lines;
+    };
+    expect(headline([])).toContain('  seed 7: --seed 7 replays this run');
+    expect(headline([]).join('\n')).not.toContain('earlier run');
+    expect(headline(['the items of ecs-ops-state', 'logs/', 'mailbox/'])).toContain(
+      '  .ecs-ops held an earlier run: started clean (removed the items of ecs-ops-state, logs/, mailbox/)',
+    );
+  });
+
   it('shows each message landing in the mailbox, stamped with simulated time', () => {
     const { lines, view } = setup();
     view.mailbox(START + 12_345, '[ecs-ops] prod api exited 137');

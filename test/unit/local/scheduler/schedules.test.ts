@@ -213,6 +213,20 @@ describe('LocalSchedules', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('says when its next schedule fires, so a driver can stop its clock there', () => {
+    const { local } = setup([
+      schedule('summary', 'rate(1 minute)'),
+      schedule('digest', 'rate(2 minutes)'),
+      schedule('paused', 'rate(1 minute)', { enabled: false }),
+    ]);
+    expect(local.nextDueAt()).toBe(START + MINUTE);
+    local.fire(START + MINUTE);
+    expect(local.nextDueAt()).toBe(START + 2 * MINUTE);
+    expect(setup([schedule('paused', 'rate(1 minute)', { enabled: false })]).local.nextDueAt()).toBe(
+      undefined,
+    );
+  });
+
   it('hands a Scheduler schedule its input with <aws.scheduler.scheduled-time> replaced by the fire time', async () => {
     const { local, calls } = setup([
       schedule('launch', 'rate(1 minute)', {

@@ -1,0 +1,241 @@
+/**
+ * The local AWS account a sandbox run plays in, wired from serverless.yml:
+ *
+ *   simulated ECS ──events──> local EventBridge (serverless.yml's rules) ──> local SQS ──batches──> functions
+ *        ^                                                                       (deployed bundles, workers)
+ *        └── local endpoint (ECS, SNS, App Auto Scaling, EC2 Auto Scaling, SQS, CloudWatch, Lambda) <── SDK
+ *
+ * Functions reach the endpoint and the embedded DynamoDB engine through the standard AWS_ENDPOINT_URL
+ * variables. The stack's SNS topics exist in the mailbox before any function starts; scheduled functions fire
+ * on the simulated clock. What the run measures is observed here, where it crosses the endpoint: each message
+ * landing in the mailbox, each completed lifecycle action, each UpdateService of a scaled service.
+ */
+import { join } from 'node:path';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
+import { ApplicationAutoScalingRegistry } from '../application-auto-scaling/application-auto-scaling.js';
+import { CloudWatchMetrics } from '../cloudwatch/metrics.js';
+import { SimulatedEcs } from '../ecs/index.js';
+import { type Backends, type LocalEndpoint, type SnsBackend, startLocalEndpoint } from '../endpoint/index.js';
+import { LocalEventBus } from '../eventbridge/bus.js';
+import { LocalSchedules } from '../scheduler/schedules.js';
+import type { Deployment } from '../serverless/routes.js';
+import { SnsMailbox } from '../sns/sns-mailbox.js';
+import { LocalQueues } from '../sqs/local-queues.js';
+import { AlertLatency } from './alert-latency.js';
+import type { SandboxClock } from './clock.js';
+import { DrainLatency } from './drain-latency.js';
+import { SandboxFunctions } from './functions.js';
+import type { SandboxOptions } from './model.js';
+import { localResources } from './resources.js';
+import { ScalingLatency } from './scaling-latency.js';
+import type { SandboxView } from './view.js';
+
+export const REGION = 'us-east-1';
+/** The account the local services report in ARNs (the mailbox's and the Lambda runtime's). */
+const ACCOUNT = '000000000000';
+
+export interface LocalAccount {
+  sim: SimulatedEcs;
+  bus: LocalEventBus;
+  schedules: LocalSchedules;
+  functions: SandboxFunctions;
+  queues: LocalQueues;
+  mailbox: SnsMailbox;
+  endpoint: LocalEndpoint;
+  /** SDK clients at the endpoint, as an operator's scripts would hold them. */
+  ecs: ECSClient;
+  sqs: SQSClient;
+  watchers: { alerts: AlertLatency; drains: DrainLatency; scaling: ScalingLatency };
+  /** Hands what the simulation emitted so far to the bus, showing and timing each event. */
+  publish(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startLocalAccount(context: {
+  options: SandboxOptions;
+  deployment: Deployment;
+  clock: SandboxClock;
+  random: () => number;
+  view: SandboxView;
+}): Promise<LocalAccount> {
+  const { options, deployment, clock, random, view } = context;
+  const now = clock.now;
+  // Checked before anything starts: a rate EventBridge would refuse stops the sandbox here.
+  const schedules = new LocalSchedules({
+    schedules: deployment.schedules,
+    startedAt: clock.startedAt,
+    region: REGION,
+    account: ACCOUNT,
+    invoke: (name, event) => functions.invoke(name, event),
+    warn: (text) => view.problem(now(), text),
+  });
+  const emitted: EventEnvelope[] = [];
+  const sim = new SimulatedEcs({ now, random, region: REGION, emit: (event) => emitted.push(event) });
+  const mailbox = new SnsMailbox({
+    dir: join(options.dir, 'mailbox'),
+    region: REGION,
+    account: ACCOUNT,
+    now: () => new Date(now()),
+  });
+  const watchers = {
+    alerts: new AlertLatency(),
+    drains: new DrainLatency(),
+    scaling: new ScalingLatency(
+      new Set(Object.values(options.scaling).map((policy) => policy.service)),
+      clock.startedAt,
+    ),
+  };
+  view.onFunctionLog((entry, name) => watchers.scaling.functionLogged(entry, name));
+  view.onFunctionLog((entry) => watchers.alerts.functionLogged(entry));
+  const backends = observedBackends(sim, mailbox, watchers, view, now);
+  const endpoint = await startLocalEndpoint({ backends });
+  // Queue URLs name the endpoint, so the queues exist once it listens; it reads its backends per request.
+  const queues = new LocalQueues({ now, region: REGION, baseUrl: endpoint.url });
+  backends.sqs = queues;
+  let functions: SandboxFunctions;
+  try {
+    functions = new SandboxFunctions({
+      root: options.root,
+      definitions: [...deployment.routes.map((route) => route.function), ...schedules.functions()],
+      resources: localResources(deployment, queues.createAll(deployment.queues), mailbox, (text) =>
+        view.problem(now(), text),
+      ),
+      endpoints: { services: endpoint.url, dynamodb: options.dynamoDbEndpoint, region: REGION },
+      logDir: join(options.dir, 'logs'),
+      clock: clock.shared,
+      onLog: (name, line) => view.functionLog(name, line),
+    });
+  } catch (error) {
+    await endpoint.close();
+    throw error;
+  }
+  backends.lambda = functions.lambdaBackend(deployment);
+  const bus = new LocalEventBus({
+    routes: deployment.routes,
+    queues,
+    now,
+    random,
+    region: REGION,
+    chaos: options.chaos > 0 ? { duplicate: options.chaos, reorder: true } : {},
+    invoke: (name, event) => functions.invoke(name, event),
+  });
+  prepareAccount(options, sim, queues);
+  const clientConfig = {
+    endpoint: endpoint.url,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  const ecs = new ECSClient(clientConfig);
+  const sqs = new SQSClient(clientConfig);
+  return {
+    sim,
+    bus,
+    schedules,
+    functions,
+    queues,
+    mailbox,
+    endpoint,
+    ecs,
+    sqs,
+    watchers,
+    async publish() {
+      for (const event of emitted.splice(0)) {
+        view.event(now(), event);
+        watchers.alerts.eventPublished(event, Date.now());
+        watchers.drains.eventPublished(event, Date.now());
+        await bus.publish(event);
+      }
+    },
+    async close() {
+      ecs.destroy();
+      sqs.destroy();
+      await functions.stop();
+      await endpoint.close();
+    },
+  };
+}
+
+/**
+ * The backends the endpoint serves, with what the run measures observed on the way (latencies in wall-clock
+ * time, the scaled services' changes in simulated time).
+ */
+function observedBackends(
+  sim: SimulatedEcs,
+  mailbox: SnsMailbox,
+  watchers: LocalAccount['watchers'],
+  view: SandboxView,
+  now: () => number,
+): Backends {
+  const sns: SnsBackend = {
+    createTopic: (input) => mailbox.createTopic(input),
+    subscribe: (input) => mailbox.subscribe(input),
+    publish: async (input) => {
+      const response = await mailbox.publish(input);
+      watchers.alerts.messageLanded(
+        {
+          messageId: response.MessageId,
+          subject: input.Subject,
+          message: input.Message ?? '',
+          attributes: Object.fromEntries(
+            Object.entries(input.MessageAttributes ?? {}).map(([name, a]) => [name, a.StringValue]),
+          ),
+        },
+        Date.now(),
+      );
+      view.mailbox(now(), input.Subject);
+      return response;
+    },
+  };
+  const ecs = new Proxy(sim, {
+    get(target, property) {
+      if (property === 'updateService') {
+        return (input: Parameters<SimulatedEcs['updateService']>[0]) => {
+          const answer = target.updateService(input);
+          watchers.scaling.serviceUpdated(input.service, input.desiredCount, now());
+          return answer;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const autoScaling = sim.autoScaling;
+  return {
+    ecs,
+    autoScaling: {
+      completeLifecycleAction: (input) => {
+        const answer = autoScaling.completeLifecycleAction(input);
+        if (input.InstanceId !== undefined) watchers.drains.actionCompleted(input.InstanceId, Date.now());
+        return answer;
+      },
+      recordLifecycleActionHeartbeat: (input) => autoScaling.recordLifecycleActionHeartbeat(input),
+      describeAutoScalingInstances: (input) => autoScaling.describeAutoScalingInstances(input),
+    },
+    sns,
+    applicationAutoScaling: new ApplicationAutoScalingRegistry({ region: REGION }),
+    cloudWatch: new CloudWatchMetrics({ now: () => new Date(now()) }),
+  };
+}
+
+/**
+ * What exists in a real account before the first event: the termination hook the stack adds to each Auto
+ * Scaling group (drain.lifecycleHook.create), and the queues the scaling policies read, which their owners
+ * create.
+ */
+function prepareAccount(options: SandboxOptions, sim: SimulatedEcs, queues: LocalQueues) {
+  if (options.drain.lifecycleHook.create) {
+    for (const group of options.drain.autoScalingGroups) {
+      sim.autoScaling.putLifecycleHook(group, {
+        name: options.drain.lifecycleHook.name,
+        heartbeatTimeoutSeconds: options.drain.lifecycleHook.heartbeatTimeoutSeconds,
+        defaultResult: 'CONTINUE',
+      });
+    }
+  }
+  for (const policy of Object.values(options.scaling)) {
+    if (policy.metric.sqs !== undefined)
+      queues.create(policy.metric.sqs.queue.slice(policy.metric.sqs.queue.lastIndexOf('/') + 1));
+  }
+}

@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadOpsConfig } from '../lib/ops-config.js';
+import { EcsOpsError } from '../lib/platform/errors.js';
 import { alertsCommand } from './commands/alerts.js';
 import { cronCommand } from './commands/cron.js';
 import { demoCommand } from './commands/demo.js';
@@ -83,7 +84,9 @@ export async function runCli(
       err(`ecs-ops: ${error.message}`);
       return 2;
     }
-    err(`ecs-ops: ${(error as Error).stack ?? String(error)}`);
+    // ecs-ops' own errors say what happened; anything else is a bug, and its stack is what a report needs.
+    if (error instanceof EcsOpsError) err(`ecs-ops: ${error.name}: ${error.message}`);
+    else err(`ecs-ops: ${(error as Error).stack ?? String(error)}`);
     return 1;
   }
 }

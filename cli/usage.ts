@@ -42,7 +42,8 @@ Commands:
         --limit <n>          default 100
   sandbox                    run ecs-ops end to end on a simulated ECS account: the deployed
                              functions, serverless.yml's routing, a local AWS endpoint (npm start)
-        --duration <seconds> run this long (default: until the story is done, under a minute)
+        --duration <time>    40s, 2m, 1h or seconds of the story at its speed (default: the whole
+                             story, about a minute)
         --speed <n>          simulated seconds per second (default 2)
         --chaos <p>          share of events delivered twice, all reordered (default 0.1; 0 = off)
         --seed <n>           replay a run (into a fresh --dir; default: a new seed)

@@ -6,6 +6,7 @@
  * act on, stops the run with a ScriptStepError: a story that skipped a step would report what it never caused.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EcsOpsError } from '../../lib/platform/errors.js';
 import type { SimulatedEcs } from '../ecs/index.js';
 import type { LocalSchedules } from '../scheduler/schedules.js';
 import type { SandboxClock } from './clock.js';
@@ -36,13 +37,14 @@ export interface RunLoopOptions<World extends LoopWorld> {
 }
 
 /** A script step that failed or found nothing to act on, named with its time after the start. */
-export class ScriptStepError extends Error {
+export class ScriptStepError extends EcsOpsError {
+  override name = 'ScriptStepError';
+
   constructor(step: Pick<ScenarioStep, 'at' | 'say'>, cause: unknown) {
     super(
       `the script's step at +${(step.at / 1000).toFixed(1)}s, "${step.say}", failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
+      { retryable: false, cause },
     );
-    this.name = 'ScriptStepError';
   }
 }
 

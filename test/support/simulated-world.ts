@@ -29,15 +29,10 @@ export function simulatedWorld(store: StateStore, { start, seed }: { start: stri
   });
 
   /** Moves the clock forward, stepping the simulator at every due transition. */
-  const advance = (ms: number) => {
-    const target = clock.now + ms;
-    for (let due = sim.nextDueAt(); due !== undefined && due <= target; due = sim.nextDueAt()) {
-      clock.now = Math.max(clock.now, due);
-      sim.step();
-    }
-    clock.now = target;
-    sim.step();
-  };
+  const advance = (ms: number) =>
+    sim.advanceTo(clock.now + ms, (at) => {
+      clock.now = at;
+    });
 
   /** Reconciles every ECS event emitted so far into the state table; a refused one fails the test. */
   let reconciled = 0;

@@ -72,24 +72,19 @@ export function nextStopStatus(path: LifecyclePath, status: TaskStatus): TaskSta
 
 /** How long a task stays in `status` before its next start or stop transition. */
 export function dwellMs(status: TaskStatus, timings: LifecycleTimings): number {
-  switch (status) {
-    case 'PROVISIONING':
-      return timings.provisioningMs;
-    case 'PENDING':
-      return timings.pullMs;
-    case 'ACTIVATING':
-      return timings.activatingMs;
-    case 'DEACTIVATING':
-      return timings.deactivatingMs;
-    case 'STOPPING':
-      return timings.stoppingMs;
-    case 'DEPROVISIONING':
-      return timings.deprovisioningMs;
-    case 'RUNNING':
-    case 'STOPPED':
-      return 0;
-  }
+  const timing = DWELL_TIMING[status];
+  return timing === undefined ? 0 : timings[timing];
 }
+
+/** The timing each transient state lasts; RUNNING and STOPPED stay until something moves them. */
+const DWELL_TIMING: Partial<Record<TaskStatus, keyof LifecycleTimings>> = {
+  PROVISIONING: 'provisioningMs',
+  PENDING: 'pullMs',
+  ACTIVATING: 'activatingMs',
+  DEACTIVATING: 'deactivatingMs',
+  STOPPING: 'stoppingMs',
+  DEPROVISIONING: 'deprovisioningMs',
+};
 
 /**
  * How long after a stop request the first stop transition comes. A RUNNING bridge task has no STOPPING

@@ -104,17 +104,15 @@ export class SimulatedEcs extends EcsEngine implements EcsBackend {
 
   describeTasks(input: ECS.DescribeTasksRequest): ECS.DescribeTasksResponse {
     const cluster = this.cluster(input.cluster);
-    const references = input.tasks ?? [];
-    if (references.length === 0 || references.length > 100) {
-      throw invalidParameter('tasks must list between 1 and 100 tasks.');
-    }
-    const tasks: ECS.Task[] = [];
-    const failures: ECS.Failure[] = [];
-    for (const reference of references) {
-      const task = this.task(cluster, reference);
-      if (task) tasks.push(this.describe(task));
-      else failures.push({ arn: reference, reason: 'MISSING' });
-    }
+    const { found: tasks, failures } = describeEach(
+      input.tasks,
+      100,
+      'tasks must list between 1 and 100 tasks.',
+      {
+        find: (reference) => this.task(cluster, reference),
+        describe: (task) => this.describe(task),
+      },
+    );
     return { tasks, failures };
   }
 
@@ -140,17 +138,16 @@ export class SimulatedEcs extends EcsEngine implements EcsBackend {
 
   describeServices(input: ECS.DescribeServicesRequest): ECS.DescribeServicesResponse {
     const cluster = this.cluster(input.cluster);
-    const references = input.services ?? [];
-    if (references.length === 0 || references.length > 10) {
-      throw invalidParameter('services must list between 1 and 10 services.');
-    }
-    const services: ECS.Service[] = [];
-    const failures: ECS.Failure[] = [];
-    for (const reference of references) {
-      const service = this.service(cluster, reference);
-      if (service) services.push(describeService(service, this.clusterTasks(cluster), cluster.arn));
-      else failures.push({ arn: this.serviceArn(cluster, reference), reason: 'MISSING' });
-    }
+    const { found: services, failures } = describeEach(
+      input.services,
+      10,
+      'services must list between 1 and 10 services.',
+      {
+        find: (reference) => this.service(cluster, reference),
+        describe: (service) => describeService(service, this.clusterTasks(cluster), cluster.arn),
+        arnOf: (reference) => this.serviceArn(cluster, reference),
+      },
+    );
     return { services, failures };
   }
 
@@ -195,17 +192,15 @@ export class SimulatedEcs extends EcsEngine implements EcsBackend {
     input: ECS.DescribeContainerInstancesRequest,
   ): ECS.DescribeContainerInstancesResponse {
     const cluster = this.cluster(input.cluster);
-    const references = input.containerInstances ?? [];
-    if (references.length === 0 || references.length > 100) {
-      throw invalidParameter('containerInstances must list between 1 and 100 container instances.');
-    }
-    const containerInstances: ECS.ContainerInstance[] = [];
-    const failures: ECS.Failure[] = [];
-    for (const reference of references) {
-      const instance = this.instance(cluster, reference);
-      if (instance) containerInstances.push(describeInstance(instance, this.clusterTasks(cluster)));
-      else failures.push({ arn: reference, reason: 'MISSING' });
-    }
+    const { found: containerInstances, failures } = describeEach(
+      input.containerInstances,
+      100,
+      'containerInstances must list between 1 and 100 container instances.',
+      {
+        find: (reference) => this.instance(cluster, reference),
+        describe: (instance) => describeInstance(instance, this.clusterTasks(cluster)),
+      },
+    );
     return { containerInstances, failures };
   }
 
@@ -390,4 +385,31 @@ function dedupe(failures: readonly ECS.Failure[]): ECS.Failure[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * A Describe* call's answer, as ECS gives it: each reference described, or listed in `failures` as MISSING;
+ * a list that is empty or longer than `limit` is refused with `refusal`.
+ */
+function describeEach<Found, Described>(
+  references: readonly string[] | undefined,
+  limit: number,
+  refusal: string,
+  lookUp: {
+    find: (reference: string) => Found | undefined;
+    describe: (found: Found) => Described;
+    arnOf?: (reference: string) => string;
+  },
+): { found: Described[]; failures: ECS.Failure[] } {
+  if (references === undefined || references.length === 0 || references.length > limit) {
+    throw invalidParameter(refusal);
+  }
+  const found: Described[] = [];
+  const failures: ECS.Failure[] = [];
+  for (const reference of references) {
+    const item = lookUp.find(reference);
+    if (item !== undefined) found.push(lookUp.describe(item));
+    else failures.push({ arn: lookUp.arnOf?.(reference) ?? reference, reason: 'MISSING' });
+  }
+  return { found, failures };
 }

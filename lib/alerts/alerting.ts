@@ -31,7 +31,12 @@ import {
   invalidRecord,
   settleBatch,
 } from '../platform/dead-letters/dead-letter.js';
-import { type EcsOpsError, InProgressElsewhereError, type InvalidInputError } from '../platform/errors.js';
+import {
+  ConflictError,
+  type EcsOpsError,
+  InProgressElsewhereError,
+  type InvalidInputError,
+} from '../platform/errors.js';
 import { parseEcsEventText, type TaskDetail } from '../platform/events/ecs-event.js';
 import type { BatchRecord } from '../platform/handler/sqs-batch-handler.js';
 import type { Journal } from '../platform/journal.js';
@@ -40,7 +45,7 @@ import type { StateStore } from '../platform/store/state-store.js';
 import { KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
 import type { EssentialContainers } from '../platform/task-definitions.js';
 import type { AlertsConfig } from './config.js';
-import type { StoredWindow } from './crash-loop.js';
+import type { StoredWindow, WindowVerdict } from './crash-loop.js';
 import type { CrashLoopStore } from './crash-loop-store.js';
 import { detectIncident } from './detect.js';
 import type { AlertJournalEntry, Incident } from './model.js';
@@ -240,7 +245,7 @@ async function handleIncident(
     await entry({ outcome: 'muted', reason: muted });
     return { outcome: 'muted', reason: muted };
   }
-  const verdict = await windows.record(incident, now, summariseEnded);
+  const verdict = await recordInWindow(windows, incident, now, summariseEnded);
   if (verdict.action === 'group') {
     const reason = `crash loop: exit ${verdict.count} after the page of ${verdict.windowStartedAt}; summarised when the window ends`;
     await entry({ outcome: 'grouped', reason });
@@ -256,6 +261,29 @@ async function handleIncident(
   });
   return { outcome: 'sent', messageId, subject: message.subject, windowStartedAt: verdict.windowStartedAt };
 }
+
+/**
+ * Records the incident in its group's crash-loop window, sending an ended window's owed summary first when the
+ * incident comes before the sweeper. A few rounds at most: each one sends a summary, and another incident of
+ * the group that keeps ending windows meanwhile is contention to retry.
+ */
+export async function recordInWindow(
+  windows: Pick<CrashLoopStore, 'record'>,
+  incident: Incident,
+  now: Date,
+  summariseEnded: (window: StoredWindow, now: Date) => Promise<void>,
+): Promise<Exclude<WindowVerdict, { action: 'summarise-first' }>> {
+  for (let round = 0; round < SUMMARY_ROUNDS; round++) {
+    const verdict = await windows.record(incident, now);
+    if (verdict.action !== 'summarise-first') return verdict;
+    await summariseEnded(verdict.window, now);
+  }
+  throw new ConflictError(
+    `crash-loop window of ${incident.group}: still ending after ${SUMMARY_ROUNDS} summaries; will retry`,
+  );
+}
+
+const SUMMARY_ROUNDS = 3;
 
 async function factsOf(task: TaskDetail, { taskDefinitions, store }: AlertDependencies) {
   const { region = '', account = '' } = parseArn(task.taskArn) ?? {};

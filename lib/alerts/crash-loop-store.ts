@@ -58,15 +58,11 @@ export class CrashLoopStore {
   constructor(private readonly options: CrashLoopStoreOptions) {}
 
   /**
-   * Opens the incident's group window (→ page) or counts the incident into the running one (→ group).
-   * `summariseEnded` is called with a window that has ended but was not summarised yet, before a new one opens
-   * over it (the sweeper runs every minute; an incident may come first).
+   * Opens the incident's group window (→ page) or counts the incident into the running one (→ group). A window
+   * that has ended but was not summarised yet comes back as `summarise-first` (the sweeper runs every minute; an
+   * incident may come first): the store never sends anything itself.
    */
-  async record(
-    incident: Incident,
-    now: Date,
-    summariseEnded: (window: StoredWindow, now: Date) => Promise<void>,
-  ): Promise<WindowVerdict> {
+  async record(incident: Incident, now: Date): Promise<WindowVerdict> {
     const key = windowKey(incident);
     let seen: StoredWindow | undefined;
     for (let step = 0; step < STEPS; step++) {
@@ -92,9 +88,7 @@ export class CrashLoopStore {
           break;
         }
         case 'summarise':
-          await summariseEnded(next.window, now);
-          seen = undefined;
-          break;
+          return { action: 'summarise-first', window: next.window };
         case 'wait':
           throw new ConflictError(`crash-loop window ${key}: its summary is being sent; will retry`);
         case 'page':

@@ -75,7 +75,9 @@ export interface StoredWindow {
 
 export type WindowVerdict =
   | { action: 'page'; windowStartedAt: string; windowEndsAt: string }
-  | { action: 'group'; windowStartedAt: string; count: number };
+  | { action: 'group'; windowStartedAt: string; count: number }
+  /** The group's window ended and its summary is owed: the caller sends it, then records the incident again. */
+  | { action: 'summarise-first'; window: StoredWindow };
 
 /** The byStatus partition of listed crash-loop windows (sorted by when they end). */
 export const OPEN_WINDOWS = 'alerts|open-windows';

@@ -6,6 +6,7 @@
  */
 import type { RunTaskCommandInput, RunTaskCommandOutput } from '@aws-sdk/client-ecs';
 import { resourceId } from '../platform/arn.js';
+import { asEcsOpsError } from '../platform/errors.js';
 import type { JobConfig } from './config.js';
 import { clientTokenOf, manualClientTokenOf } from './identity.js';
 import { type Finished, type LaunchEffect, planGiveUp, record } from './launch-plan.js';
@@ -57,12 +58,9 @@ export function answerOf(response: Pick<RunTaskCommandOutput, 'tasks' | 'failure
 
 /** An AWS error is worth another attempt when it is throttling, 5xx or networking; anything else is the request's fault. */
 export function answerOfError(error: unknown): AttemptAnswer {
-  const { name, message, $fault, $retryable } = error as Error & { $fault?: string; $retryable?: unknown };
-  const transient =
-    $fault === 'server' ||
-    $retryable !== undefined ||
-    /Throttl|TooManyRequests|RequestLimitExceeded|Timeout|Networking|ECONN/i.test(name ?? '');
-  return transient
+  const { name, message } = error as Error;
+  // The error tree judges it as the SDK does: throttling, a transient network error or a 5xx is worth a retry.
+  return asEcsOpsError(error).retryable
     ? { tasks: [], failures: [{ reason: name, detail: message }] }
     : { refused: `RunTask refused the request: ${name}: ${message}` };
 }

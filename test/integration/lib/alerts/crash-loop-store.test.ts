@@ -14,13 +14,13 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { recordInWindow } from '../../../../lib/alerts/alerting.js';
 import {
   nextStep,
   OPEN_WINDOWS,
   type Step,
   type StoredWindow,
   SUMMARY_PAGE,
-  type WindowVerdict,
 } from '../../../../lib/alerts/crash-loop.js';
 import { CrashLoopStore } from '../../../../lib/alerts/crash-loop-store.js';
 import { ConflictError } from '../../../../lib/platform/errors.js';
@@ -113,7 +113,7 @@ async function storedItem(state: StateStore) {
 async function record(windows: CrashLoopStore, exit: ReturnType<typeof exitOf>, now: Date) {
   const summarised: StoredWindow[] = [];
   try {
-    const verdict = await windows.record(exit, now, async (ended, at) => {
+    const verdict = await recordInWindow(windows, exit, now, async (ended, at) => {
       summarised.push(ended);
       const claimed = await windows.claimSummary(ended.key, at);
       if (claimed !== undefined) await windows.summary(claimed).markSent('summary-2');
@@ -127,7 +127,10 @@ async function record(windows: CrashLoopStore, exit: ReturnType<typeof exitOf>, 
 
 /** Which step of the rule the store took, from what it answered. */
 function stepTaken(
-  { verdict, summarised }: { verdict: WindowVerdict | undefined; summarised: StoredWindow[] },
+  {
+    verdict,
+    summarised,
+  }: { verdict: Awaited<ReturnType<typeof recordInWindow>> | undefined; summarised: StoredWindow[] },
   window: StoredWindow | undefined,
   now: Date,
 ): Step['action'] {

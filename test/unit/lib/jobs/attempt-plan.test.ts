@@ -75,10 +75,26 @@ describe('reading RunTask’s answer', () => {
 
   it.each([
     { error: { name: 'ThrottlingException', message: 'slow down' }, transient: true },
-    { error: { name: 'ServerException', message: 'oops', $fault: 'server' }, transient: true },
+    {
+      error: {
+        name: 'ServerException',
+        message: 'oops',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      },
+      transient: true,
+    },
     { error: { name: 'TimeoutError', message: 'socket' }, transient: true },
     { error: { name: 'Anything', message: 'x', $retryable: {} }, transient: true },
-    { error: { name: 'InvalidParameterException', message: 'no such task definition' }, transient: false },
+    {
+      error: {
+        name: 'InvalidParameterException',
+        message: 'no such task definition',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      },
+      transient: false,
+    },
   ])('$error.name is worth another attempt: $transient', ({ error, transient }) => {
     const answer = answerOfError(Object.assign(new Error(error.message), error));
     expect(answer).toEqual(

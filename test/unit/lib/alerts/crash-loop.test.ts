@@ -21,6 +21,7 @@ import {
   windowEndsAt,
 } from '../../../../lib/alerts/crash-loop.js';
 import { isClaimable } from '../../../../lib/platform/notification/page-once.js';
+import { alertsConfig, incident } from '../../../support/alerts.js';
 import {
   CLAIM_CASES,
   CLOSED_WINDOW,
@@ -36,7 +37,6 @@ import {
   WINDOW_START,
   windowOf,
 } from '../../../support/crash-loop-cases.js';
-import { alertsConfig, incident } from './helpers.js';
 
 describe('crash-loop windows', () => {
   it.each([

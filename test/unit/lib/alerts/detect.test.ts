@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { detectIncident, stopKind } from '../../../../lib/alerts/detect.js';
 import type { Detection, Incident } from '../../../../lib/alerts/model.js';
+import { alertsConfig, containersOf, editContainer, facts, fixtureTask } from '../../../support/alerts.js';
 import { ACCOUNT, REGION } from '../../../support/fixtures.js';
-import { alertsConfig, containersOf, editContainer, facts, fixtureTask } from './helpers.js';
 
 const FARGATE_EXIT = 'fargate-stopped-essential-exit.json'; // service:api in prod: api 137 OOM, log-router 0
 const EC2_EXIT = 'ec2-stopped.json'; // family:report in prod on an EC2 instance: report exit 1

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SEVERITIES } from '../../../../lib/alerts/config.js';
 import { inDailyWindow, isBelow, minuteOfDay, muteReason } from '../../../../lib/alerts/mute.js';
-import { alertsConfig, incident } from './helpers.js';
+import { alertsConfig, incident } from '../../../support/alerts.js';
 
 const at = (iso: string) => new Date(iso);
 

@@ -6,7 +6,7 @@ import { detectIncident } from '../../../../lib/alerts/detect.js';
 import type { Incident } from '../../../../lib/alerts/model.js';
 import { formatDuration, renderAlert, renderCrashLoopSummary } from '../../../../lib/alerts/render.js';
 import { REASON_MAX, SUBJECT_MAX } from '../../../../lib/platform/notification/message.js';
-import { alertsConfig, facts, fixtureTask, incident } from './helpers.js';
+import { alertsConfig, facts, fixtureTask, incident } from '../../../support/alerts.js';
 
 function fromFixture(file: string, essential: string[]): Incident {
   const detection = detectIncident(fixtureTask(file), facts(essential), alertsConfig());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instance, prodCluster } from '../ecs/harness.js';
+import { instance, prodCluster } from '../../../support/simulated-ecs.js';
 
 function terminating() {
   const h = prodCluster();

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEcsEvent } from '../../../../lib/platform/events/ecs-event.js';
 import type { EventEnvelope } from '../../../../lib/platform/events/envelope.js';
-import { instance, prodCluster } from './harness.js';
+import { instance, prodCluster } from '../../../support/simulated-ecs.js';
 
 type Op =
   | { kind: 'advance'; ms: number }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instance, prodCluster } from './harness.js';
+import { instance, prodCluster } from '../../../support/simulated-ecs.js';
 
 /** The service's tasks that are RUNNING now. */
 function running(h: ReturnType<typeof prodCluster>, service: string) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMINGS } from '../../../../local/ecs/index.js';
 import { AwsError } from '../../../../local/endpoint/aws-error.js';
-import { instance, prodCluster, START, statuses } from './harness.js';
+import { instance, prodCluster, START, statuses } from '../../../support/simulated-ecs.js';
 
 describe('a Fargate task', () => {
   it('goes PROVISIONING → PENDING → ACTIVATING → RUNNING, one event and one version per change', () => {

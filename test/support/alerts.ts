@@ -3,11 +3,11 @@
  * under events/ecs/task (with deliberate edits), and incidents.
  */
 import * as z from 'zod/mini';
-import { AlertsConfig } from '../../../../lib/alerts/config.js';
-import type { DetectionFacts } from '../../../../lib/alerts/detect.js';
-import type { Incident } from '../../../../lib/alerts/model.js';
-import { parseEcsEvent, type TaskDetail } from '../../../../lib/platform/events/ecs-event.js';
-import { ACCOUNT, loadEvent, REGION } from '../../../support/fixtures.js';
+import { AlertsConfig } from '../../lib/alerts/config.js';
+import type { DetectionFacts } from '../../lib/alerts/detect.js';
+import type { Incident } from '../../lib/alerts/model.js';
+import { parseEcsEvent, type TaskDetail } from '../../lib/platform/events/ecs-event.js';
+import { ACCOUNT, loadEvent, REGION } from './fixtures.js';
 
 /** The `alerts` section parsed from `input`, defaults filled in (as the config loader does). */
 export const alertsConfig = (input: unknown = {}): AlertsConfig => z.parse(AlertsConfig, input);

@@ -1,7 +1,7 @@
 /** A simulated cluster on a fake clock, recording every event it emits. */
-import type { EventEnvelope } from '../../../../lib/platform/events/envelope.js';
-import { type LifecycleTimings, SimulatedEcs } from '../../../../local/ecs/index.js';
-import { seededRandom } from '../../../../local/random.js';
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
+import { type LifecycleTimings, SimulatedEcs } from '../../local/ecs/index.js';
+import { seededRandom } from '../../local/random.js';
 
 export const START = Date.UTC(2024, 4, 1, 12, 0, 0);
 

@@ -4,7 +4,7 @@ import { handler as deployedJobTimeouts } from '../../../../../functions/job-tim
 import type { Drainer } from '../../../../../lib/drain/drainer.js';
 import { functionLogger, lambdaHandler } from '../../../../../lib/platform/handler/handler.js';
 import { lambdaContext } from '../../../../support/lambda-context.js';
-import { captureLogLines } from './log-lines.js';
+import { captureLogLines } from '../../../../support/log-lines.js';
 
 const contextOf = (awsRequestId: string) => ({ ...lambdaContext(), awsRequestId });
 

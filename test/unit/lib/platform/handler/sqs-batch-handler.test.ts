@@ -5,7 +5,7 @@ import { ConflictError, InProgressElsewhereError } from '../../../../../lib/plat
 import { functionLogger } from '../../../../../lib/platform/handler/handler.js';
 import { sqsBatchHandler } from '../../../../../lib/platform/handler/sqs-batch-handler.js';
 import { lambdaContext } from '../../../../support/lambda-context.js';
-import { captureLogLines } from './log-lines.js';
+import { captureLogLines } from '../../../../support/log-lines.js';
 
 const sqsEvent = (bodies: string[]) =>
   ({ Records: bodies.map((body, index) => ({ messageId: `m${index}`, body })) }) as unknown as SQSEvent;

@@ -3,6 +3,7 @@
  * the jobs' STOPPED tasks → JobRunsQueue → job-runs, which records each run's result.
  */
 import { STARTED_BY_PREFIX } from '../lib/jobs/identity.js';
+import { SCHEDULED_TIME_PLACEHOLDER } from '../lib/jobs/slot.js';
 import type { OpsConfig } from '../lib/ops-config.js';
 import { TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
 import { capabilityResources } from './capability.js';
@@ -11,7 +12,6 @@ import { DESCRIBE_TASK_DEFINITIONS, publishAlerts, stateTable } from './roles.js
 import { allow, arn, clusterFilter, deny, getAtt, ref, type Stack } from './template.js';
 
 /** What EventBridge Scheduler substitutes in a target's input with the time the schedule fired for. */
-const SCHEDULED_TIME_PLACEHOLDER = '<aws.scheduler.scheduled-time>';
 
 /**
  * The `events` of the launch function: one EventBridge Scheduler schedule per job (time zone aware), invoking

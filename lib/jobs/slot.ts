@@ -16,6 +16,9 @@ export interface LaunchInput {
   time?: string;
 }
 
+/** What Scheduler replaces with the fire time in a target's input: the schedule asks for it as scheduledTime. */
+export const SCHEDULED_TIME_PLACEHOLDER = '<aws.scheduler.scheduled-time>';
+
 const MINUTE_MS = 60_000;
 
 /** The scheduled time truncated to the minute; throws, naming the field, when there is no valid time. */

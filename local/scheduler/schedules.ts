@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { nextFires, parseSchedule, type Schedule, ScheduleError } from '../../lib/jobs/schedules/index.js';
+import { SCHEDULED_TIME_PLACEHOLDER } from '../../lib/jobs/slot.js';
 import type { ScheduleDefinition } from '../serverless/routes.js';
 
 /** An expression EventBridge would refuse, or one that cannot be used where it is; the message says which. */
@@ -141,9 +142,6 @@ export function scheduledEvent(options: {
 export type LocalScheduleDefinition = Omit<ScheduleDefinition, 'method' | 'timeZone'> &
   Partial<Pick<ScheduleDefinition, 'method' | 'timeZone'>>;
 
-/** What EventBridge Scheduler replaces, in a target's input, with the time the schedule fired for. */
-export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
-
 /**
  * A Scheduler target's input as delivered: every `<aws.scheduler.scheduled-time>` replaced with the fire
  * time (ISO 8601 UTC, to the second, as Scheduler writes it). Other values are left as they are.
@@ -151,7 +149,7 @@ export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 export function schedulerInput(input: unknown, at: number): unknown {
   const time = new Date(Math.floor(at / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const visit = (node: unknown): unknown => {
-    if (typeof node === 'string') return node.split(SCHEDULED_TIME).join(time);
+    if (typeof node === 'string') return node.split(SCHEDULED_TIME_PLACEHOLDER).join(time);
     if (Array.isArray(node)) return node.map(visit);
     if (typeof node === 'object' && node !== null) {
       return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value)]));

@@ -31,6 +31,7 @@ export async function runEcsOps(
     stale: 0,
     invalid: 0,
     failed: 0,
+    skipped: 0,
     redelivered: 0,
   };
   const { store, retention, writeConcurrency } = options;

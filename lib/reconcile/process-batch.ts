@@ -28,7 +28,7 @@ export async function processBatch(
 
 /** Counts per outcome, for logs, metrics and the replay summary. */
 export function countOutcomes(outcomes: readonly RecordOutcome[]): Record<RecordOutcome['outcome'], number> {
-  const counts = { accepted: 0, duplicate: 0, stale: 0, invalid: 0, failed: 0 };
+  const counts = { accepted: 0, duplicate: 0, stale: 0, invalid: 0, failed: 0, skipped: 0 };
   for (const { outcome } of outcomes) counts[outcome]++;
   return counts;
 }

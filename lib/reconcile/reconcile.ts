@@ -8,22 +8,12 @@
 
 import { mapConcurrent } from '../platform/concurrency.js';
 import { failedRecord, invalidRecord } from '../platform/dead-letters/dead-letter.js';
-import { asEcsOpsError, EcsOpsError, type InvalidInputError } from '../platform/errors.js';
-import {
-  type EcsEvent,
-  type EcsResourceKind,
-  type InvalidEvent,
-  parseEcsEventText,
-} from '../platform/events/ecs-event.js';
+import { asEcsOpsError, EcsOpsError, InvalidInputError } from '../platform/errors.js';
+import { type EcsEvent, type EcsResourceKind, parseEcsEventText } from '../platform/events/ecs-event.js';
 import type { BatchRecord } from '../platform/handler/sqs-batch-handler.js';
-import {
-  DetailTooLargeError,
-  historyItem,
-  type Item,
-  latestItem,
-  type Retention,
-} from '../platform/store/items.js';
+import { historyItem, type Item, latestItem, type Retention } from '../platform/store/items.js';
 import type { StateStore } from '../platform/store/state-store.js';
+import { KEY } from '../platform/store/table.js';
 import { coalesce } from '../platform/version-rule.js';
 
 // One message of a batch: an SQS message id (or a line number, for replay) and its body.
@@ -38,6 +28,12 @@ export type RecordOutcome =
       version: number;
     }
   | { id: string; outcome: 'invalid'; field: string; reason: string; error: InvalidInputError }
+  /**
+   * A well-formed EventBridge event that is not an ECS task or container-instance state change (a service
+   * action, a deployment state change, an Auto Scaling lifecycle action, a Spot warning): acknowledged, not
+   * stored and not dead-lettered. The deployed rule never sends one; a capture of a whole bus has them.
+   */
+  | { id: string; outcome: 'skipped'; source: string; detailType: string; reason: string }
   | {
       id: string;
       outcome: 'failed';
@@ -58,6 +54,7 @@ export interface ReconcileDependencies {
 interface ParsedRecord {
   id: string;
   event: EcsEvent;
+  /** The resource's key (`task/<id>`): both ARN formats of one task are one resource. */
   arn: string;
   version: number;
   latest: Item;
@@ -71,16 +68,9 @@ export async function reconcileBatch(
   const outcomes = new Map<string, RecordOutcome>();
   const parsed: ParsedRecord[] = [];
   for (const { id, body } of records) {
-    const result = parseEcsEventText(body);
-    if (!result.ok) {
-      outcomes.set(id, invalidRecord(id, result.error));
-      continue;
-    }
-    const { event } = result;
-    // Built before coalescing: a record too large to store must not supersede the valid versions of its batch.
-    const items = buildItems(event, retention);
-    if ('field' in items) outcomes.set(id, invalidRecord(id, items));
-    else parsed.push({ id, event, arn: event.arn, version: event.version, ...items });
+    const read = readRecord(id, body, retention);
+    if ('outcome' in read) outcomes.set(id, read);
+    else parsed.push(read);
   }
 
   const { newest, distinct, superseded } = coalesce(parsed);
@@ -114,6 +104,35 @@ export async function reconcileBatch(
   return records.map(({ id }) => outcomes.get(id) as RecordOutcome);
 }
 
+/**
+ * One record, parsed and made into its items, or its outcome when it cannot be stored. Never throws: parsing
+ * and building items are pure, so whatever a record makes them throw it would make them throw on every
+ * delivery — it is refused with the reason, and the rest of the batch goes on.
+ */
+function readRecord(id: string, body: string, retention: Retention): ParsedRecord | RecordOutcome {
+  try {
+    const result = parseEcsEventText(body);
+    if (!result.ok) {
+      const { other } = result.error;
+      if (other === undefined) return invalidRecord(id, result.error);
+      const { source, detailType } = other;
+      return { id, outcome: 'skipped', source, detailType, reason: result.error.reason };
+    }
+    const { event } = result;
+    // Built before coalescing: a record too large to store must not supersede the valid versions of its batch.
+    const items = buildItems(event, retention);
+    const key = items.latest[KEY.partition]?.S as string;
+    return { id, event, arn: key, version: event.version, ...items };
+  } catch (error) {
+    if (error instanceof InvalidInputError) return invalidRecord(id, error);
+    const { message } = asEcsOpsError(error);
+    return invalidRecord(id, {
+      field: '(body)',
+      reason: `could not be read (${message.slice(0, 200)}); check what produced this record`,
+    });
+  }
+}
+
 const versionKey = (record: { arn: string; version: number }) => `${record.arn}\u0000${record.version}`;
 
 /** A record's outcome, unless its version's timeline write failed: then it must be redelivered. */
@@ -123,23 +142,18 @@ function settled(
   failure: EcsOpsError | undefined,
 ): RecordOutcome {
   if (failure !== undefined) return failed(record, failure);
-  const { id, event, arn, version } = record;
-  return { id, outcome: verdict, kind: event.kind, arn, version };
+  const { id, event, version } = record;
+  return { id, outcome: verdict, kind: event.kind, arn: event.arn, version };
 }
 
-const failed = ({ id, event, arn, version }: ParsedRecord, error: unknown): RecordOutcome => ({
+const failed = ({ id, event, version }: ParsedRecord, error: unknown): RecordOutcome => ({
   ...failedRecord(id, error),
   kind: event.kind,
-  arn,
+  arn: event.arn,
   version,
 });
 
-/** Builds a record's items; an event too large to store even trimmed is bad input, not a store failure. */
-function buildItems(event: EcsEvent, retention: Retention): { latest: Item; history: Item } | InvalidEvent {
-  try {
-    return { latest: latestItem(event, retention), history: historyItem(event, retention) };
-  } catch (error) {
-    if (!(error instanceof DetailTooLargeError)) throw error;
-    return { field: error.field, reason: error.reason };
-  }
+/** Builds a record's items; an event too large to store, or with keys DynamoDB refuses, is bad input. */
+function buildItems(event: EcsEvent, retention: Retention): { latest: Item; history: Item } {
+  return { latest: latestItem(event, retention), history: historyItem(event, retention) };
 }

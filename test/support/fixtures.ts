@@ -240,3 +240,50 @@ export function redeliver(event: SQSEvent, messageIds: readonly string[]): SQSEv
     }),
   };
 }
+
+/** JSON text of `depth` nested arrays around `inner`: deeper than any recursive walk survives at 5,000 levels. */
+export const nestedJson = (depth: number, inner = '0') => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
+
+/**
+ * Well-formed EventBridge events a capture of a whole bus holds besides ECS state changes (shapes from the
+ * ECS, EC2 Auto Scaling and EC2 documentation); none of them is an ECS task or container-instance state change.
+ */
+export function otherBusEvents(): Envelope[] {
+  const envelope = (source: string, detailType: string, detail: Record<string, unknown>): Envelope => ({
+    version: '0',
+    id: uuidFrom(`${source}#${detailType}`),
+    'detail-type': detailType,
+    source,
+    account: ACCOUNT,
+    time: '2024-05-01T12:00:00Z',
+    region: REGION,
+    resources: [],
+    detail,
+  });
+  return [
+    envelope('aws.ecs', 'ECS Service Action', {
+      eventType: 'INFO',
+      eventName: 'SERVICE_STEADY_STATE',
+      clusterArn: clusterArn('prod'),
+      createdAt: '2024-05-01T12:00:00.000Z',
+    }),
+    envelope('aws.ecs', 'ECS Deployment State Change', {
+      eventType: 'INFO',
+      eventName: 'SERVICE_DEPLOYMENT_COMPLETED',
+      deploymentId: 'ecs-svc/1234567890123456789',
+      updatedAt: '2024-05-01T12:00:00.000Z',
+      reason: 'ECS deployment ecs-svc/1234567890123456789 completed.',
+    }),
+    envelope('aws.autoscaling', 'EC2 Instance-terminate Lifecycle Action', {
+      LifecycleActionToken: '87654321-4321-4321-4321-210987654321',
+      AutoScalingGroupName: 'prod-ec2',
+      LifecycleHookName: 'ecs-ops-drain',
+      EC2InstanceId: 'i-1234567890abcdef0',
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+    }),
+    envelope('aws.ec2', 'EC2 Spot Instance Interruption Warning', {
+      'instance-id': 'i-1234567890abcdef0',
+      'instance-action': 'terminate',
+    }),
+  ];
+}

@@ -3,7 +3,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InvalidInputError } from '../errors.js';
-import type { EcsEvent } from '../events/ecs-event.js';
+import { type EcsEvent, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES } from '../events/ecs-event.js';
 import { encodeDetail } from './detail-codec.js';
 import {
   clusterName,
@@ -74,6 +74,7 @@ export function historyItem(event: EcsEvent, retention: Retention): Item {
     eventId: { S: event.id },
     eventTime: { S: event.time },
   };
+  checkKeys(item, event);
   addDetail(item, event.raw);
   return { ...item, ...expiryAttribute(event.time, retention.historyDays) };
 }
@@ -122,8 +123,53 @@ export function latestItem(event: EcsEvent, retention: Retention): Item {
     if (instance.status === 'INACTIVE')
       Object.assign(item, expiryAttribute(event.time, retention.stoppedDays));
   }
+  checkKeys(item, event);
   addDetail(item, event.raw);
   return item;
+}
+
+/** Key attributes (the table's and the indexes') and the detail field each is made of. */
+const KEY_ATTRIBUTES: { name: string; partition: boolean; field: (event: EcsEvent) => string }[] = [
+  {
+    name: KEY.partition,
+    partition: true,
+    field: (e) => `detail.${e.kind === 'task' ? 'taskArn' : 'containerInstanceArn'}`,
+  },
+  { name: KEY.sort, partition: false, field: () => 'detail.version' },
+  { name: INDEX.byStatus.partition, partition: true, field: () => 'detail.clusterArn' },
+  { name: INDEX.byStatus.sort, partition: false, field: () => 'time' },
+  { name: INDEX.byGroup.partition, partition: true, field: () => 'detail.group' },
+  { name: INDEX.byGroup.sort, partition: false, field: () => 'detail.createdAt' },
+  {
+    name: INDEX.byHost.partition,
+    partition: true,
+    field: (e) => `detail.${e.kind === 'task' ? 'containerInstanceArn' : 'ec2InstanceId'}`,
+  },
+  { name: INDEX.byHost.sort, partition: false, field: () => 'detail.createdAt' },
+];
+
+/**
+ * Refuses, as bad input, an item DynamoDB would refuse for its keys: a key attribute that is empty or longer than
+ * DynamoDB allows (2048 bytes for a partition key, 1024 for a sort key, on the table and on every index).
+ */
+function checkKeys(item: Item, event: EcsEvent): void {
+  for (const { name, partition, field } of KEY_ATTRIBUTES) {
+    const value = item[name]?.S;
+    if (value === undefined) continue;
+    const limit = partition ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES;
+    if (value === '')
+      throw new InvalidInputError(field(event), `is empty; DynamoDB refuses an empty key (${name})`);
+    // A UTF-8 character is at most 3 bytes per UTF-16 unit: most values need no count.
+    if (value.length * 3 <= limit) continue;
+    const bytes = Buffer.byteLength(value);
+    if (bytes > limit) {
+      throw new InvalidInputError(
+        field(event),
+        `makes a DynamoDB key (${name}, ${JSON.stringify(`${value.slice(0, 40)}…`)}) of ${bytes} bytes; ` +
+          `the limit is ${limit} bytes: shorten it (ECS names and ids are far shorter)`,
+      );
+    }
+  }
 }
 
 /** The task's status partition; spreads a busy cluster's writes to the byStatus index over several partitions. */
@@ -149,16 +195,31 @@ function addDetail(item: Item, envelope: object): void {
   const reserved = itemSize(item) + 64;
   const budget = () =>
     MAX_ITEM_BYTES - reserved - (trimmed.length === 0 ? 0 : itemSize({ trimmedFields: { SS: trimmed } }));
+  if (encoded.length <= budget()) {
+    item.detail = { B: encoded };
+    return;
+  }
+  const order = trimOrder(detail);
+  let next = 0;
   while (encoded.length > budget()) {
-    const field = nextFieldToTrim(detail);
-    if (field === undefined) throw new DetailTooLargeError(encoded.length, budget());
-    delete detail[field];
-    trimmed.push(field);
+    if (next >= order.length) throw new DetailTooLargeError(encoded.length, budget());
+    // One field at a time at first (the fewest fields dropped); a detail of thousands of small fields then drops
+    // at least as many JSON bytes as it is over, so the number of re-encodings stays small.
+    let excess = trimmed.length < ONE_BY_ONE ? 1 : encoded.length - budget();
+    do {
+      const field = order[next++] as { name: string; size: number };
+      delete detail[field.name];
+      trimmed.push(field.name);
+      excess -= field.size;
+    } while (excess > 0 && next < order.length);
     encoded = encodeDetail(detail);
   }
   item.detail = { B: encoded };
   if (trimmed.length > 0) item.trimmedFields = { SS: trimmed };
 }
+
+/** Fields trimmed one by one before trimming in bulk. */
+const ONE_BY_ONE = 16;
 
 /** The protected fields alone exceed the item limit: no ECS event is this large, so the input is bad. */
 export class DetailTooLargeError extends InvalidInputError {
@@ -173,12 +234,21 @@ export class DetailTooLargeError extends InvalidInputError {
   }
 }
 
-function nextFieldToTrim(detail: Record<string, unknown>): string | undefined {
-  const listed = TRIM_ORDER.find((field) => field in detail);
-  if (listed !== undefined) return listed;
-  const candidates = Object.keys(detail).filter((field) => !PROTECTED.has(field));
-  candidates.sort((a, b) => JSON.stringify(detail[b]).length - JSON.stringify(detail[a]).length);
-  return candidates[0];
+/**
+ * The order fields are dropped in: the listed bulky ones, then unknown fields largest first (each measured once,
+ * so a detail of many fields costs one pass).
+ */
+function trimOrder(detail: Record<string, unknown>): { name: string; size: number }[] {
+  const size = (name: string) => (JSON.stringify(detail[name]) ?? '').length + name.length + 4;
+  const listed = TRIM_ORDER.filter((field) => Object.hasOwn(detail, field)).map((name) => ({
+    name,
+    size: size(name),
+  }));
+  const others = Object.keys(detail)
+    .filter((field) => !PROTECTED.has(field) && !TRIM_ORDER.includes(field))
+    .map((name) => ({ name, size: size(name) }));
+  others.sort((a, b) => b.size - a.size);
+  return [...listed, ...others];
 }
 
 /** Item size as DynamoDB counts it for the 400 KB limit and for capacity units (names plus values). */

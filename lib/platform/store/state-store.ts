@@ -5,6 +5,7 @@
 import {
   type AttributeValue,
   BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -230,6 +231,11 @@ export class StateStore {
     return queryAll(this.client, { ...input, TableName: this.tableName }, limit);
   }
 
+  /**
+   * One BatchWriteItem of up to 25 items, unprocessed items retried with backoff. If DynamoDB refuses the whole
+   * request (one item it will not take fails them all), each item is written on its own, so only the item at
+   * fault stays unwritten.
+   */
   private async writeChunk(chunk: Item[]): Promise<UnwrittenItem[]> {
     let pending = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -237,16 +243,35 @@ export class StateStore {
         return pending.map((item) => ({ item, reason: 'still unprocessed by DynamoDB after retries' }));
       }
       if (attempt > 0) await backoff(attempt);
-      const response = await this.client.send(
-        new BatchWriteItemCommand({
-          RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
+      let response: BatchWriteItemCommandOutput;
+      try {
+        response = await this.client.send(
+          new BatchWriteItemCommand({
+            RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
+          }),
+        );
+      } catch (error) {
+        if (pending.length === 1) throw error;
+        return this.writeEach(pending);
+      }
       pending = (response.UnprocessedItems?.[this.tableName] ?? []).flatMap((request) =>
         request.PutRequest?.Item ? [request.PutRequest.Item] : [],
       );
     }
     return [];
+  }
+
+  /** Timeline items one PutItem each (idempotent: a version's item is the same whoever writes it). */
+  private async writeEach(items: readonly Item[]): Promise<UnwrittenItem[]> {
+    const results = await Promise.all(
+      items.map((item) =>
+        this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item })).then(
+          () => undefined,
+          (error: Error) => ({ item, reason: `${error.name}: ${error.message}` }),
+        ),
+      ),
+    );
+    return results.filter((result) => result !== undefined);
   }
 }
 

@@ -13,15 +13,19 @@ import type { Item } from '../../../../lib/platform/store/items.js';
 import { StateStore, type UnwrittenItem } from '../../../../lib/platform/store/state-store.js';
 import { KEY, resourceKey } from '../../../../lib/platform/store/table.js';
 import type { VersionVerdict } from '../../../../lib/platform/version-rule.js';
+import { countOutcomes, processBatch } from '../../../../lib/reconcile/process-batch.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import {
   body,
+  clusterArn,
   containerInstanceArn,
   demoStream,
   type Envelope,
   hexId,
   incompressible,
   instanceEvent,
+  nestedJson,
+  otherBusEvents,
   redeliver,
   sqsEvent,
   taskArn,
@@ -172,9 +176,8 @@ const MALFORMED: Malformed[] = [
     reason: /expected "aws\.ecs"/,
   },
   {
-    name: 'the detail-type is unknown',
-    body: () =>
-      change(task(), (envelope) => Object.assign(envelope, { 'detail-type': 'ECS Deployment State Change' })),
+    name: 'the detail-type is missing',
+    body: () => without('detail-type'),
     field: 'detail-type',
     reason: /"ECS Task State Change" or "ECS Container Instance State Change"/,
   },
@@ -360,6 +363,142 @@ const MALFORMED: Malformed[] = [
       change(instance(), (envelope) => Object.assign(envelope, { 'detail-type': 'ECS Task State Change' })),
     field: 'detail.taskArn',
     reason: /missing/,
+  },
+  {
+    name: 'a task event comes from another source',
+    body: () => change(task(), (envelope) => Object.assign(envelope, { source: 'my.app' })),
+    field: 'source',
+    reason: /source "my\.app", detail-type "ECS Task State Change"\) is not an ECS state event/,
+  },
+  {
+    name: 'the body starts with a byte order mark and is not JSON after it',
+    body: () => '\uFEFF{"version":"0",',
+    field: '(body)',
+    reason: /not JSON .*after skipping its leading byte order mark/,
+  },
+  {
+    name: 'the body holds a byte order mark inside',
+    body: () => `{"version":"0",\uFEFF"id":"x"}`,
+    field: '(body)',
+    reason: /byte order mark \(U\+FEFF\) at character 15/,
+  },
+  {
+    name: 'detail.version is 1e999',
+    body: () => body(task()).replace('"version":3', '"version":1e999'),
+    field: 'detail.version',
+    reason: /beyond the range of numbers \(such as 1e999, read as Infinity\)/,
+  },
+  {
+    name: 'detail.version is written 3.0000001',
+    body: () => body(task()).replace('"version":3', '"version":3.0000001'),
+    field: 'detail.version',
+    reason: /whole number/,
+  },
+  {
+    name: 'the envelope account is not 12 digits',
+    body: () => change(task(), (envelope) => Object.assign(envelope, { account: '11112222333' })),
+    field: 'account',
+    reason: /account "11112222333" is not 12 digits/,
+  },
+  {
+    name: 'the task ARN account is not 12 digits',
+    body: () => withDetail({ taskArn: taskArn('prod', hexId('x')).replace('111122223333', '1111222233') }),
+    field: 'detail.taskArn',
+    reason: /account "1111222233" is not 12 digits/,
+  },
+  {
+    name: 'the task id is empty',
+    body: () => withDetail({ taskArn: taskArn('prod', '') }),
+    field: 'detail.taskArn',
+    reason: /task id is empty .*task\/prod\//,
+  },
+  {
+    name: 'the task id is 2,049 bytes',
+    body: () => withDetail({ taskArn: taskArn('prod', 'a'.repeat(2049)) }),
+    field: 'detail.taskArn',
+    reason: /task id is 2049 bytes.*at most 2048 bytes/,
+  },
+  {
+    name: 'the container instance id is 3,000 bytes',
+    body: () =>
+      withDetail({ containerInstanceArn: containerInstanceArn('prod', 'é'.repeat(1500)) }, instance),
+    field: 'detail.containerInstanceArn',
+    reason: /container-instance id is 3000 bytes/,
+  },
+  {
+    name: 'the group makes an index key over 2048 bytes',
+    body: () => withDetail({ group: `service:${'w'.repeat(2100)}` }),
+    field: 'detail.group',
+    reason: /DynamoDB key \(groupKey.* of 2113 bytes; the limit is 2048/,
+  },
+  {
+    name: 'the task ARN names another cluster than clusterArn',
+    body: () => withDetail({ taskArn: taskArn('staging', hexId('other-cluster')) }),
+    field: 'detail.taskArn',
+    reason: /cluster "staging" ≠ "prod" of detail\.clusterArn/,
+  },
+  {
+    name: 'the task ARN names another region than the cluster and the envelope',
+    body: () => withDetail({ taskArn: taskArn('prod', hexId('r')).replace('us-east-1', 'eu-west-1') }),
+    field: 'detail.taskArn',
+    reason:
+      /region "eu-west-1" ≠ "us-east-1" of detail\.clusterArn.*region "eu-west-1" ≠ "us-east-1" of the envelope/,
+  },
+  {
+    name: 'the task ARN names another account than the envelope and the cluster',
+    body: () => withDetail({ taskArn: taskArn('prod', hexId('a')).replace('111122223333', '444455556666') }),
+    field: 'detail.taskArn',
+    reason: /account "444455556666" ≠ "111122223333" of detail\.clusterArn/,
+  },
+  {
+    name: 'the task ARN names another partition than the cluster',
+    body: () => withDetail({ taskArn: taskArn('prod', hexId('p')).replace('arn:aws:', 'arn:aws-cn:') }),
+    field: 'detail.taskArn',
+    reason: /partition "aws-cn" ≠ "aws" of detail\.clusterArn/,
+  },
+  {
+    name: 'the cluster and task agree but the envelope names another region',
+    body: () => change(task(), (envelope) => Object.assign(envelope, { region: 'ap-south-1' })),
+    field: 'detail.taskArn',
+    reason: /region "us-east-1" ≠ "ap-south-1" of the envelope's region/,
+  },
+  {
+    name: 'the partition is not an AWS partition',
+    body: () =>
+      withDetail({
+        taskArn: taskArn('prod', hexId('p')).replace('arn:aws:', 'arn:awsx:'),
+        clusterArn: clusterArn('prod').replace('arn:aws:', 'arn:awsx:'),
+      }),
+    field: 'detail.taskArn',
+    reason: /partition "awsx" is not an AWS partition/,
+  },
+  {
+    name: 'an unknown detail field nests 10,000 levels deep',
+    body: () => body(task()).replace('"version":3', `"version":3,"deep":${nestedJson(10_000)}`),
+    field: 'detail.deep.0',
+    reason: /nested more than 64 levels deep/,
+  },
+  {
+    name: 'detail.version nests 5,000 levels deep',
+    body: () => body(task()).replace('"version":3', `"version":${nestedJson(5_000, '3')}`),
+    field: 'detail.version.0',
+    reason: /nested more than 64 levels deep/,
+  },
+  {
+    name: 'the envelope id nests 20,000 levels deep in objects',
+    body: () => body(task()).replace(/"id":"[^"]*"/, `"id":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`),
+    field: 'id.a.a',
+    reason: /nested more than 64 levels deep/,
+  },
+  {
+    name: 'a container exit code nests 3,000 levels deep',
+    body: () =>
+      withDetail({ containers: [{ name: 'web', exitCode: 0 }] }).replace(
+        '"exitCode":0',
+        `"exitCode":${nestedJson(3_000)}`,
+      ),
+    field: 'detail.containers.0',
+    reason: /nested more than 64 levels deep/,
   },
   {
     name: 'the detail is too large to store even with its optional fields dropped',
@@ -840,6 +979,151 @@ describe.each(engines())('reconcile handler on $name', (engine) => {
       expect(failures(retry)).toEqual([]);
       expect((await real.getLatest(stuckArn))?.version).toBe(2);
       expect((await real.history(stuckArn)).map((entry) => entry.version)).toEqual([1, 2]);
+    });
+  });
+
+  describe('with hostile but storable input', () => {
+    it('skips well-formed events of other kinds without dead-lettering or redelivering them', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      const { handler, deadLetters } = harness(store);
+      const others = otherBusEvents();
+      const event = sqsEvent([...others.map(body), body(webTask('among-others', 2))]);
+
+      // Act
+      const response = await handler(event);
+      const { outcomes } = await processBatch(
+        event.Records.map((record) => ({ id: record.messageId, body: record.body })),
+        { store, deadLetters, retention: RETENTION, writeConcurrency: 4 },
+      );
+
+      // Assess
+      expect(failures(response)).toEqual([]);
+      expect(deadLetters.letters).toEqual([]);
+      expect(outcomes.map((outcome) => outcome.outcome)).toEqual([
+        'skipped',
+        'skipped',
+        'skipped',
+        'skipped',
+        'duplicate',
+      ]);
+      expect(outcomes.slice(0, 4)).toMatchObject(
+        others.map((other) => ({
+          outcome: 'skipped',
+          source: other.source,
+          detailType: other['detail-type'],
+          reason: expect.stringMatching(/is not an ECS state event/),
+        })),
+      );
+      expect(countOutcomes(outcomes)).toMatchObject({ skipped: 4, duplicate: 1, invalid: 0 });
+      expect((await store.getLatest(webTask('among-others', 1).detail.taskArn as string))?.version).toBe(2);
+    });
+
+    it('reads a record after its byte order mark, and stores an unknown status as it is', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      const { handler, deadLetters } = harness(store);
+      const unknown = taskEvent({ id: 'new-status', version: 8, lastStatus: 'HIBERNATING' });
+
+      // Act
+      const response = await handler(sqsEvent([`\uFEFF${body(webTask('bom', 3))}`, body(unknown)]));
+
+      // Assess
+      expect(failures(response)).toEqual([]);
+      expect(deadLetters.letters).toEqual([]);
+      expect((await store.getLatest(webTask('bom', 1).detail.taskArn as string))?.version).toBe(3);
+      expect(await store.getLatest(unknown.detail.taskArn as string)).toMatchObject({
+        version: 8,
+        detail: { lastStatus: 'HIBERNATING' },
+      });
+      expect(await store.tasksByStatus('prod', 'HIBERNATING')).toHaveLength(1);
+    });
+
+    it.each([
+      ['aws-cn', 'cn-north-1'],
+      ['aws-us-gov', 'us-gov-west-1'],
+      ['aws-iso', 'us-iso-east-1'],
+      ['aws-iso-b', 'us-isob-east-1'],
+    ])('stores tasks of the %s partition', async (partition, region) => {
+      // Prepare
+      const store = await freshStore(target);
+      const { handler, deadLetters } = harness(store);
+      const envelope = webTask(`partition-${partition}`, 2);
+      const move = (arn: string) => arn.replace('arn:aws:', `arn:${partition}:`).replace('us-east-1', region);
+      envelope.region = region;
+      envelope.detail.taskArn = move(envelope.detail.taskArn as string);
+      envelope.detail.clusterArn = move(envelope.detail.clusterArn as string);
+
+      // Act
+      const response = await handler(sqsEvent([body(envelope)]));
+
+      // Assess
+      expect(failures(response)).toEqual([]);
+      expect(deadLetters.letters).toEqual([]);
+      expect((await store.getLatest(envelope.detail.taskArn as string))?.arn).toBe(envelope.detail.taskArn);
+    });
+
+    it('stores a __proto__ key exactly, and it smuggles nothing into the indexes', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      const { handler, deadLetters } = harness(store);
+      const text = body(webTask('proto', 2)).replace(
+        '"version":2',
+        '"version":2,"__proto__":{"containerInstanceArn":12345,"group":{"x":1}}',
+      );
+
+      // Act
+      const response = await handler(sqsEvent([text]));
+
+      // Assess
+      expect(failures(response)).toEqual([]);
+      expect(deadLetters.letters).toEqual([]);
+      const stored = await store.getLatest(webTask('proto', 1).detail.taskArn as string);
+      expect(stored?.version).toBe(2);
+      expect(Object.hasOwn(stored?.detail ?? {}, '__proto__')).toBe(true);
+      expect(Object.getPrototypeOf(stored?.detail)).toBe(Object.prototype);
+    });
+
+    it('takes the old and the new ARN format of one task as one resource in one batch', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      const { handler, deadLetters } = harness(store);
+      const modern = webTask('formats', 3);
+      const old = webTask('formats', 3);
+      old.detail.taskArn = (old.detail.taskArn as string).replace('task/prod/', 'task/');
+      const older = webTask('formats', 2);
+      older.detail.taskArn = old.detail.taskArn;
+
+      // Act
+      const response = await handler(sqsEvent([body(modern), body(old), body(older)]));
+
+      // Assess
+      expect(failures(response)).toEqual([]);
+      expect(deadLetters.letters).toEqual([]);
+      expect((await store.history(modern.detail.taskArn as string)).map((entry) => entry.version)).toEqual([
+        2, 3,
+      ]);
+    });
+
+    it('stores a 600 KB detail trimmed, and huge strings in unknown fields', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      const { handler, deadLetters } = harness(store);
+      const big = webTask('big-unknown', 2);
+      for (let i = 0; i < 6_000; i++) big.detail[`field${i}`] = incompressible(`f${i}`, 100);
+      const huge = webTask('huge-string', 2);
+      huge.detail.attributes = [{ name: 'x', value: incompressible('attr', 600_000) }];
+
+      // Act
+      const response = await handler(sqsEvent([body(big), body(huge)]));
+
+      // Assess
+      expect(failures(response)).toEqual([]);
+      expect(deadLetters.letters).toEqual([]);
+      const stored = await store.getLatest(big.detail.taskArn as string);
+      expect(stored?.trimmedFields.length).toBeGreaterThan(0);
+      expect(stored?.detail.lastStatus).toBe(big.detail.lastStatus);
+      expect((await store.getLatest(huge.detail.taskArn as string))?.trimmedFields).toEqual(['attributes']);
     });
   });
 

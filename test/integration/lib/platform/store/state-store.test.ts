@@ -178,6 +178,40 @@ describe.each(engines())('StateStore on $name', (engine) => {
   });
 
   describe('putHistory', () => {
+    it('writes the other items of a batch one by one when DynamoDB refuses one of them, and names only that one', async () => {
+      // Prepare: an item whose key DynamoDB refuses (over 2048 bytes), among valid versions of another task.
+      const store = await freshStore(target);
+      const good = [1, 2, 3].map((n) => historyOf(taskEvent({ id: 'refused-neighbour', version: n })));
+      const bad = {
+        ...historyOf(taskEvent({ id: 'refused', version: 1 })),
+        [KEY.partition]: { S: `task/${'x'.repeat(2100)}` },
+      };
+
+      // Act
+      const unwritten = await store.putHistory([good[0] as Item, bad, good[1] as Item, good[2] as Item]);
+
+      // Assess
+      expect(unwritten.map((entry) => entry.item)).toEqual([bad]);
+      expect(unwritten[0]?.reason).toMatch(/ValidationException|key/i);
+      const timeline = await store.history(arnOf(taskEvent({ id: 'refused-neighbour' })));
+      expect(timeline.map((entry) => entry.version)).toEqual([1, 2, 3]);
+    });
+
+    it('writes two items with one key once, whatever BatchWriteItem says of duplicate keys', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      const item = historyOf(taskEvent({ id: 'twice', version: 4 }));
+
+      // Act
+      const unwritten = await store.putHistory([item, { ...item }]);
+
+      // Assess
+      expect(unwritten).toEqual([]);
+      expect((await store.history(arnOf(taskEvent({ id: 'twice' })))).map((entry) => entry.version)).toEqual([
+        4,
+      ]);
+    });
+
     it('is idempotent on (arn, version): writing the same item twice keeps one entry', async () => {
       // Prepare
       const store = await freshStore(target);

@@ -24,6 +24,11 @@ Usage: ecs-ops <command> [options]
 Commands:
   replay <file|->            feed EventBridge envelopes (JSON Lines or a JSON array) through the
                              reconcile function's code; prints accepted / duplicate / stale / invalid
+                             (grouped by reason, with line numbers) / skipped (events that are not
+                             ECS state changes, by detail-type) / failed. JSON Lines are read line
+                             by line: a bad line is invalid, never refuses the file. A progress
+                             bar shows on a terminal. Exit 1 if any record failed, 2 if only
+                             invalid ones (skipped never count), else 0
   task <arn|id>              latest state of one task or container instance
         --history            with every version received (its timeline)
   tasks                      tasks of a cluster, newest in their status first

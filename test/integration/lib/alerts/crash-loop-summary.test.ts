@@ -70,13 +70,11 @@ describe.each(engines())('crash-loop summaries on $name', (engine) => {
 
     const outcomes = (await Promise.all(Array.from({ length: 5 }, () => sweep(ENDED)))).flat();
 
-    expect(outcomes.sort()).toEqual([
-      'already-claimed',
-      'already-claimed',
-      'already-claimed',
-      'already-claimed',
-      'summary-sent',
-    ]);
+    // A sweeper that lists the windows after the summary was sent finds none: how many saw it claimed is timing.
+    expect(outcomes.filter((outcome) => outcome === 'summary-sent')).toHaveLength(1);
+    expect(
+      outcomes.filter((outcome) => outcome !== 'summary-sent').every((o) => o === 'already-claimed'),
+    ).toBe(true);
     expect(sent).toHaveLength(1);
   });
 

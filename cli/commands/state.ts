@@ -38,18 +38,29 @@ export async function tasksCommand(
   const limit = parseLimit(filters.limit);
   const since = filters.since === undefined ? undefined : parseSince(filters.since);
   const statuses =
-    filters.status === undefined ? TASK_STATUSES : [checkStatus(filters.status, TASK_STATUSES)];
+    filters.status === undefined
+      ? TASK_STATUSES
+      : [
+          checkStatus(
+            filters.status,
+            TASK_STATUSES,
+            ' (without --status, tasks in every status are listed, unknown ones too)',
+          ),
+        ];
   const listed: { cluster: string; tasks: StoredResource[] }[] = [];
   for (const cluster of clustersOf(context, filters.cluster)) {
     let tasks: StoredResource[];
     if (filters.group !== undefined) {
       tasks = await context.store.tasksByGroup(cluster, filters.group, { since });
       if (filters.status !== undefined)
-        tasks = tasks.filter((task) => task.detail.lastStatus === filters.status);
+        tasks = tasks.filter((task) => task.detail.lastStatus === statuses[0]);
     } else {
       tasks = [];
       for (const status of statuses)
         tasks.push(...(await context.store.tasksByStatus(cluster, status, { since, limit })));
+      // Without --status, tasks in statuses ECS added after this code (stored, never dropped) are listed last.
+      if (filters.status === undefined)
+        tasks.push(...(await context.store.tasksInOtherStatuses(cluster, TASK_STATUSES, { since, limit })));
     }
     listed.push({ cluster, tasks: tasks.slice(0, limit) });
   }
@@ -225,10 +236,10 @@ function clustersOf(context: CommandContext, cluster: string | undefined): strin
   throw new UsageError('name the cluster with --cluster (ops.config.yml lists no clusters to default to)');
 }
 
-function checkStatus<T extends string>(status: string, known: readonly T[]): T {
+function checkStatus<T extends string>(status: string, known: readonly T[], hint = ''): T {
   const upper = status.toUpperCase() as T;
   if (!known.includes(upper))
-    throw new UsageError(`unknown status ${status}; use one of ${known.join(', ')}`);
+    throw new UsageError(`unknown status ${status}; use one of ${known.join(', ')}${hint}`);
   return upper;
 }
 

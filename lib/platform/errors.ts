@@ -77,6 +77,19 @@ export function asEcsOpsError(error: unknown): EcsOpsError {
   return new EcsOpsError(`${error.name}: ${error.message}`, { retryable: false, cause: error });
 }
 
+/**
+ * DynamoDB refusing one record's own item for its content (a `ValidationException` on a write whose
+ * expressions are constants: a value it will not store), as invalid input with DynamoDB's words as the
+ * reason: retrying the same item fails the same way, so it belongs in the dead-letter queue, not in
+ * redelivery until the redrive. Undefined for any other error. Only writes of one record's item use it.
+ */
+export function itemRefusal(error: unknown): InvalidInputError | undefined {
+  if (!(error instanceof Error) || error instanceof EcsOpsError || error.name !== 'ValidationException') {
+    return undefined;
+  }
+  return new InvalidInputError('(item)', `DynamoDB refused the item: ${error.message.slice(0, 1_000)}`);
+}
+
 /** The SDK's service errors carry response metadata; its networking errors are the ones it would retry. */
 function isAwsError(error: Error): boolean {
   return '$metadata' in error || '$fault' in error || retryableAwsError(error);

@@ -87,9 +87,10 @@ export async function reconcileBatch(
       store.putLatest(item).catch((error: unknown) => ({ error })),
     ),
   ]);
-  // The store says why each item stayed unwritten, in words; its redelivery is what retries it.
-  for (const { item, reason } of unwritten)
-    failedVersions.set(historyItems.get(item) ?? '', new EcsOpsError(reason, { retryable: true }));
+  // The store says why each item stayed unwritten, in words; its redelivery is what retries it — unless
+  // DynamoDB refused the item for its content, which no redelivery can change: that record is invalid.
+  for (const { item, reason, refused } of unwritten)
+    failedVersions.set(historyItems.get(item) ?? '', refused ?? new EcsOpsError(reason, { retryable: true }));
 
   latest.forEach(({ record }, index) => {
     const verdict = verdicts[index];
@@ -146,12 +147,11 @@ function settled(
   return { id, outcome: verdict, kind: event.kind, arn: event.arn, version };
 }
 
-const failed = ({ id, event, version }: ParsedRecord, error: unknown): RecordOutcome => ({
-  ...failedRecord(id, error),
-  kind: event.kind,
-  arn: event.arn,
-  version,
-});
+/** A record whose write failed: redelivered, unless DynamoDB refused its item for its content (invalid). */
+const failed = ({ id, event, version }: ParsedRecord, error: unknown): RecordOutcome =>
+  error instanceof InvalidInputError
+    ? invalidRecord(id, error)
+    : { ...failedRecord(id, error), kind: event.kind, arn: event.arn, version };
 
 /** Builds a record's items; an event too large to store, or with keys DynamoDB refuses, is bad input. */
 function buildItems(event: EcsEvent, retention: Retention): { latest: Item; history: Item } {

@@ -12,6 +12,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { dynamoDbClient } from '../aws/dynamodb-client.js';
+import { type InvalidInputError, itemRefusal } from '../errors.js';
 import type { VersionVerdict } from '../version-rule.js';
 import { decodeDetail } from './detail-codec.js';
 import type { Item } from './items.js';
@@ -60,6 +61,8 @@ export interface ListOptions {
 export interface UnwrittenItem {
   item: Item;
   reason: string;
+  /** Set when DynamoDB refused the item itself for its content: writing it again cannot succeed. */
+  refused?: InvalidInputError;
 }
 
 const BATCH_WRITE_LIMIT = 25;
@@ -75,7 +78,8 @@ export class StateStore {
 
   /**
    * Stores `item` as the latest state unless the stored version is equal or higher: one conditional write
-   * decides, so concurrent writers cannot lose the newest version.
+   * decides, so concurrent writers cannot lose the newest version. An item DynamoDB refuses for its content
+   * throws an InvalidInputError (see `itemRefusal`); any other error is thrown as it is.
    */
   async putLatest(item: Item): Promise<VersionVerdict> {
     const put = await conditionalWrite(
@@ -90,7 +94,9 @@ export class StateStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
-    );
+    ).catch((error: unknown) => {
+      throw itemRefusal(error) ?? error;
+    });
     if (put.written) return 'accepted';
     return put.refusing?.version?.N === item.version?.N ? 'duplicate' : 'stale';
   }
@@ -105,9 +111,7 @@ export class StateStore {
       chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
     const unwritten = await Promise.all(
       chunks.map((chunk) =>
-        this.writeChunk(chunk).catch((error: Error) =>
-          chunk.map((item) => ({ item, reason: `${error.name}: ${error.message}` })),
-        ),
+        this.writeChunk(chunk).catch((error: Error) => chunk.map((item) => unwrittenBecause(item, error))),
       ),
     );
     return unwritten.flat();
@@ -153,6 +157,22 @@ export class StateStore {
     );
     const keep = bucket === status ? undefined : (task: StoredResource) => task.detail.lastStatus === status;
     return this.listNewestFirst('byStatus', shards, options, keep);
+  }
+
+  /**
+   * Tasks of a cluster whose last status is none of `known` (a status ECS added after this code was written),
+   * newest created first: the live bucket holds every status but STOPPED, so they are stored and listed there.
+   */
+  async tasksInOtherStatuses(
+    cluster: string,
+    known: readonly string[],
+    options: ListOptions = {},
+  ): Promise<StoredResource[]> {
+    const shards = Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) =>
+      statusKey(cluster, 'task', taskStatusBucket(''), shard),
+    );
+    const other = (task: StoredResource) => !known.includes(String(task.detail.lastStatus));
+    return this.listNewestFirst('byStatus', shards, options, other);
   }
 
   /** Container instances of a cluster in one status, most recently registered first. */
@@ -267,7 +287,7 @@ export class StateStore {
       items.map((item) =>
         this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item })).then(
           () => undefined,
-          (error: Error) => ({ item, reason: `${error.name}: ${error.message}` }),
+          (error: Error) => unwrittenBecause(item, error),
         ),
       ),
     );
@@ -285,6 +305,12 @@ function timeWindow({ since, until }: ListOptions, values: Record<string, Attrib
   if (since !== undefined && until !== undefined) return '#t BETWEEN :since AND :until';
   if (since !== undefined) return '#t >= :since';
   return until === undefined ? '' : '#t <= :until';
+}
+
+/** Why an item is unwritten; `refused` when the error was DynamoDB refusing that one item's content. */
+function unwrittenBecause(item: Item, error: Error): UnwrittenItem {
+  const refused = itemRefusal(error);
+  return { item, reason: `${error.name}: ${error.message}`, ...(refused === undefined ? {} : { refused }) };
 }
 
 const latestKey = (key: string) => ({ [KEY.partition]: { S: key }, [KEY.sort]: { S: LATEST_ENTRY } });

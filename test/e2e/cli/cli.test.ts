@@ -154,6 +154,27 @@ describe('ecs-ops task, tasks, instances', () => {
     expect(out).toMatch(/DRAINING/);
   });
 
+  it('lists tasks in a status ECS added after this code when no --status is given, and names the way', async () => {
+    // Prepare: a task stored with a last status ecs-ops does not know.
+    const file = join(dir, 'hibernating.jsonl');
+    writeFileSync(file, JSON.stringify(taskEvent({ id: 'sleepy', version: 4, lastStatus: 'HIBERNATING' })));
+    expect((await cli('replay', file)).code).toBe(0);
+    const arn = taskEvent({ id: 'sleepy' }).detail.taskArn;
+
+    // Act
+    const all = json<{ arn: string; detail: { lastStatus: string } }[]>(
+      (await cli('tasks', '--cluster', 'prod', '--json')).out,
+    );
+    const table = await cli('tasks', '--cluster', 'prod');
+    const byStatus = await cli('tasks', '--cluster', 'prod', '--status', 'HIBERNATING');
+
+    // Assess
+    expect(all.find((task) => task.arn === arn)?.detail.lastStatus).toBe('HIBERNATING');
+    expect(table.out).toMatch(/HIBERNATING/);
+    expect(byStatus.code).toBe(2);
+    expect(byStatus.err).toMatch(/unknown status HIBERNATING; use one of PROVISIONING.*without --status/);
+  });
+
   it('defaults to the clusters of ops.config.yml', async () => {
     const config = join(dir, 'ops.config.yml');
     writeFileSync(config, 'clusters: [prod]\n');

@@ -8,6 +8,7 @@ import {
   ListClustersCommand,
   type ListClustersCommandOutput,
   ListContainerInstancesCommand,
+  type ListContainerInstancesCommandOutput,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
 import { pages } from '../platform/aws/pages.js';
@@ -58,12 +59,21 @@ export function createContainerInstances({ state, ecs, clusters }: ContainerInst
         return { cluster: clusterName(known.clusterArn), containerInstanceArn: known.containerInstanceArn };
       }
       for (const cluster of await clustersToAsk(calls)) {
-        calls.count += 1;
-        const { containerInstanceArns = [] } = await ecs.send(
-          new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == ${ec2InstanceId}` }),
-        );
-        const [containerInstanceArn] = containerInstanceArns;
-        if (containerInstanceArn !== undefined) return { cluster, containerInstanceArn };
+        const list = (nextToken: string | undefined): Promise<ListContainerInstancesCommandOutput> => {
+          calls.count += 1;
+          return ecs.send(
+            new ListContainerInstancesCommand({
+              cluster,
+              filter: `ec2InstanceId == ${ec2InstanceId}`,
+              nextToken,
+            }),
+          );
+        };
+        // A filtered list may still come in pages (even an empty first one): read until it names the instance.
+        for await (const page of pages(list, (page) => page.nextToken)) {
+          const [containerInstanceArn] = page.containerInstanceArns ?? [];
+          if (containerInstanceArn !== undefined) return { cluster, containerInstanceArn };
+        }
       }
       return undefined;
     },

@@ -8,6 +8,15 @@ import type { Drain, ReleaseReason } from './model.js';
 
 const LISTED_TASKS = 20;
 
+/** What happened to the instance, as the subject says it: short, for a phone's lock screen. */
+const SUBJECT: Record<ReleaseReason, string> = {
+  deadline: 'released at its drain deadline',
+  'action-ended': 'lost its lifecycle action mid-drain',
+  'instance-gone': 'deregistered mid-drain',
+  empty: 'released',
+  'not-registered': 'released',
+};
+
 const HOW: Record<ReleaseReason, string> = {
   deadline: 'released at its drain deadline',
   'action-ended': 'gone: its lifecycle action ended before the drain did',
@@ -25,7 +34,7 @@ export function renderReleaseWithTasks(
   const cluster = drain.cluster ?? '';
   const what =
     count === 0 ? 'tasks ECS still counted' : `${count} task${count === 1 ? '' : 's'} still running`;
-  const subject = pageSubject(`{0} released at its drain deadline with {1}`, [drain.ec2InstanceId, what]);
+  const subject = pageSubject(`{0} ${SUBJECT[reason]} with {1}`, [drain.ec2InstanceId, what]);
   const lines = remaining.slice(0, LISTED_TASKS).map((arn) => {
     const task = drain.tasks[arn];
     return `  ${arn} (${task?.group ?? 'standalone'}, ${task?.lastStatus ?? 'unknown'})`;

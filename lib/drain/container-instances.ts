@@ -11,10 +11,10 @@ import {
   type ListContainerInstancesCommandOutput,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
+import { clusterName } from '../platform/arn.js';
 import { pages } from '../platform/aws/pages.js';
 import type { ContainerInstanceDetail, TaskDetail } from '../platform/events/ecs-event.js';
 import type { StateStore } from '../platform/store/state-store.js';
-import { clusterName } from '../platform/store/table.js';
 import type { Drain, InstanceView, TaskView } from './model.js';
 import { drainingView, instanceView, reconciledTaskViews } from './observations.js';
 

@@ -5,7 +5,7 @@ import { DrainConfig } from './config.js';
 
 const DRAIN_CONFIG = jsonSection(DrainConfig);
 /** The watched clusters as a JSON list of names, or `*` for every cluster of the account. */
-const WATCHED_CLUSTERS = jsonSection(z.union([z.literal('*'), z.array(z.string().check(z.minLength(1)))]));
+const WATCHED_CLUSTERS = jsonSection(z.union([z.literal('*'), z.array(Name)]));
 
 export const drainEnvironment = environmentOf(
   z.object({

@@ -8,7 +8,7 @@
  * not replaced on purpose), so duplicates and concurrent deliveries page once.
  */
 import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { resourceId } from '../platform/arn.js';
+import { clusterName, resourceId } from '../platform/arn.js';
 import {
   type DeadLetterSink,
   failedRecord,
@@ -22,7 +22,6 @@ import type { Journal } from '../platform/journal.js';
 import { pageOnce, sendClaimed } from '../platform/notification/page-once.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { StateStore } from '../platform/store/state-store.js';
-import { clusterName } from '../platform/store/table.js';
 import type { EssentialContainers } from '../platform/task-definitions.js';
 import { jobOfStartedBy } from './identity.js';
 import { JOB_JOURNAL_KIND } from './journal.js';

@@ -30,7 +30,10 @@ export interface RunStoreOptions {
   retentionDays: number;
 }
 
-export type BeginResult = { begun: true; run: JobRun } | { begun: false; run: JobRun };
+export interface BeginResult {
+  begun: boolean;
+  run: JobRun;
+}
 
 export class RunStore {
   constructor(private readonly options: RunStoreOptions) {}

@@ -177,20 +177,9 @@ describe('openDrain: a new drain', () => {
   });
 
   it('starts draining the found container instance with nothing observed yet', () => {
-    expect(openDrain(lifecycleRequest(), SETTINGS, found)).toEqual({
-      ec2InstanceId: INSTANCE_ID,
-      cluster: 'prod',
-      containerInstanceArn: CONTAINER_INSTANCE,
-      trigger: 'lifecycle',
-      lifecycle: ACTION,
-      startedAt: at(0),
-      deadline: at(60),
-      state: 'draining',
-      tasks: {},
-      heartbeats: 0,
-      apiCalls: 0,
-      notes: [`lifecycle drain of ${INSTANCE_ID} (prod): set DRAINING`],
-    });
+    expect(openDrain(lifecycleRequest(), SETTINGS, found)).toEqual(
+      drainOf({ notes: [`lifecycle drain of ${INSTANCE_ID} (prod): set DRAINING`] }),
+    );
   });
 
   it('records an EC2 instance that is no registered container instance, and notes it', () => {

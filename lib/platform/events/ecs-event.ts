@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_cwe_events.html
  */
 import * as z from 'zod/mini';
-import { parseArn, resourceKey } from '../arn.js';
+import { parseArn } from '../arn.js';
 
 export const TASK_STATE_CHANGE = 'ECS Task State Change';
 export const CONTAINER_INSTANCE_STATE_CHANGE = 'ECS Container Instance State Change';
@@ -109,7 +109,10 @@ export function arnProblem(text: string, type: string): string | undefined {
   }
   if (/[\s\p{Cc}]/u.test(arn.resource))
     return `${shown(arn.resource)} holds white space or control characters; ECS ids and names have none`;
-  const key = type === 'cluster' ? `cluster/${parts[parts.length - 1]}` : resourceKey(text);
+  // The stored key, `<type>/<id>` (resourceKey), from the parts in hand; a UTF-8 character is at most 3 bytes
+  // per UTF-16 unit, so a key of ECS's size needs no count.
+  const key = `${type}/${parts[parts.length - 1]}`;
+  if (key.length * 3 <= MAX_PARTITION_KEY_BYTES) return undefined;
   const bytes = Buffer.byteLength(key);
   if (bytes > MAX_PARTITION_KEY_BYTES)
     return (

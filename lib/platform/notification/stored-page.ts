@@ -19,8 +19,6 @@ import {
   sentPage,
 } from './page-once.js';
 
-// Run stores build their own updates in this form too.
-
 /** The item's attributes holding the claim's state, lease and message id. */
 export type PageAttributes = Record<keyof PageClaim, string>;
 
@@ -48,6 +46,7 @@ export const sentWrite = (messageId: string): PageWrite => ({
 
 export const givenBackWrite: PageWrite = { condition: exists('state'), ...setting(pendingPage) };
 
+/** The writes as UpdateItem's parts, over the attributes `names` an item keeps its claim in (a job run's). */
 export const claimUpdate = (names: PageAttributes, now: Date): UpdateParts =>
   updateParts(claimWrite(now), names);
 

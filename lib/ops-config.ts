@@ -47,12 +47,7 @@ export const OpsConfig = z
       z.array(ClusterName).check(z.minLength(1, 'list at least one cluster, or leave clusters out')),
     ),
     retention: z._default(Retention, { stoppedDays: 30, historyDays: 90 }),
-    reconcile: z._default(Reconcile, {
-      batchSize: 500,
-      batchingWindowSeconds: 5,
-      maxConcurrency: 5,
-      writeConcurrency: 16,
-    }),
+    reconcile: z._default(Reconcile, () => z.parse(Reconcile, {})),
     alerts: z._default(AlertsConfig, () => z.parse(AlertsConfig, {})),
     jobs: z._default(JobsConfig, {}),
     drain: z._default(DrainConfig, () => DEFAULT_DRAIN_CONFIG),

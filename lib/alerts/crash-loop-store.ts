@@ -36,8 +36,6 @@ import {
 } from './crash-loop.js';
 import type { Incident } from './model.js';
 
-// The alert and summary paths name these by the store they use.
-
 const WINDOW_PREFIX = 'alert-window#';
 const WINDOW_ENTRY = 'window';
 /** Writes one exit may take: a window replaced and contended on every step still settles well within this. */

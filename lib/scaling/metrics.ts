@@ -6,6 +6,7 @@
  */
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { lastSegment } from '../platform/arn.js';
 import type { StateStore } from '../platform/store/state-store.js';
 import { type CallTally, describeError } from './calls.js';
 import type { ScalingPolicyConfig } from './config.js';
@@ -56,7 +57,7 @@ export async function readMetric(
 
 async function readQueue(queue: string, sources: MetricSources, calls: CallTally): Promise<MetricReading> {
   const isUrl = queue.startsWith('https://');
-  const name = isUrl ? queue.slice(queue.lastIndexOf('/') + 1) : queue;
+  const name = isUrl ? lastSegment(queue) : queue;
   let url = isUrl ? queue : sources.queueUrls?.get(queue);
   if (url === undefined) {
     calls.count('sqs:GetQueueUrl');

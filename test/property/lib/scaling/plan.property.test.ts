@@ -5,27 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod/mini';
-import { ScalingPolicyConfig } from '../../../../lib/scaling/config.js';
 import { CLAIM_LEASE_MS, changeInFlight, type Observation, planOf } from '../../../../lib/scaling/plan.js';
 import type { RecordedActivity } from '../../../../lib/scaling/scaling-store.js';
+import { policy, QUEUE_WORKERS } from '../../../support/scaling-policies.js';
 
 const NOW = new Date('2024-05-02T12:00:00Z');
-const POLICY = z.parse(ScalingPolicyConfig, {
-  cluster: 'prod',
-  service: 'worker',
-  metric: { sqs: { queue: 'orders' } },
-  threshold: 10,
-  comparison: 'GreaterThanOrEqualToThreshold',
-  adjustmentType: 'ChangeInCapacity',
-  steps: [
-    { lower: 0, upper: 40, adjustment: 1 },
-    { lower: 40, adjustment: 3 },
-  ],
-  minCapacity: 0,
-  maxCapacity: 20,
-  cooldownSeconds: 60,
-});
+const POLICY = policy(QUEUE_WORKERS);
 
 const activityArbitrary: fc.Arbitrary<RecordedActivity> = fc
   .record({

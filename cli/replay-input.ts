@@ -105,11 +105,11 @@ export async function* readRecords(
   let mode = 'start' as 'start' | 'lines' | 'array';
   let pending: string[] = [];
   let bytes = 0;
-  let text = '';
   const take = function* (chunk: string): Generator<BatchRecord> {
-    text = chunk;
+    let text = chunk;
     if (mode === 'start') {
-      text = (pending.join('') + text).replace(/^\uFEFF/, '');
+      text = pending.join('') + text;
+      if (text.startsWith(BOM)) text = text.slice(1);
       pending = [];
       const first = /\S/.exec(text);
       if (first === null) {

@@ -1,11 +1,13 @@
 /** Step scaling: scale, every minute (and on demand), updates the policies' services. */
+
 import type { OpsConfig } from '../lib/ops-config.js';
+import { lastSegment } from '../lib/platform/arn.js';
 import { capabilityResources } from './capability.js';
 import { stateTable } from './roles.js';
 import { allow, arn, deny, type Stack } from './template.js';
 
 /** An SQS queue of a metric source as an IAM resource: its name (from a URL, the last path segment). */
-const queueArn = (queue: string) => arn('sqs', queue.slice(queue.lastIndexOf('/') + 1));
+const queueArn = (queue: string) => arn('sqs', lastSegment(queue));
 
 const unique = (values: string[]) => [...new Set(values)].sort();
 

@@ -8,7 +8,8 @@ import { parseEcsEventText } from '../../lib/platform/events/ecs-event.js';
 import { clusterName } from '../../lib/platform/store/table.js';
 import type { CommandContext } from '../context.js';
 import { packageRoot } from '../package-root.js';
-import { formatSummary, replay, toRecords } from './replay.js';
+import { toRecords } from '../replay-input.js';
+import { formatSummary, replay } from './replay.js';
 import { instancesCommand, tasksCommand } from './state.js';
 
 const DEMO_STREAM_PATH = join('events', 'demo', 'stream.jsonl');

@@ -16,8 +16,6 @@ import { Progress, type ProgressStream } from '../progress.js';
 import { readRecords, toRecords } from '../replay-input.js';
 import { UsageError } from '../usage.js';
 
-export { toRecords };
-
 const REDELIVERIES = 3;
 /** Line numbers shown per invalid reason, and failed records listed, in the text summary. */
 const SHOWN_IDS = 8;
@@ -39,7 +37,7 @@ export interface ReplaySummary {
   invalidReasons: { field: string; reason: string; count: number; at: string[]; example: string }[];
   /** Well-formed EventBridge events that are not ECS state changes: counted, not stored, not refused. */
   skipped: number;
-  skippedByDetailType: { detailType: string; source?: string; count: number }[];
+  skippedByDetailType: { detailType: string; source: string; count: number }[];
   failed: { at: string; arn: string; version: number; reason: string }[];
   deadLetterFile: string;
 }
@@ -158,19 +156,10 @@ class Tally {
   ) {}
 
   add(outcome: RecordOutcome): void {
-    // A well-formed event that is not an ECS state change: read loosely, so only its detail-type is relied on.
-    const other = outcome as unknown as {
-      outcome: string;
-      detailType?: unknown;
-      source?: unknown;
-      reason?: unknown;
-    };
-    if (other.outcome === 'skipped') {
-      const label = [other.detailType, other.reason].find((value) => typeof value === 'string');
-      this.skip((label as string | undefined) ?? '(no detail-type)', other.source as string | undefined);
-      return;
-    }
     switch (outcome.outcome) {
+      case 'skipped':
+        this.skip(outcome.detailType, outcome.source);
+        return;
       case 'accepted':
       case 'duplicate':
       case 'stale':
@@ -202,10 +191,9 @@ class Tally {
     }
   }
 
-  skip(detailType: string, source?: string): void {
+  private skip(detailType: string, source: string): void {
     const group = this.skipped.get(detailType);
-    if (group === undefined)
-      this.skipped.set(detailType, { detailType, ...(source === undefined ? {} : { source }), count: 1 });
+    if (group === undefined) this.skipped.set(detailType, { detailType, source, count: 1 });
     else group.count++;
   }
 
@@ -275,7 +263,7 @@ export function formatSummary(summary: ReplaySummary): string {
   if (summary.skipped > 0) {
     lines.push('', `skipped ${summary.skipped} (not ECS state changes; nothing stored):`);
     for (const { detailType, source, count } of summary.skippedByDetailType)
-      lines.push(`  ${detailType}${source === undefined ? '' : ` (${source})`} ×${count}`);
+      lines.push(`  ${detailType} (${source}) ×${count}`);
   }
   if (summary.failed.length > 0) {
     lines.push('', `failed ${summary.failed.length}:`);

@@ -5,6 +5,8 @@
  * observes. The native path's floor, for comparison: a CloudWatch alarm needs at least one evaluation period
  * (60 s for standard metrics) before Application Auto Scaling acts on it.
  */
+import { lastSegment } from '../../lib/platform/arn.js';
+
 export interface ScalingSummary {
   /** UpdateService calls of the scaled services, in simulated seconds from the start. */
   changes: { service: string; desiredCount: number; atSeconds: number }[];
@@ -25,11 +27,7 @@ export class ScalingLatency {
 
   /** An UpdateService reached ECS at simulated time `at`; only the policies' services count. */
   serviceUpdated(service: string | undefined, desiredCount: number | undefined, at: number) {
-    if (
-      service === undefined ||
-      desiredCount === undefined ||
-      !this.services.has(service.split('/').at(-1) ?? '')
-    )
+    if (service === undefined || desiredCount === undefined || !this.services.has(lastSegment(service)))
       return;
     this.changes.push({ service, desiredCount, atSeconds: (at - this.startedAt) / 1000 });
   }

@@ -4,6 +4,7 @@
  * the mailbox — then a summary that says where to look next. Plain lines (no cursor tricks), so it reads the same in a terminal, a pipe or CI.
  */
 import { join } from 'node:path';
+import { lastSegment } from '../../lib/platform/arn.js';
 
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import type { Deployment } from '../serverless/routes.js';
@@ -213,7 +214,7 @@ function scalingLine({ scaling }: Pick<SandboxReport, 'scaling'>): string | unde
   const parts: string[] = [];
   const byService = new Map<string, number[]>();
   for (const change of scaling.changes) {
-    const name = change.service.split('/').at(-1) ?? change.service;
+    const name = lastSegment(change.service);
     byService.set(name, [...(byService.get(name) ?? []), change.desiredCount]);
   }
   for (const [service, counts] of byService) parts.push(`${service} → ${counts.join(' → ')}`);

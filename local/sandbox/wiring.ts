@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { lastSegment } from '../../lib/platform/arn.js';
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import { ApplicationAutoScalingRegistry } from '../application-auto-scaling/application-auto-scaling.js';
 import { CloudWatchMetrics } from '../cloudwatch/metrics.js';
@@ -235,7 +236,6 @@ function prepareAccount(options: SandboxOptions, sim: SimulatedEcs, queues: Loca
     }
   }
   for (const policy of Object.values(options.scaling)) {
-    if (policy.metric.sqs !== undefined)
-      queues.create(policy.metric.sqs.queue.slice(policy.metric.sqs.queue.lastIndexOf('/') + 1));
+    if (policy.metric.sqs !== undefined) queues.create(lastSegment(policy.metric.sqs.queue));
   }
 }

@@ -4,7 +4,8 @@
  * access pattern of the application). The state table is keyed by resourceKey(arn), not by the ARN.
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { HISTORY_ENTRY_PREFIX, KEY, LATEST_ENTRY, resourceKey } from '../lib/platform/store/table.js';
+import { resourceKey } from '../lib/platform/arn.js';
+import { HISTORY_ENTRY_PREFIX, KEY, LATEST_ENTRY } from '../lib/platform/store/table.js';
 import type { ReferenceTables } from './reference.js';
 import type { Stream } from './stream.js';
 

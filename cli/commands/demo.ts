@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { clusterName } from '../../lib/platform/arn.js';
 import { parseEcsEventText } from '../../lib/platform/events/ecs-event.js';
-import { clusterName } from '../../lib/platform/store/table.js';
 import type { CommandContext } from '../context.js';
 import { packageRoot } from '../package-root.js';
 import { toRecords } from '../replay-input.js';

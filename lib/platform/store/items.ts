@@ -2,18 +2,17 @@
  * Pure mapping from a validated ECS event to the DynamoDB items that store it (no I/O).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { clusterName, resourceKey } from '../arn.js';
 import { InvalidInputError } from '../errors.js';
 import { type EcsEvent, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES } from '../events/ecs-event.js';
 import { encodeDetail } from './detail-codec.js';
 import {
-  clusterName,
   ec2HostKey,
   groupKey,
   HISTORY_ENTRY_PREFIX,
   INDEX,
   KEY,
   LATEST_ENTRY,
-  resourceKey,
   statusKey,
   TASK_STATUS_SHARDS,
   taskStatusBucket,

@@ -11,6 +11,7 @@ import {
   PutItemCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { resourceKey } from '../arn.js';
 import { dynamoDbClient } from '../aws/dynamodb-client.js';
 import { type InvalidInputError, itemRefusal } from '../errors.js';
 import type { VersionVerdict } from '../version-rule.js';
@@ -24,7 +25,6 @@ import {
   type IndexName,
   KEY,
   LATEST_ENTRY,
-  resourceKey,
   statusKey,
   TASK_STATUS_SHARDS,
   taskStatusBucket,

@@ -37,11 +37,8 @@ export type IndexName = keyof typeof INDEX;
 export const TASK_STATUS_SHARDS = 4;
 export const LIVE_TASKS = 'live';
 
-/**
- * Resources are keyed `task/<id>` or `container-instance/<id>` (either ARN format), and index keys name clusters
- * by name, not ARN: ids are unique in an account and region, which one stack serves, and people type names.
- */
-export { clusterName, resourceKey } from '../arn.js';
+// Resources are keyed `task/<id>` or `container-instance/<id>` (arn.ts resourceKey, either ARN format), and index
+// keys name clusters by name, not ARN: ids are unique in an account and region, which one stack serves.
 export const taskStatusBucket = (lastStatus: string) => (lastStatus === 'STOPPED' ? 'STOPPED' : LIVE_TASKS);
 export const statusKey = (cluster: string, kind: 'task' | 'instance', bucket: string, shard: number) =>
   `${cluster}|${kind}|${bucket}|${shard}`;

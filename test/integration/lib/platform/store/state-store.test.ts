@@ -4,10 +4,11 @@
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resourceKey } from '../../../../../lib/platform/arn.js';
 import { type EcsEvent, parseEcsEvent } from '../../../../../lib/platform/events/ecs-event.js';
 import { historyItem, type Item, latestItem, shardOf } from '../../../../../lib/platform/store/items.js';
 import type { StateStore } from '../../../../../lib/platform/store/state-store.js';
-import { KEY, resourceKey } from '../../../../../lib/platform/store/table.js';
+import { KEY } from '../../../../../lib/platform/store/table.js';
 import { engines, freshStore, requireEngine } from '../../../../support/engines.js';
 import { type Envelope, incompressible, instanceEvent, taskEvent } from '../../../../support/fixtures.js';
 

@@ -12,6 +12,11 @@ export const TASK_STATE_CHANGE = 'ECS Task State Change';
 export const CONTAINER_INSTANCE_STATE_CHANGE = 'ECS Container Instance State Change';
 export const ECS_DETAIL_TYPES = [TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE] as const;
 
+/** Where a state comes from: ECS's own event, or ecs-ops' resync reading the ECS API (lib/resync). */
+export const EVENT_SOURCE = 'aws.ecs';
+export const RESYNC_SOURCE = 'ecs-ops.resync';
+export type StateOrigin = 'event' | 'resync';
+
 /** Every task lifecycle state, in lifecycle order (ECS Developer Guide, "Task lifecycle"). */
 export const TASK_STATUSES = [
   'PROVISIONING',
@@ -34,6 +39,10 @@ export const INSTANCE_STATUSES = [
   'DEREGISTERING',
   'INACTIVE',
 ] as const;
+
+/** A task not yet STOPPED, a container instance not yet INACTIVE: a resource whose story is not over. */
+export const isLiveStatus = (kind: 'task' | 'instance', status: string | undefined) =>
+  kind === 'task' ? status !== 'STOPPED' : status !== 'INACTIVE';
 
 /** `detail.version` orders events of one resource: higher is newer, equal is a duplicate. */
 const ResourceVersion = z
@@ -186,7 +195,10 @@ export type ContainerInstanceDetail = z.infer<typeof ContainerInstanceDetail>;
 
 const Envelope = z.looseObject({
   id: z.string('expected the EventBridge event id'),
-  source: z.literal('aws.ecs', 'expected "aws.ecs"; only ECS events belong on this queue'),
+  source: z.enum(
+    [EVENT_SOURCE, RESYNC_SOURCE],
+    `expected "${EVENT_SOURCE}" (or "${RESYNC_SOURCE}", a state read by resync); only ECS events belong on this queue`,
+  ),
   'detail-type': z.enum(
     ECS_DETAIL_TYPES,
     `expected "${TASK_STATE_CHANGE}" or "${CONTAINER_INSTANCE_STATE_CHANGE}"`,
@@ -205,18 +217,14 @@ const Envelope = z.looseObject({
   detail: z.looseObject({}, 'expected the event detail object (the ECS task or container instance)'),
 });
 
-/** A validated ECS event; `raw` is the envelope exactly as received (every field kept). */
-export type EcsEvent =
-  | { kind: 'task'; arn: string; version: number; detail: TaskDetail; id: string; time: string; raw: object }
-  | {
-      kind: 'instance';
-      arn: string;
-      version: number;
-      detail: ContainerInstanceDetail;
-      id: string;
-      time: string;
-      raw: object;
-    };
+/**
+ * A validated ECS event; `raw` is the envelope exactly as received (every field kept). `origin` says whether ECS
+ * sent it or resync read it from the API (then `time` is when resync read it).
+ */
+export type EcsEvent = (
+  | { kind: 'task'; detail: TaskDetail }
+  | { kind: 'instance'; detail: ContainerInstanceDetail }
+) & { arn: string; version: number; id: string; time: string; origin: StateOrigin; raw: object };
 export type EcsResourceKind = EcsEvent['kind'];
 
 /** A well-formed EventBridge event that is not an ECS task or container-instance state change. */
@@ -328,20 +336,27 @@ export function parseEcsEvent(value: unknown): ParseResult {
   const envelope = z.safeParse(Envelope, value);
   if (!envelope.success) return fromEnvelopeIssues(envelope.error.issues, value as Record<string, unknown>);
   const { id, time, detail } = envelope.data;
+  const origin: StateOrigin = envelope.data.source === RESYNC_SOURCE ? 'resync' : 'event';
   if (envelope.data['detail-type'] === TASK_STATE_CHANGE) {
     const task = z.safeParse(TaskDetail, detail);
     if (!task.success) return fromIssues(task.error.issues, 'detail.', detail);
     const { taskArn: arn, version } = task.data;
     const disagreement = disagreements(envelope.data, 'taskArn', task.data);
     if (disagreement !== undefined) return { ok: false, error: disagreement };
-    return { ok: true, event: { kind: 'task', arn, version, detail: task.data, id, time, raw: value } };
+    return {
+      ok: true,
+      event: { kind: 'task', arn, version, detail: task.data, id, time, origin, raw: value },
+    };
   }
   const instance = z.safeParse(ContainerInstanceDetail, detail);
   if (!instance.success) return fromIssues(instance.error.issues, 'detail.', detail);
   const { containerInstanceArn: arn, version } = instance.data;
   const disagreement = disagreements(envelope.data, 'containerInstanceArn', instance.data);
   if (disagreement !== undefined) return { ok: false, error: disagreement };
-  return { ok: true, event: { kind: 'instance', arn, version, detail: instance.data, id, time, raw: value } };
+  return {
+    ok: true,
+    event: { kind: 'instance', arn, version, detail: instance.data, id, time, origin, raw: value },
+  };
 }
 
 /**
@@ -372,7 +387,7 @@ function fromEnvelopeIssues(
         field: 'detail-type',
         reason:
           `${shown(detailType)} from ${shown(source)} is not an ECS state event ` +
-          `(only "${TASK_STATE_CHANGE}" and "${CONTAINER_INSTANCE_STATE_CHANGE}" from "aws.ecs" are stored)`,
+          `(only "${TASK_STATE_CHANGE}" and "${CONTAINER_INSTANCE_STATE_CHANGE}" from "${EVENT_SOURCE}" are stored)`,
         other: { source, detailType },
       },
     };

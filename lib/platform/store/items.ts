@@ -11,6 +11,7 @@ import {
   groupKey,
   HISTORY_ENTRY_PREFIX,
   INDEX,
+  instanceStatusBucket,
   KEY,
   LATEST_ENTRY,
   statusKey,
@@ -72,6 +73,7 @@ export function historyItem(event: EcsEvent, retention: Retention): Item {
     version: { N: String(event.version) },
     eventId: { S: event.id },
     eventTime: { S: event.time },
+    source: { S: event.origin },
   };
   checkKeys(item, event);
   addDetail(item, event.raw);
@@ -84,6 +86,7 @@ export function latestItem(event: EcsEvent, retention: Retention): Item {
     [KEY.sort]: { S: LATEST_ENTRY },
     version: { N: String(event.version) },
     eventTime: { S: event.time },
+    source: { S: event.origin },
   };
   const set = (name: string, value: string) => {
     item[name] = { S: value };
@@ -113,7 +116,7 @@ export function latestItem(event: EcsEvent, retention: Retention): Item {
   } else {
     const instance = event.detail;
     set('status', instance.status);
-    set(INDEX.byStatus.partition, statusKey(cluster, 'instance', instance.status, 0));
+    set(INDEX.byStatus.partition, statusKey(cluster, 'instance', instanceStatusBucket(instance.status), 0));
     set(INDEX.byStatus.sort, isoTime(instance.registeredAt ?? event.time));
     if (instance.ec2InstanceId !== undefined) {
       set(INDEX.byHost.partition, ec2HostKey(instance.ec2InstanceId));

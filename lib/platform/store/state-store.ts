@@ -10,26 +10,33 @@ import {
   GetItemCommand,
   PutItemCommand,
   type QueryCommandInput,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { resourceKey } from '../arn.js';
 import { dynamoDbClient } from '../aws/dynamodb-client.js';
 import { type InvalidInputError, itemRefusal } from '../errors.js';
+import { INSTANCE_STATUSES, isLiveStatus, type StateOrigin } from '../events/ecs-event.js';
 import type { VersionVerdict } from '../version-rule.js';
 import { decodeDetail } from './detail-codec.js';
 import type { Item } from './items.js';
 import {
   ec2HostKey,
+  FINAL_BUCKET,
   groupKey,
   HISTORY_ENTRY_PREFIX,
   INDEX,
   type IndexName,
   KEY,
+  kindOfKey,
   LATEST_ENTRY,
+  LIVE_TASKS,
+  OTHER_INSTANCE_STATUSES,
   statusKey,
   TASK_STATUS_SHARDS,
   taskStatusBucket,
 } from './table.js';
 import { backoff, batchGetAll, conditionalWrite, queryAll, UNPROCESSED_RETRIES } from './table-io.js';
+import { expiryAttribute } from './ttl.js';
 
 export interface StateStoreOptions {
   tableName: string;
@@ -43,7 +50,12 @@ export interface StoredResource {
   version: number;
   /** The EventBridge event id (timeline entries only). */
   eventId?: string;
+  /** When the event was sent, or when resync read the state from the ECS API. */
   eventTime: string;
+  /** Who reported this version: ECS's event, or resync reading the ECS API. */
+  source: StateOrigin;
+  /** Set when resync found that ECS no longer knows the resource: when it noticed (latest state only). */
+  missingSince?: string;
   detail: Record<string, unknown>;
   /** Detail fields dropped to fit DynamoDB's 400 KB item limit (normally empty). */
   trimmedFields: string[];
@@ -55,6 +67,15 @@ export interface ListOptions {
   /** Only resources whose index time is at or before this ISO time. */
   until?: string;
   limit?: number;
+}
+
+/** What resync compares with ECS: a resource's latest version and whether the store holds it as live. */
+export interface CurrentState {
+  version: number;
+  /** A task not STOPPED, a container instance not INACTIVE, and not marked missing. */
+  live: boolean;
+  missing: boolean;
+  statusKey?: string;
 }
 
 /** A timeline item DynamoDB did not store, and why. */
@@ -117,6 +138,131 @@ export class StateStore {
     return unwritten.flat();
   }
 
+  /**
+   * Writes a timeline item unless its version is already in the timeline: a version resync read never replaces
+   * the one its event stored. True when written.
+   */
+  async putHistoryIfAbsent(item: Item): Promise<boolean> {
+    const put = await conditionalWrite(
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: { '#key': KEY.partition },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      throw itemRefusal(error) ?? error;
+    });
+    return put.written;
+  }
+
+  /**
+   * Marks a live resource that ECS no longer knows: it keeps its last status, detail and timeline, gains
+   * `resync: missing` and the time it was noticed, and moves to its kind's final bucket (a task lists as
+   * STOPPED, a container instance as INACTIVE) with the retention of finished resources. Only if it is still
+   * at `version` and unmarked: an event that arrived since wins. True when marked.
+   */
+  async markMissing(
+    key: string,
+    state: Pick<CurrentState, 'version' | 'statusKey'>,
+    noticedAt: string,
+    stoppedDays: number,
+  ): Promise<boolean> {
+    const kind = kindOfKey(key);
+    const values: Record<string, AttributeValue> = {
+      ':version': { N: String(state.version) },
+      ':missing': { S: 'missing' },
+      ':at': { S: new Date(noticedAt).toISOString() },
+    };
+    const sets = ['#resync = :missing', '#missingSince = :at'];
+    const names: Record<string, string> = {
+      '#version': 'version',
+      '#resync': 'resync',
+      '#missingSince': 'missingSince',
+    };
+    if (state.statusKey !== undefined) {
+      values[':statusKey'] = { S: finalStatusKey(state.statusKey, FINAL_BUCKET[kind]) };
+      names['#statusKey'] = INDEX.byStatus.partition;
+      names['#statusTime'] = INDEX.byStatus.sort;
+      sets.push('#statusKey = :statusKey', '#statusTime = :at');
+    }
+    const expiry = expiryAttribute(noticedAt, stoppedDays);
+    for (const [name, value] of Object.entries(expiry)) {
+      names['#expiry'] = name;
+      values[':expiry'] = value;
+      sets.push('#expiry = :expiry');
+    }
+    const update = await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: latestKey(key),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#version = :version AND attribute_not_exists(#resync)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+    return update.written;
+  }
+
+  /**
+   * The keys (`task/<id>`, `container-instance/<id>`) of a cluster's live resources as the indexes list them:
+   * tasks not STOPPED, container instances in any status but INACTIVE.
+   */
+  async liveKeys(cluster: string, kind: 'task' | 'instance'): Promise<string[]> {
+    const partitions =
+      kind === 'task'
+        ? Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) =>
+            statusKey(cluster, 'task', LIVE_TASKS, shard),
+          )
+        : [...INSTANCE_STATUSES.filter((status) => status !== 'INACTIVE'), OTHER_INSTANCE_STATUSES].map(
+            (status) => statusKey(cluster, 'instance', status, 0),
+          );
+    const perPartition = await Promise.all(
+      partitions.map((partition) =>
+        this.queryAll({
+          IndexName: 'byStatus',
+          KeyConditionExpression: '#p = :p',
+          ExpressionAttributeNames: { '#p': INDEX.byStatus.partition },
+          ExpressionAttributeValues: { ':p': { S: partition } },
+        }),
+      ),
+    );
+    return perPartition.flat().map((item) => item[KEY.partition]?.S as string);
+  }
+
+  /** The latest version of each key that has one, without its detail: what resync compares with ECS. */
+  async currentStates(keys: readonly string[]): Promise<Map<string, CurrentState>> {
+    const items = await batchGetAll(this.client, this.tableName, keys.map(latestKey), [
+      'version',
+      'lastStatus',
+      'status',
+      'resync',
+      INDEX.byStatus.partition,
+    ]);
+    return new Map(
+      items.map((item) => {
+        const key = item[KEY.partition]?.S as string;
+        const missing = item.resync?.S === 'missing';
+        const status = item.lastStatus?.S ?? item.status?.S;
+        const statusKeyValue = item[INDEX.byStatus.partition]?.S;
+        return [
+          key,
+          {
+            version: Number(item.version?.N),
+            live: isLiveStatus(kindOfKey(key), status) && !missing,
+            missing,
+            ...(statusKeyValue === undefined ? {} : { statusKey: statusKeyValue }),
+          },
+        ];
+      }),
+    );
+  }
+
   async getLatest(arn: string): Promise<StoredResource | undefined> {
     return this.latestByKey(resourceKey(arn));
   }
@@ -175,7 +321,10 @@ export class StateStore {
     return this.listNewestFirst('byStatus', shards, options, other);
   }
 
-  /** Container instances of a cluster in one status, most recently registered first. */
+  /**
+   * Container instances of a cluster in one status, most recently registered first. `other` lists those in a
+   * status ECS added after this code was written.
+   */
   async instancesByStatus(
     cluster: string,
     status: string,
@@ -313,12 +462,19 @@ function unwrittenBecause(item: Item, error: Error): UnwrittenItem {
   return { item, reason: `${error.name}: ${error.message}`, ...(refused === undefined ? {} : { refused }) };
 }
 
+/** `<cluster>|<kind>|<bucket>|<shard>` with its bucket replaced. */
+function finalStatusKey(current: string, bucket: string): string {
+  const parts = current.split('|');
+  parts[parts.length - 2] = bucket;
+  return parts.join('|');
+}
+
 const latestKey = (key: string) => ({ [KEY.partition]: { S: key }, [KEY.sort]: { S: LATEST_ENTRY } });
 
 function toStoredResource(item: Item): StoredResource {
   const detailBytes = item.detail?.B;
   const detail = detailBytes === undefined ? {} : decodeDetail(detailBytes);
-  const kind = item[KEY.partition]?.S?.startsWith('task/') ? 'task' : 'instance';
+  const kind = kindOfKey(item[KEY.partition]?.S ?? '');
   return {
     arn: String(kind === 'task' ? detail.taskArn : detail.containerInstanceArn),
     kind,
@@ -326,6 +482,9 @@ function toStoredResource(item: Item): StoredResource {
     // The latest item leaves the event id to the timeline entry of its version.
     ...(item.eventId?.S === undefined ? {} : { eventId: item.eventId.S }),
     eventTime: item.eventTime?.S ?? '',
+    // Items written before sources were recorded came from events.
+    source: item.source?.S === 'resync' ? 'resync' : 'event',
+    ...(item.missingSince?.S === undefined ? {} : { missingSince: item.missingSince.S }),
     detail,
     trimmedFields: item.trimmedFields?.SS ?? [],
   };

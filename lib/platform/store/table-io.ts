@@ -61,8 +61,25 @@ export async function conditionalWrite<T>(
   }
 }
 
-/** The items of `keys` (table keys), in the keys' order; keys with no item are left out. */
-export async function batchGetAll(client: Client, tableName: string, keys: readonly Item[]): Promise<Item[]> {
+/**
+ * The items of `keys` (table keys), in the keys' order; keys with no item are left out. `attributes` reads only
+ * those (a ProjectionExpression), for callers that need no detail.
+ */
+export async function batchGetAll(
+  client: Client,
+  tableName: string,
+  keys: readonly Item[],
+  attributes?: readonly string[],
+): Promise<Item[]> {
+  // The keys are always read: they pair each item with its key.
+  const projected = attributes === undefined ? [] : [...new Set([KEY.partition, KEY.sort, ...attributes])];
+  const projection =
+    attributes === undefined
+      ? {}
+      : {
+          ProjectionExpression: projected.map((_, i) => `#a${i}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(projected.map((name, i) => [`#a${i}`, name])),
+        };
   const id = (key: Item) => `${key[KEY.partition]?.S}\u0000${key[KEY.sort]?.S}`;
   const found = new Map<string, Item>();
   for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
@@ -72,7 +89,7 @@ export async function batchGetAll(client: Client, tableName: string, keys: reado
         throw new Error('DynamoDB kept returning unprocessed keys; try again');
       if (attempt > 0) await backoff(attempt);
       const response: BatchGetItemCommandOutput = await client.send(
-        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ...projection } } }),
       );
       for (const item of response.Responses?.[tableName] ?? []) found.set(id(item), item);
       pending = response.UnprocessedKeys?.[tableName]?.Keys;

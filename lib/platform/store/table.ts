@@ -10,6 +10,7 @@
  * (a changed key costs two index writes), not on every new version. Readers fetch listed items with BatchGetItem.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { INSTANCE_STATUSES } from '../events/ecs-event.js';
 
 export const KEY = { partition: 'resource', sort: 'entry' } as const;
 export const LATEST_ENTRY = 'latest';
@@ -21,7 +22,7 @@ export const TTL_ATTRIBUTE = 'expiresAt';
  * - byStatus:  tasks: "<cluster>|task|live|<shard>" (every status before STOPPED, by createdAt) or
  *   "<cluster>|task|STOPPED|<shard>" (by stoppedAt): one move per task lifetime instead of one per status;
  *   readers filter `live` by the exact status. Container instances: "<cluster>|instance|<status>|0" by
- *   registeredAt (their status changes rarely). A busy cluster's tasks spread over TASK_STATUS_SHARDS partitions.
+ *   registeredAt (their status changes rarely; a status ECS adds later goes under `other`). A busy cluster's tasks spread over TASK_STATUS_SHARDS partitions.
  * - byGroup:   "<cluster>|<group>" (e.g. prod|service:web), by createdAt.
  * - byHost:    tasks under their container instance's key ("container-instance/<id>"); container instances
  *   under "ec2/<instance id>".
@@ -39,7 +40,16 @@ export const LIVE_TASKS = 'live';
 
 // Resources are keyed `task/<id>` or `container-instance/<id>` (arn.ts resourceKey, either ARN format), and index
 // keys name clusters by name, not ARN: ids are unique in an account and region, which one stack serves.
+/** The kind of resource a key (`task/<id>`, `container-instance/<id>`) names. */
+export const kindOfKey = (key: string): 'task' | 'instance' =>
+  key.startsWith('task/') ? 'task' : 'instance';
 export const taskStatusBucket = (lastStatus: string) => (lastStatus === 'STOPPED' ? 'STOPPED' : LIVE_TASKS);
+/** Container instances are listed per status; one ECS adds later goes to `other`, which every list also reads. */
+export const OTHER_INSTANCE_STATUSES = 'other';
+export const instanceStatusBucket = (status: string) =>
+  (INSTANCE_STATUSES as readonly string[]).includes(status) ? status : OTHER_INSTANCE_STATUSES;
+/** The bucket a resource that ECS no longer knows is moved to: it is over (resync marks it missing). */
+export const FINAL_BUCKET = { task: 'STOPPED', instance: 'INACTIVE' } as const;
 export const statusKey = (cluster: string, kind: 'task' | 'instance', bucket: string, shard: number) =>
   `${cluster}|${kind}|${bucket}|${shard}`;
 export const groupKey = (cluster: string, group: string) => `${cluster}|${group}`;

@@ -9,6 +9,7 @@ import { AlertsConfig } from './alerts/config.js';
 import { DEFAULT_DRAIN_CONFIG, DrainConfig } from './drain/config.js';
 import { FARGATE_PROVIDERS, type JobConfig, JobsConfig } from './jobs/config.js';
 import { ClusterName, WholeNumber } from './platform/config/fields.js';
+import { DEFAULT_RESYNC_CONFIG, ResyncConfig } from './resync/config.js';
 import { ScalingConfig } from './scaling/config.js';
 
 const Retention = z.strictObject({
@@ -48,6 +49,7 @@ export const OpsConfig = z
     ),
     retention: z._default(Retention, { stoppedDays: 30, historyDays: 90 }),
     reconcile: z._default(Reconcile, () => z.parse(Reconcile, {})),
+    resync: z._default(ResyncConfig, () => DEFAULT_RESYNC_CONFIG),
     alerts: z._default(AlertsConfig, () => z.parse(AlertsConfig, {})),
     jobs: z._default(JobsConfig, {}),
     drain: z._default(DrainConfig, () => DEFAULT_DRAIN_CONFIG),

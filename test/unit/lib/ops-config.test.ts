@@ -10,6 +10,7 @@ describe('ops.config.yml', () => {
     expect(parseOpsConfig({})).toEqual({
       retention: { stoppedDays: 30, historyDays: 90 },
       reconcile: { batchSize: 500, batchingWindowSeconds: 5, maxConcurrency: 5, writeConcurrency: 16 },
+      resync: { intervalMinutes: 15, callsPerSecond: 10 },
       alerts: {
         topicName: 'ecs-ops-alerts',
         email: [],

@@ -1,0 +1,446 @@
+/**
+ * One resync: per watched cluster, read what ECS knows (tasks desired RUNNING, tasks recently STOPPED,
+ * registered container instances, then the store's live resources ECS did not list), compare it with the store
+ * (drift.ts) and correct it through the same conditional version rule the events go through — adding what is
+ * missing, advancing what is behind, marking what ECS no longer knows. Stops nobody was told of are published
+ * for alerting and job runs. Each cluster's corrections are journaled; a dry run only reports them.
+ *
+ * A run works page by page (100 resources) and stops starting pages when its time runs short: it then returns a
+ * cursor and the caller continues in a follow-up invocation. A page is done or not started, so a cursor
+ * resumes exactly; the last phase (the store's live resources) restarts from the cluster's start instead, which
+ * costs calls, never correctness.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import { clusterName, lastSegment, parseArn } from '../platform/arn.js';
+import { mapConcurrent } from '../platform/concurrency.js';
+import { asEcsOpsError, InvalidInputError } from '../platform/errors.js';
+import {
+  CONTAINER_INSTANCE_STATE_CHANGE,
+  type EcsEvent,
+  parseEcsEvent,
+  RESYNC_SOURCE,
+  TASK_STATE_CHANGE,
+} from '../platform/events/ecs-event.js';
+import type { EventEnvelope } from '../platform/events/envelope.js';
+import type { Journal } from '../platform/journal.js';
+import { historyItem, latestItem, type Retention } from '../platform/store/items.js';
+import type { StateStore } from '../platform/store/state-store.js';
+import { type Correction, driftOf, lateStops, missingCorrections, type ObservedState } from './drift.js';
+import type { EcsReader } from './ecs-api.js';
+import type { LateStopPublisher } from './late-stops.js';
+import { containerInstanceDetailOf, taskDetailOf } from './normalise.js';
+import type { WatchingSince } from './watching.js';
+
+export const RESYNC_JOURNAL_KIND = 'resync';
+
+/** The phases of one cluster, in order. */
+export const PHASES = ['running-tasks', 'stopped-tasks', 'container-instances', 'stored-live'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Where a run that ran out of time goes on. */
+export interface ResyncCursor {
+  runId: string;
+  /** The clusters still to do; the first is the one in progress. */
+  clusters: string[];
+  phase: Phase;
+  nextToken?: string;
+}
+
+export type ResyncTrigger = 'schedule' | 'deploy' | 'cli' | 'continuation';
+
+export interface ResyncRequest {
+  trigger: ResyncTrigger;
+  /** Only these clusters (the watched ones when absent). */
+  clusters?: readonly string[];
+  dryRun?: boolean;
+  cursor?: ResyncCursor;
+  /** Milliseconds this invocation has left (a Lambda's remaining time); unbounded when absent. */
+  remainingMs?: () => number;
+}
+
+/** One correction as reports and the journal show it. */
+export interface CorrectionLine {
+  action: Correction['action'];
+  arn: string;
+  kind: 'task' | 'instance';
+  /** The stored version before (none for an addition). */
+  from?: number;
+  version: number;
+  status: string;
+  /** Set for a correction that did not land: why. */
+  refused?: string;
+}
+
+export interface ClusterReport {
+  cluster: string;
+  runId: string;
+  dryRun: boolean;
+  added: number;
+  advanced: number;
+  markedMissing: number;
+  inSync: number;
+  /** An event newer than the API's answer was already stored (or arrived while resync wrote). */
+  storeNewer: number;
+  /** API states the event rules refuse (with the reason), and writes that failed: the next run tries again. */
+  invalid: { arn: string; field: string; reason: string }[];
+  failed: number;
+  /** Stops published late for alerting and job runs. */
+  lateStops: number;
+  apiCalls: Record<string, number>;
+  seconds: number;
+  /** False when the run ran out of time within this cluster: the follow-up goes on. */
+  complete: boolean;
+  corrections: CorrectionLine[];
+}
+
+export interface ResyncResult {
+  runId: string;
+  reports: ClusterReport[];
+  /** Set when time ran out: continue with it. */
+  cursor?: ResyncCursor;
+}
+
+export interface ResyncDependencies {
+  /** A fresh reader per run, so calls are counted per run. */
+  ecsApi: () => EcsReader;
+  store: Pick<StateStore, 'currentStates' | 'liveKeys' | 'putLatest' | 'putHistoryIfAbsent' | 'markMissing'>;
+  journal: Pick<Journal, 'append'>;
+  lateStops: LateStopPublisher;
+  watching: Pick<WatchingSince, 'start' | 'read'>;
+  /** ops.config.yml's clusters; every cluster of the account when absent. */
+  clusters?: readonly string[];
+  retention: Retention;
+  writeConcurrency: number;
+  now?: () => Date;
+}
+
+/** Time kept back when deciding whether to start another page: one page takes seconds, not this. */
+export const PAGE_MARGIN_MS = 30_000;
+/** Corrections listed per cluster in a journal entry (the counts are always whole). */
+export const JOURNALED_CORRECTIONS = 200;
+
+export async function resync(
+  request: ResyncRequest,
+  dependencies: ResyncDependencies,
+): Promise<ResyncResult> {
+  const now = dependencies.now ?? (() => new Date());
+  const startedAt = now();
+  const dryRun = request.dryRun === true;
+  const api = dependencies.ecsApi();
+  // The time says when; the suffix keeps two runs started in the same millisecond apart.
+  const runId = request.cursor?.runId ?? `${startedAt.toISOString()}-${randomUUID().slice(0, 8)}`;
+  const watchingSince = dryRun
+    ? ((await dependencies.watching.read()) ?? startedAt.toISOString())
+    : await dependencies.watching.start(startedAt);
+  const clusters =
+    request.cursor?.clusters ??
+    (request.clusters ?? dependencies.clusters ?? (await api.clusterNames())).slice();
+  const outOfTime = () => request.remainingMs !== undefined && request.remainingMs() < PAGE_MARGIN_MS;
+
+  const reports: ClusterReport[] = [];
+  let resumeAt: Pick<ResyncCursor, 'phase' | 'nextToken'> | undefined = request.cursor;
+  for (let index = 0; index < clusters.length; index++) {
+    const cluster = clusters[index] as string;
+    const run = new ClusterRun(cluster, runId, dryRun, watchingSince, api, dependencies, now);
+    const stoppedAt = await run.sweep(resumeAt, outOfTime);
+    resumeAt = undefined;
+    reports.push(run.report);
+    if (!dryRun) await journal(run.report, dependencies, now());
+    if (stoppedAt !== undefined) {
+      return { runId, reports, cursor: { runId, clusters: clusters.slice(index), ...stoppedAt } };
+    }
+  }
+  return { runId, reports };
+}
+
+/** One cluster's part of a run: its phases, page by page, and its report. */
+class ClusterRun {
+  readonly report: ClusterReport;
+  /** Keys ECS answered for in this run: the store-live phase describes only the others. */
+  private readonly seen = new Set<string>();
+  private readonly started: number;
+  /** The reader's counts when this cluster began: the report counts this cluster's calls only. */
+  private readonly callsBefore: Record<string, number>;
+
+  constructor(
+    private readonly cluster: string,
+    runId: string,
+    dryRun: boolean,
+    private readonly watchingSince: string,
+    private readonly api: EcsReader,
+    private readonly dependencies: ResyncDependencies,
+    private readonly now: () => Date,
+  ) {
+    this.started = now().getTime();
+    this.callsBefore = { ...api.calls };
+    this.report = {
+      cluster,
+      runId,
+      dryRun,
+      added: 0,
+      advanced: 0,
+      markedMissing: 0,
+      inSync: 0,
+      storeNewer: 0,
+      invalid: [],
+      failed: 0,
+      lateStops: 0,
+      apiCalls: {},
+      seconds: 0,
+      complete: true,
+      corrections: [],
+    };
+  }
+
+  /** Runs the phases from `resumeAt`; returns where it stopped when time ran out. */
+  async sweep(
+    resumeAt: Pick<ResyncCursor, 'phase' | 'nextToken'> | undefined,
+    outOfTime: () => boolean,
+  ): Promise<Pick<ResyncCursor, 'phase' | 'nextToken'> | undefined> {
+    const first = resumeAt === undefined ? 0 : PHASES.indexOf(resumeAt.phase);
+    try {
+      for (let phase = first; phase < PHASES.length; phase++) {
+        const name = PHASES[phase] as Phase;
+        let nextToken = phase === first ? resumeAt?.nextToken : undefined;
+        if (name === 'stored-live') {
+          if (outOfTime()) return this.stop({ phase: name });
+          await this.storedLive();
+          continue;
+        }
+        do {
+          if (outOfTime()) return this.stop({ phase: name, ...(nextToken ? { nextToken } : {}) });
+          nextToken = await this.listedPage(name, nextToken);
+        } while (nextToken !== undefined);
+      }
+      return undefined;
+    } finally {
+      this.finish();
+    }
+  }
+
+  private stop(at: Pick<ResyncCursor, 'phase' | 'nextToken'>) {
+    this.report.complete = false;
+    return at;
+  }
+
+  private finish(): void {
+    this.report.seconds = (this.now().getTime() - this.started) / 1000;
+    for (const [action, count] of Object.entries(this.api.calls)) {
+      const made = count - (this.callsBefore[action] ?? 0);
+      if (made > 0) this.report.apiCalls[action] = made;
+    }
+  }
+
+  /** One page of a List call, described and corrected; the next page's token. */
+  private async listedPage(phase: Phase, nextToken: string | undefined): Promise<string | undefined> {
+    if (phase === 'container-instances') {
+      const page = await this.api.containerInstanceArnPage(this.cluster, nextToken);
+      await this.instances(page.arns);
+      return page.nextToken;
+    }
+    const status = phase === 'running-tasks' ? 'RUNNING' : 'STOPPED';
+    const page = await this.api.taskArnPage(this.cluster, status, nextToken);
+    await this.tasks(page.arns);
+    return page.nextToken;
+  }
+
+  /** The store's live resources of the cluster that ECS did not list: described one by one hundred. */
+  private async storedLive(): Promise<void> {
+    const [tasks, instances] = await Promise.all([
+      this.dependencies.store.liveKeys(this.cluster, 'task'),
+      this.dependencies.store.liveKeys(this.cluster, 'instance'),
+    ]);
+    const unseen = (keys: string[]) => keys.filter((key) => !this.seen.has(key)).map(lastSegment);
+    await this.tasks(unseen(tasks));
+    await this.instances(unseen(instances));
+  }
+
+  private async tasks(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { found, missing } = await this.api.describeTasks(this.cluster, ids);
+    await this.correct(
+      found.map((task: Task) => observed('task', taskDetailOf(task))),
+      missing.map((arn) => `task/${lastSegment(arn)}`),
+    );
+  }
+
+  private async instances(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const clusterArn = clusterArnOf(this.cluster, ids);
+    const { found, missing } = await this.api.describeContainerInstances(this.cluster, ids);
+    await this.correct(
+      found.map((instance: ContainerInstance) =>
+        observed('instance', containerInstanceDetailOf(instance, clusterArn)),
+      ),
+      missing.map((arn) => `container-instance/${lastSegment(arn)}`),
+    );
+  }
+
+  /** Compares one page with the store and applies (or, dry, lists) its corrections. */
+  private async correct(states: ObservedState[], missingKeys: string[]): Promise<void> {
+    for (const state of states) this.seen.add(state.key);
+    for (const key of missingKeys) this.seen.add(key);
+    const current = await this.dependencies.store.currentStates([
+      ...states.map((state) => state.key),
+      ...missingKeys,
+    ]);
+    const drift = driftOf(states, current);
+    this.report.inSync += drift.inSync;
+    this.report.storeNewer += drift.storeNewer;
+    const corrections = [...drift.corrections, ...missingCorrections(missingKeys, current)];
+    if (this.report.dryRun) {
+      for (const correction of corrections) this.count(correction, lineOf(correction));
+      return;
+    }
+    const noticedAt = this.now().toISOString();
+    const events = new Map<Correction, EcsEvent>();
+    for (const correction of corrections) {
+      if (correction.action === 'mark-missing') continue;
+      const parsed = parseEcsEvent(envelopeOf(correction.observed, this.report.runId, noticedAt));
+      if (parsed.ok) events.set(correction, parsed.event);
+      else this.report.invalid.push({ arn: correction.observed.arn, ...parsed.error });
+    }
+    const unpublished = await this.publishLateStops([...events.keys()], events);
+    await mapConcurrent(corrections, this.dependencies.writeConcurrency, async (correction) => {
+      if (correction.action === 'mark-missing') return this.markMissing(correction, noticedAt);
+      const event = events.get(correction);
+      if (event === undefined || unpublished.has(event.id)) return;
+      return this.write(correction, event);
+    });
+  }
+
+  /** Publishes the late stops among `corrections` first: a stop that did not go out is not written either. */
+  private async publishLateStops(corrections: Correction[], events: Map<Correction, EcsEvent>) {
+    const late = new Set(lateStops(corrections, this.watchingSince));
+    const envelopes = corrections.flatMap((correction) =>
+      correction.action !== 'mark-missing' && late.has(correction.observed)
+        ? [(events.get(correction) as EcsEvent).raw as EventEnvelope]
+        : [],
+    );
+    if (envelopes.length === 0) return new Set<string>();
+    const { failed } = await this.dependencies.lateStops.publish(envelopes);
+    this.report.lateStops += envelopes.length - failed.length;
+    this.report.failed += failed.length;
+    return new Set(failed);
+  }
+
+  private async write(correction: Exclude<Correction, { action: 'mark-missing' }>, event: EcsEvent) {
+    const { store, retention } = this.dependencies;
+    try {
+      const verdict = await store.putLatest(latestItem(event, retention));
+      // The timeline gets the version even when an event got to the latest state first: its own entry, if
+      // stored, is kept; otherwise the version would be missing from it.
+      await store.putHistoryIfAbsent(historyItem(event, retention));
+      if (verdict === 'accepted') this.count(correction, lineOf(correction));
+      else this.report.storeNewer++;
+    } catch (error) {
+      const line = lineOf(correction);
+      if (error instanceof InvalidInputError) {
+        this.report.invalid.push({ arn: line.arn, field: error.field, reason: error.reason });
+      } else {
+        this.report.failed++;
+        this.listCorrection({ ...line, refused: asEcsOpsError(error).message });
+      }
+    }
+  }
+
+  private async markMissing(correction: Extract<Correction, { action: 'mark-missing' }>, noticedAt: string) {
+    const { store, retention } = this.dependencies;
+    try {
+      const marked = await store.markMissing(
+        correction.key,
+        correction.state,
+        noticedAt,
+        retention.stoppedDays,
+      );
+      if (marked) this.count(correction, lineOf(correction));
+      else this.report.storeNewer++;
+    } catch (error) {
+      this.report.failed++;
+      this.listCorrection({ ...lineOf(correction), refused: asEcsOpsError(error).message });
+    }
+  }
+
+  private count(correction: Correction, line: CorrectionLine): void {
+    if (correction.action === 'add') this.report.added++;
+    else if (correction.action === 'advance') this.report.advanced++;
+    else this.report.markedMissing++;
+    this.listCorrection(line);
+  }
+
+  private listCorrection(line: CorrectionLine): void {
+    this.report.corrections.push(line);
+  }
+}
+
+/** An API object's normalised detail as an observed state (its key from its ARN, either format). */
+function observed(kind: 'task' | 'instance', detail: Record<string, unknown>): ObservedState {
+  const arn = String((kind === 'task' ? detail.taskArn : detail.containerInstanceArn) ?? '');
+  const status = String((kind === 'task' ? detail.lastStatus : detail.status) ?? '');
+  const type = kind === 'task' ? 'task' : 'container-instance';
+  return { key: `${type}/${lastSegment(arn)}`, arn, kind, version: Number(detail.version), status, detail };
+}
+
+/** The cluster's ARN, built from an ARN of its resources (the API's container instances do not carry it). */
+function clusterArnOf(cluster: string, ids: readonly string[]): string {
+  const arn = ids.map((id) => parseArn(id)).find((parsed) => parsed !== undefined);
+  if (arn === undefined) return cluster;
+  return `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${clusterName(cluster)}`;
+}
+
+/** A state read by resync as the event it stands for: the `ecs-ops.resync` source, `time` when it was read. */
+export function envelopeOf(state: ObservedState, runId: string, noticedAt: string): EventEnvelope {
+  const arn = parseArn(state.arn);
+  return {
+    version: '0',
+    id: `resync-${runId}-${state.key}-v${state.version}`,
+    'detail-type': state.kind === 'task' ? TASK_STATE_CHANGE : CONTAINER_INSTANCE_STATE_CHANGE,
+    source: RESYNC_SOURCE,
+    account: arn?.account ?? '',
+    time: noticedAt,
+    region: arn?.region ?? '',
+    resources: [state.arn],
+    detail: state.detail,
+  };
+}
+
+function lineOf(correction: Correction): CorrectionLine {
+  if (correction.action === 'mark-missing') {
+    const { key, kind, state } = correction;
+    return {
+      action: 'mark-missing',
+      arn: key,
+      kind,
+      from: state.version,
+      version: state.version,
+      status: 'missing',
+    };
+  }
+  const { observed: state } = correction;
+  return {
+    action: correction.action,
+    arn: state.arn,
+    kind: state.kind,
+    ...(correction.action === 'advance' ? { from: correction.from } : {}),
+    version: state.version,
+    status: state.status,
+  };
+}
+
+/** One journal entry per cluster and invocation: the counts, and the first corrections. */
+async function journal(report: ClusterReport, { journal }: ResyncDependencies, at: Date): Promise<void> {
+  const { corrections, ...counts } = report;
+  await journal.append({
+    at: at.toISOString(),
+    kind: RESYNC_JOURNAL_KIND,
+    subject: report.cluster,
+    id: `${report.runId}#${report.cluster}`,
+    fields: {
+      ...counts,
+      invalid: counts.invalid.slice(0, JOURNALED_CORRECTIONS),
+      corrections: corrections.slice(0, JOURNALED_CORRECTIONS),
+      correctionsLeftOut: Math.max(0, corrections.length - JOURNALED_CORRECTIONS),
+    },
+  });
+}

@@ -136,6 +136,12 @@ export class SimulatedEcs extends EcsEngine implements EcsBackend {
     return { taskArns: page.map((task) => task.arn), nextToken };
   }
 
+  /** Every cluster, in the order it was created (ECS lists no inactive ones; the simulator deletes none). */
+  listClusters(input: ECS.ListClustersRequest): ECS.ListClustersResponse {
+    const { page, nextToken } = paginate([...this.clusters.values()], input.maxResults, input.nextToken);
+    return { clusterArns: page.map((cluster) => cluster.arn), nextToken };
+  }
+
   describeServices(input: ECS.DescribeServicesRequest): ECS.DescribeServicesResponse {
     const cluster = this.cluster(input.cluster);
     const { found: services, failures } = describeEach(

@@ -8,6 +8,7 @@ import type * as AAS from '@aws-sdk/client-application-auto-scaling';
 import type * as ASG from '@aws-sdk/client-auto-scaling';
 import type * as CW from '@aws-sdk/client-cloudwatch';
 import type * as ECS from '@aws-sdk/client-ecs';
+import type * as EB from '@aws-sdk/client-eventbridge';
 import type * as SNS from '@aws-sdk/client-sns';
 import type * as SQS from '@aws-sdk/client-sqs';
 
@@ -19,6 +20,7 @@ export interface EcsBackend {
   stopTask(input: ECS.StopTaskRequest): Result<ECS.StopTaskResponse>;
   describeTasks(input: ECS.DescribeTasksRequest): Result<ECS.DescribeTasksResponse>;
   listTasks(input: ECS.ListTasksRequest): Result<ECS.ListTasksResponse>;
+  listClusters(input: ECS.ListClustersRequest): Result<ECS.ListClustersResponse>;
   describeServices(input: ECS.DescribeServicesRequest): Result<ECS.DescribeServicesResponse>;
   updateService(input: ECS.UpdateServiceRequest): Result<ECS.UpdateServiceResponse>;
   listContainerInstances(
@@ -93,6 +95,15 @@ export interface CloudWatchBackend {
   putMetricData(input: CW.PutMetricDataInput): Result<void>;
 }
 
+/**
+ * EventBridge's PutEvents: the entries' own failures (a refused source, a malformed or oversized entry) are in
+ * the response's `Entries`, in request order; only a malformed request as a whole throws (ValidationException).
+ * `eventBridgeBackend` (eventbridge.ts) is the ready implementation over a bus's publish.
+ */
+export interface EventBridgeBackend {
+  putEvents(input: EB.PutEventsRequest): Result<EB.PutEventsResponse>;
+}
+
 /** Every backend is optional: a service left out answers every call with UnknownOperationException. */
 export interface Backends {
   ecs?: EcsBackend;
@@ -102,4 +113,5 @@ export interface Backends {
   sqs?: SqsBackend;
   cloudWatch?: CloudWatchBackend;
   lambda?: LambdaBackend;
+  eventBridge?: EventBridgeBackend;
 }

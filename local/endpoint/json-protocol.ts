@@ -11,6 +11,7 @@ import type { WireResponse } from './wire.js';
 const inputTypes: Record<string, Record<string, 'timestamp' | 'blob'>> = {
   'cloudWatch.GetMetricData': { StartTime: 'timestamp', EndTime: 'timestamp' },
   'cloudWatch.PutMetricData': { 'MetricData[].Timestamp': 'timestamp' },
+  'eventBridge.PutEvents': { 'Entries[].Time': 'timestamp' },
   'sqs.SendMessage': {
     'MessageAttributes.*.BinaryValue': 'blob',
     'MessageSystemAttributes.*.BinaryValue': 'blob',

@@ -51,6 +51,7 @@ export const services: readonly Service[] = [
       'StopTask',
       'DescribeTasks',
       'ListTasks',
+      'ListClusters',
       'DescribeServices',
       'UpdateService',
       'ListContainerInstances',
@@ -92,6 +93,15 @@ export const services: readonly Service[] = [
     operations: ['GetMetricData', 'PutMetricData'],
   },
   {
+    key: 'eventBridge',
+    serviceId: 'EventBridge',
+    protocol: 'json',
+    jsonVersion: '1.1',
+    target: 'AWSEvents',
+    queryCompatible: false,
+    operations: ['PutEvents'],
+  },
+  {
     key: 'sns',
     serviceId: 'SNS',
     protocol: 'query',
@@ -123,6 +133,7 @@ export interface LocalServiceEndpoints {
   AWS_ENDPOINT_URL_SQS: string;
   AWS_ENDPOINT_URL_CLOUDWATCH: string;
   AWS_ENDPOINT_URL_LAMBDA: string;
+  AWS_ENDPOINT_URL_EVENTBRIDGE: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The list and describe calls a reader of a whole cluster makes — ListTasks, DescribeTasks,
+ * The list and describe calls a reader of a whole cluster makes — ListClusters, ListTasks, DescribeTasks,
  * ListContainerInstances, DescribeContainerInstances — against the simulated cluster through the real SDK
  * client and its own paginators: every page, ECS's limits, and the `failures` array for what ECS no longer
  * knows.
@@ -7,7 +7,7 @@
 import * as ECS from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { endpointFor } from '../../../support/local-endpoint.js';
-import { instance, prodCluster } from '../../../support/simulated-ecs.js';
+import { harness, instance, prodCluster } from '../../../support/simulated-ecs.js';
 
 const UNKNOWN_TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/00000000000000000000000000000000';
 const UNKNOWN_INSTANCE = 'arn:aws:ecs:us-east-1:123456789012:container-instance/prod/0000000000000000';
@@ -99,5 +99,46 @@ describe('reading a whole simulated cluster through the SDK', () => {
       'i-0000000000000000c',
     ]);
     expect(failures).toEqual([{ arn: UNKNOWN_INSTANCE, reason: 'MISSING' }]);
+  });
+
+  it('pages ListClusters: every cluster once, in the order they were created', async () => {
+    const h = harness();
+    const names = Array.from({ length: 7 }, (_, n) => `cluster-${n}`);
+    const arns = names.map((name) => h.sim.createCluster(name));
+    const { config } = await endpointFor({ ecs: h.sim });
+    const client = new ECS.ECSClient(config);
+
+    const pages = await allPages(ECS.paginateListClusters({ client, pageSize: 3 }, {}));
+    const all = await allPages(ECS.paginateListClusters({ client }, {}));
+
+    expect(pages.map((page) => page.clusterArns)).toEqual([
+      arns.slice(0, 3),
+      arns.slice(3, 6),
+      arns.slice(6),
+    ]);
+    expect(pages.at(-1)?.nextToken).toBeUndefined();
+    expect(all.map((page) => page.clusterArns)).toEqual([arns]);
+    expect(arns[0]).toBe('arn:aws:ecs:us-east-1:123456789012:cluster/cluster-0');
+  });
+
+  it('lists no clusters in an account that has none', async () => {
+    const { config } = await endpointFor({ ecs: harness().sim });
+
+    const { clusterArns, nextToken } = await new ECS.ECSClient(config).send(new ECS.ListClustersCommand({}));
+
+    expect(clusterArns).toEqual([]);
+    expect(nextToken).toBeUndefined();
+  });
+
+  it.each([
+    ['maxResults 0', { maxResults: 0 }],
+    ['maxResults 101', { maxResults: 101 }],
+    ['a nextToken ECS did not issue', { nextToken: 'not-a-token' }],
+  ])('refuses ListClusters with %s (InvalidParameterException)', async (_, input) => {
+    const { config } = await endpointFor({ ecs: prodCluster().sim });
+
+    await expect(new ECS.ECSClient(config).send(new ECS.ListClustersCommand(input))).rejects.toBeInstanceOf(
+      ECS.InvalidParameterException,
+    );
   });
 });

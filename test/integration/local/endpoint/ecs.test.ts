@@ -89,6 +89,7 @@ const outputs = {
   stopTask: { task },
   describeTasks: { tasks: [task], failures: [{ arn: `${taskArn}-gone`, reason: 'MISSING' }] },
   listTasks: { taskArns: [taskArn], nextToken: 'page-2' },
+  listClusters: { clusterArns: [clusterArn], nextToken: 'page-2' },
   describeServices: { services: [service], failures: [] },
   updateService: { service },
   listContainerInstances: { containerInstanceArns: [instanceArn] },
@@ -135,6 +136,7 @@ const cases: [keyof typeof outputs, { input: object }][] = [
     'listTasks',
     new ECS.ListTasksCommand({ cluster: 'prod', containerInstance: instanceArn, desiredStatus: 'RUNNING' }),
   ],
+  ['listClusters', new ECS.ListClustersCommand({ maxResults: 10, nextToken: 'page-1' })],
   ['describeServices', new ECS.DescribeServicesCommand({ cluster: 'prod', services: ['web'] })],
   ['updateService', new ECS.UpdateServiceCommand({ cluster: 'prod', service: 'web', desiredCount: 4 })],
   [

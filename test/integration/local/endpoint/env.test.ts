@@ -6,6 +6,7 @@ import * as AAS from '@aws-sdk/client-application-auto-scaling';
 import * as ASG from '@aws-sdk/client-auto-scaling';
 import * as CW from '@aws-sdk/client-cloudwatch';
 import * as ECS from '@aws-sdk/client-ecs';
+import * as EB from '@aws-sdk/client-eventbridge';
 import * as SNS from '@aws-sdk/client-sns';
 import * as SQS from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { CloudWatchMetrics } from '../../../../local/cloudwatch/metrics.js';
 import {
   type AutoScalingBackend,
   type EcsBackend,
+  eventBridgeBackend,
   localServiceEndpoints,
   type SqsBackend,
 } from '../../../../local/endpoint/index.js';
@@ -37,6 +39,7 @@ describe('endpoint environment variables', () => {
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566',
       AWS_ENDPOINT_URL_CLOUDWATCH: 'http://127.0.0.1:4566',
       AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://127.0.0.1:4566',
     });
   });
 
@@ -60,6 +63,7 @@ describe('endpoint environment variables', () => {
       sns: new SnsMailbox({ dir: await tempDir() }),
       applicationAutoScaling: new ApplicationAutoScalingRegistry(),
       cloudWatch: new CloudWatchMetrics(),
+      eventBridge: eventBridgeBackend(async () => {}, { account: '000000000000', region: 'us-east-1' }),
     });
     Object.assign(process.env, localServiceEndpoints(endpoint.url));
     const config = clientConfig();
@@ -74,6 +78,9 @@ describe('endpoint environment variables', () => {
     await new CW.CloudWatchClient(config).send(
       new CW.PutMetricDataCommand({ Namespace: 'ecs-ops', MetricData: [{ MetricName: 'm', Value: 1 }] }),
     );
+    await new EB.EventBridgeClient(config).send(
+      new EB.PutEventsCommand({ Entries: [{ Source: 'ecs-ops.resync', DetailType: 'd', Detail: '{}' }] }),
+    );
 
     expect(endpoint.requests()).toEqual({
       'ecs.ListTasks': 1,
@@ -82,6 +89,7 @@ describe('endpoint environment variables', () => {
       'autoScaling.DescribeAutoScalingInstances': 1,
       'sqs.GetQueueUrl': 1,
       'cloudWatch.PutMetricData': 1,
+      'eventBridge.PutEvents': 1,
     });
   });
 });

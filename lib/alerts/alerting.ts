@@ -15,6 +15,11 @@
  *   time, so the redelivery runs the step again and the page is sent exactly once. The crash-loop window
  *   remembers which incident opened it, so that rerun still pages.
  * Alerting is its own function on its own queue: a publish failure never delays state, nor the reverse.
+ *
+ * A STOPPED task may also come from resync (source `ecs-ops.resync`): it read the stop from the ECS API because
+ * the stop's ECS event never arrived. It is the same incident (same key), so a stop already paged is not paged
+ * again, and the late event that may still follow is a duplicate; the page resync causes says it is late, and
+ * the journal records `foundBy: 'resync'`.
  */
 import {
   IdempotencyAlreadyInProgressError,
@@ -67,7 +72,15 @@ export type IncidentOutcome =
 export type AlertRecordOutcome =
   | { id: string; outcome: 'invalid'; field: string; reason: string; error: InvalidInputError }
   | { id: string; outcome: 'not-incident'; taskArn?: string; reason: string }
-  | ({ id: string; key: string; cluster: string; group: string; duplicate: boolean } & IncidentOutcome)
+  | ({
+      id: string;
+      key: string;
+      cluster: string;
+      group: string;
+      duplicate: boolean;
+      /** This delivery came from resync, not from the stop's ECS event. */
+      foundBy?: 'resync';
+    } & IncidentOutcome)
   /** Left on the queue: a step in progress elsewhere, or a failure (SNS, DynamoDB, ECS) after retries. */
   | { id: string; outcome: 'failed'; taskArn?: string; reason: string; error: EcsOpsError };
 
@@ -150,8 +163,11 @@ export function createAlerting(dependencies: AlertDependencies) {
       };
     }
     const task = event.detail;
+    // From resync: the stop's ECS event never arrived, and resync read it from the ECS API at the envelope's time.
+    const foundByResyncAt = event.origin === 'resync' ? event.time : undefined;
     try {
-      const detection = detectIncident(task, await factsOf(task, dependencies), dependencies.config);
+      const facts = { ...(await factsOf(task, dependencies)), foundByResyncAt };
+      const detection = detectIncident(task, facts, dependencies.config);
       if (detection.kind === 'not-incident') {
         // Not deduplicated (only incidents are): a duplicate delivery journals the same verdict again.
         await dependencies.journal.append<Omit<AlertJournalEntry, 'at'>>({
@@ -165,6 +181,7 @@ export function createAlerting(dependencies: AlertDependencies) {
             group: task.group ?? '',
             taskArn: task.taskArn,
             reason: detection.reason,
+            ...foundByFields(foundByResyncAt),
           },
         });
         return { id: record.id, outcome: 'not-incident', taskArn: task.taskArn, reason: detection.reason };
@@ -178,6 +195,7 @@ export function createAlerting(dependencies: AlertDependencies) {
         cluster: incident.cluster,
         group: incident.group,
         duplicate: duplicate === true,
+        ...(foundByResyncAt === undefined ? {} : { foundBy: 'resync' as const }),
         ...outcome,
       };
     } catch (error) {
@@ -230,6 +248,7 @@ async function handleIncident(
     taskArn: incident.taskArn,
     exitClass: incident.cause.exitClass,
     severity: incident.severity,
+    ...foundByFields(incident.foundByResyncAt),
   };
   const entry = (fields: Omit<AlertJournalEntry, 'at' | 'cluster' | 'group'>) =>
     journal.append<Omit<AlertJournalEntry, 'at'>>({
@@ -257,7 +276,11 @@ async function handleIncident(
     outcome: 'sent',
     subject: message.subject,
     messageId,
-    reason: `paged: ${incident.cause.exitClass} exit of essential container ${incident.cause.container}`,
+    reason:
+      `paged: ${incident.cause.exitClass} exit of essential container ${incident.cause.container}` +
+      (incident.foundByResyncAt === undefined
+        ? ''
+        : `; late: found by resync at ${incident.foundByResyncAt}, its ECS event never arrived`),
   });
   return { outcome: 'sent', messageId, subject: message.subject, windowStartedAt: verdict.windowStartedAt };
 }
@@ -301,5 +324,11 @@ async function factsOf(task: TaskDetail, { taskDefinitions, store }: AlertDepend
     account,
   };
 }
+
+/** The journal fields of a stop resync found; none for one its ECS event told. */
+const foundByFields = (
+  foundByResyncAt: string | undefined,
+): Pick<AlertJournalEntry, 'foundBy' | 'foundByResyncAt'> =>
+  foundByResyncAt === undefined ? {} : { foundBy: 'resync', foundByResyncAt };
 
 const subjectOf = (task: TaskDetail) => `${clusterName(task.clusterArn)}/${task.group ?? ''}`;

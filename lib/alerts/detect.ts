@@ -24,6 +24,11 @@ export interface DetectionFacts {
   instanceDraining: boolean;
   region: string;
   account: string;
+  /**
+   * When resync found the stop (the envelope's time), set when the task comes from resync reading the ECS API
+   * instead of from its ECS event (which never arrived): the incident is the same, its page is late.
+   */
+  foundByResyncAt?: string;
 }
 
 type StopKind = 'essential-exit' | 'failed-to-start' | 'deployment' | 'user' | 'host-gone' | 'other';
@@ -148,6 +153,7 @@ export function detectIncident(task: TaskDetail, facts: DetectionFacts, config: 
   if (typeof zone === 'string') incident.availabilityZone = zone;
   if (task.createdAt !== undefined) incident.createdAt = task.createdAt;
   if (task.startedAt !== undefined) incident.startedAt = task.startedAt;
+  if (facts.foundByResyncAt !== undefined) incident.foundByResyncAt = facts.foundByResyncAt;
   return { kind: 'incident', incident };
 }
 

@@ -40,6 +40,11 @@ export interface Incident {
   stoppedAt: string;
   region: string;
   account: string;
+  /**
+   * When resync found this stop (ISO), reading the ECS API: the stop's ECS event never arrived, so its page is
+   * late and says so. Absent when the event told us. Not part of the key: either way it is the same incident.
+   */
+  foundByResyncAt?: string;
 }
 
 /** What detection concludes about a STOPPED task event. */
@@ -60,4 +65,7 @@ export interface AlertJournalEntry {
   subject?: string;
   reason: string;
   messageId?: string;
+  /** Set when resync found the stop (its ECS event never arrived), with when: the page, if any, was late. */
+  foundBy?: 'resync';
+  foundByResyncAt?: string;
 }

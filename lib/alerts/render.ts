@@ -3,12 +3,16 @@
  * (or a crash-loop summary) in, an SNS-ready message out. The subject keeps the words that say what happened;
  * the body reads on a phone: short labelled lines, the facts an on-call engineer asks first (what, which
  * container, exit code and reason, where, when, how long it ran) and console links; the JSON has a schema
- * version.
+ * version. A stop that resync found (its ECS event never arrived) is paged late, and the page says so: `[late]`
+ * in the subject, and first in the body when it was found and how long after the stop.
  */
 
 import { parseArn, resourceId } from '../platform/arn.js';
 import {
   type AlertMessage,
+  formatDuration,
+  foundLateLines,
+  LATE_MARK,
   messageAttributes,
   pageSubject,
   truncateText,
@@ -59,20 +63,6 @@ export const taskConsoleUrl = (region: string, cluster: string, taskId: string):
 /** The console page of a service's health. */
 export const serviceConsoleUrl = (region: string, cluster: string, service: string): string =>
   `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/health?region=${region}`;
-
-/** `3 612 000` ms → `1h 0m 12s`; `252 000` → `4m 12s`; `42 000` → `42s`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return 'unknown';
-  const total = Math.floor(ms / 1000);
-  const days = Math.floor(total / 86_400);
-  const hours = Math.floor((total % 86_400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  if (days > 0) return `${days}d ${hours}h ${minutes}m`;
-  if (hours > 0) return `${hours}h ${minutes}m ${seconds}s`;
-  if (minutes > 0) return `${minutes}m ${seconds}s`;
-  return `${seconds}s`;
-}
 
 /** The name an on-call engineer knows the workload by: the service, else the family or group. */
 export function workloadName(x: { service?: string; group: string }): string {
@@ -151,14 +141,15 @@ function compact(object: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
-/** The page for one incident. */
+/** The page for one incident; late when resync found it. */
 export function renderAlert(incident: Incident): AlertMessage {
-  const { cause } = incident;
+  const { cause, foundByResyncAt } = incident;
   const name = workloadName(incident);
   const taskId = resourceId(incident.taskArn);
   const what = whatHappened(cause.exitClass, cause.exitCode);
   const detail = errorName(cause.reason) ?? errorName(incident.stoppedReason);
-  const subject = pageSubject(`{0} ${what.replace('{detail}', detail ? ' ({2})' : '')} in {1}`, [
+  const late = foundByResyncAt === undefined ? '' : LATE_MARK;
+  const subject = pageSubject(`${late}{0} ${what.replace('{detail}', detail ? ' ({2})' : '')} in {1}`, [
     name,
     incident.cluster,
     detail ?? '',
@@ -173,6 +164,7 @@ export function renderAlert(incident: Incident): AlertMessage {
   const definition = incident.family ? `${incident.family}:${incident.revision}` : incident.taskDefinitionArn;
 
   const text = [
+    ...(foundByResyncAt === undefined ? [] : [...foundLateLines(foundByResyncAt, incident.stoppedAt), '']),
     headline,
     '',
     ...line('Container', cause.container),
@@ -228,6 +220,8 @@ export function renderAlert(incident: Incident): AlertMessage {
     startedAt: incident.startedAt,
     stoppedAt: incident.stoppedAt,
     runTimeSeconds: ms === undefined ? undefined : Math.floor(ms / 1000),
+    foundBy: foundByResyncAt === undefined ? undefined : 'resync',
+    foundByResyncAt,
     region: incident.region,
     account: incident.account,
     links: compact({ task: taskLink, service: serviceLink }),

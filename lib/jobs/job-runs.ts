@@ -6,6 +6,11 @@
  * this batch, then ECS for the others) → runOutcome → complete the run with a conditional change from
  * `running`. Only the caller whose change went through journals and pages (a failed or timed-out run that was
  * not replaced on purpose), so duplicates and concurrent deliveries page once.
+ *
+ * A STOPPED task may also come from resync (source `ecs-ops.resync`): it read the stop from the ECS API because
+ * the stop's ECS event never arrived. It completes the run like the event would have; the run remembers it
+ * (`foundByResync`), its page says it is late, and the journal records `foundBy: 'resync'`. The event, should it
+ * still arrive, finds the run completed.
  */
 import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { clusterName, resourceId } from '../platform/arn.js';
@@ -27,7 +32,7 @@ import { jobOfStartedBy } from './identity.js';
 import { JOB_JOURNAL_KIND } from './journal.js';
 import { type RunOutcome, type RunResult, runOutcome, type StoppedTask } from './outcome.js';
 import { renderRunFailure } from './render.js';
-import { type JobRun, pageUnsent } from './run.js';
+import { type FoundByResync, type JobRun, pageUnsent } from './run.js';
 import type { RunStore } from './run-store.js';
 
 export interface JobRunsDependencies {
@@ -58,6 +63,8 @@ export type JobRunOutcome =
       durationSeconds: number;
       reason: string;
       alerted: boolean;
+      /** Resync found the stop that completed the run: its STOPPED event never arrived. */
+      foundBy?: 'resync';
     }
   /** `alerted`: this delivery sent the page an earlier one could not (the run's page was still pending). */
   | { id: string; outcome: 'already-completed'; job: string; slot: string; status: string; alerted: boolean }
@@ -109,6 +116,7 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
       slot: run.slot,
       tasks: run.tasks,
       outcome: { result, reason, exitCodes, durationSeconds },
+      ...(run.foundByResync === undefined ? {} : { foundByResync: run.foundByResync }),
     });
     return {
       message,
@@ -151,6 +159,15 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
       return { id: record.id, outcome: 'ignored', reason: 'a container instance event, not a task stop' };
     }
     const task = event.detail;
+    // From resync: the stop's ECS event never arrived, and resync read it from the ECS API at the envelope's time.
+    const foundByResync: FoundByResync | undefined =
+      event.origin === 'resync'
+        ? {
+            at: event.time,
+            taskArn: task.taskArn,
+            ...(task.stoppedAt === undefined ? {} : { stoppedAt: task.stoppedAt }),
+          }
+        : undefined;
     const job = jobOfStartedBy(task.startedBy);
     if (job === undefined) {
       return {
@@ -202,15 +219,19 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
       const outcome = runOutcome(stopped, essential);
       const completedAt = now().toISOString();
       const page = outcome.result !== 'succeeded' && run.replacedBy === undefined;
+      const late = foundByResync === undefined ? {} : { foundByResync };
       const won = await runs.complete(
         job,
         run.slot,
-        { ...outcome, completedAt },
-        `${outcome.result}: ${outcome.reason}`,
+        { ...outcome, completedAt, ...late },
+        `${outcome.result}: ${outcome.reason}` +
+          (foundByResync === undefined
+            ? ''
+            : `; completed late: found by resync at ${foundByResync.at}, its STOPPED event never arrived`),
         page,
       );
       if (!won) return await alreadyCompleted(record.id, (await runs.get(job, run.slot)) ?? run);
-      const sent = page ? await sendPage({ ...run, cluster, ...outcome }) : undefined;
+      const sent = page ? await sendPage({ ...run, cluster, ...outcome, ...late }) : undefined;
       const subject = sent?.subject;
       const messageId = sent?.messageId;
       await journal.append({
@@ -228,6 +249,7 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
           tasks: run.tasks.map(resourceId),
           ...(run.replacedBy === undefined ? {} : { replacedBy: run.replacedBy }),
           ...(subject === undefined ? {} : { subject, messageId }),
+          ...(foundByResync === undefined ? {} : { foundBy: 'resync', foundByResyncAt: foundByResync.at }),
         },
       });
       return {
@@ -240,6 +262,7 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
         durationSeconds: outcome.durationSeconds,
         reason: outcome.reason,
         alerted: page,
+        ...(foundByResync === undefined ? {} : { foundBy: 'resync' as const }),
       };
     } catch (error) {
       return { ...failedRecord(record.id, error), taskArn: task.taskArn };

@@ -1,9 +1,13 @@
 /**
  * The pages of jobs, in the form every page takes (lib/platform/notification/message.ts): a run that could not
- * be launched, and a run that failed or timed out. Pure.
+ * be launched, and a run that failed or timed out. Pure. A run completed from a stop resync found (its STOPPED
+ * event never arrived) is paged late, and its page says so: `[late]` in the subject, and first in the body when
+ * it was found and how long after the stop.
  */
 import {
   type AlertMessage,
+  foundLateLines,
+  LATE_MARK,
   messageAttributes,
   pageSubject,
   truncateText,
@@ -22,14 +26,25 @@ export interface LaunchFailureAlert {
   partial?: boolean;
 }
 
-/** A job's page: its headline, its facts, where to look next; critical, filterable by cluster, class and job. */
+/**
+ * A job's page: its headline, its facts, where to look next; critical, filterable by cluster, class and job.
+ * A late page opens with the lines that say so.
+ */
 function jobPage(
   job: { job: string; cluster: string },
-  page: { subject: string; headline: string; facts: string[]; json: Record<string, unknown>; class: string },
+  page: {
+    subject: string;
+    late?: string[];
+    headline: string;
+    facts: string[];
+    json: Record<string, unknown>;
+    class: string;
+  },
 ): AlertMessage {
+  const late = page.late === undefined ? [] : [...page.late, ''];
   return {
     subject: page.subject,
-    text: [page.headline, '', ...page.facts, '', `See: ecs-ops jobs history ${job.job}`].join('\n'),
+    text: [...late, page.headline, '', ...page.facts, '', `See: ecs-ops jobs history ${job.job}`].join('\n'),
     json: page.json,
     attributes: messageAttributes({
       cluster: job.cluster,
@@ -61,6 +76,8 @@ export interface RunFailureAlert {
   slot: string;
   tasks: string[];
   outcome: RunOutcome;
+  /** Resync found the stop that completed the run (its STOPPED event never arrived): the page is late. */
+  foundByResync?: { at: string; stoppedAt?: string };
 }
 
 /** "task abc: EssentialContainerExited: … (report exited 1)" → "report exited 1". */
@@ -71,8 +88,9 @@ export function shortReason(outcome: RunOutcome): string {
 }
 
 export function renderRunFailure(failure: RunFailureAlert): AlertMessage {
-  const { outcome } = failure;
-  const subject = pageSubject(`job {0} failed: {2} in {1}`, [
+  const { outcome, foundByResync } = failure;
+  const late = foundByResync === undefined ? '' : LATE_MARK;
+  const subject = pageSubject(`${late}job {0} failed: {2} in {1}`, [
     failure.job,
     failure.cluster,
     shortReason(outcome),
@@ -82,6 +100,9 @@ export function renderRunFailure(failure: RunFailureAlert): AlertMessage {
   );
   return jobPage(failure, {
     subject,
+    ...(foundByResync === undefined
+      ? {}
+      : { late: foundLateLines(foundByResync.at, foundByResync.stoppedAt) }),
     headline: `Job ${failure.job}'s run of ${journalTime(failure.slot)} ${outcome.result === 'timed-out' ? 'timed out' : 'failed'}.`,
     facts: [
       `Cluster: ${failure.cluster}`,
@@ -97,6 +118,7 @@ export function renderRunFailure(failure: RunFailureAlert): AlertMessage {
       slot: failure.slot,
       tasks: failure.tasks,
       ...outcome,
+      ...(foundByResync === undefined ? {} : { foundBy: 'resync', foundByResyncAt: foundByResync.at }),
     },
     class: outcome.result === 'timed-out' ? 'job-timeout' : 'job-failure',
   });

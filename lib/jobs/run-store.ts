@@ -138,6 +138,7 @@ export class RunStore {
       exitCodes: Record<string, number | null>;
       durationSeconds: number;
       completedAt: string;
+      foundByResync?: JobRun['foundByResync'];
     },
     decision: string,
     page: boolean,

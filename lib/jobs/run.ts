@@ -6,6 +6,13 @@ import { claimedPage, type PageState } from '../platform/notification/page-once.
 import type { PageAttributes } from '../platform/notification/stored-page.js';
 import type { RunResult } from './outcome.js';
 
+/** The task stop resync found for a run (its ECS event never arrived): when, which task, when it stopped. */
+export interface FoundByResync {
+  at: string;
+  taskArn: string;
+  stoppedAt?: string;
+}
+
 export const RUN_STATUSES = ['launching', 'running', 'succeeded', 'failed', 'timed-out', 'skipped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -33,6 +40,11 @@ export interface JobRun {
   durationSeconds?: number;
   /** When job-timeouts first stopped the run's tasks for running too long (ISO): set once, by one sweep. */
   timeoutRequestedAt?: string;
+  /**
+   * Set when resync completed the run: the STOPPED event of its last task never arrived, and resync read the
+   * stop from the ECS API at `at`. The run was completed, and its page sent, late.
+   */
+  foundByResync?: FoundByResync;
   /** The slot of the run that replaced this one (concurrency Replace): its stop was intended. */
   replacedBy?: string;
   /**

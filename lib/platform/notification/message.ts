@@ -7,6 +7,9 @@
  * - text: a plain-text body for phones; long reasons cut with truncateText;
  * - json: the same facts for machines;
  * - attributes: SNS message attributes (string values) for subscription filter policies.
+ *
+ * A page about a stop that resync found (its ECS event never arrived) is late, and says so first: its subject
+ * carries LATE_MARK and its body opens with foundLateLines.
  */
 
 /** A rendered page, for SNS: subject ≤ 99 characters, a phone-readable body, JSON for machines. */
@@ -57,6 +60,41 @@ export function pageSubject(template: string, values: readonly string[]): string
   while (cap > MIN_PART && !fits(cap)) cap -= 1;
   const fill = full.replace(placeholder, (_, index: string) => shorten(parts[Number(index)] ?? '', cap));
   return shorten(subjectSafe(fill), SUBJECT_MAX);
+}
+
+/** After `[ecs-ops] `, the subject of a page that is late: resync found its stop, the ECS event never came. */
+export const LATE_MARK = '[late] ';
+
+/** `3 612 000` ms → `1h 0m 12s`; `252 000` → `4m 12s`; `42 000` → `42s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return 'unknown';
+  const total = Math.floor(ms / 1000);
+  const days = Math.floor(total / 86_400);
+  const hours = Math.floor((total % 86_400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  if (days > 0) return `${days}d ${hours}h ${minutes}m`;
+  if (hours > 0) return `${hours}h ${minutes}m ${seconds}s`;
+  if (minutes > 0) return `${minutes}m ${seconds}s`;
+  return `${seconds}s`;
+}
+
+/**
+ * The first lines of a late page, one sentence on lines short enough for a phone: resync noticed the stop at
+ * `noticedAt` (reading the ECS API) because its ECS event never arrived, and how long after the stop
+ * (`stoppedAt`) that was. A stop time after the noticing (clocks disagree) counts as none between them.
+ */
+export function foundLateLines(noticedAt: string, stoppedAt: string | undefined): string[] {
+  const noticed = Date.parse(noticedAt);
+  const stopped = stoppedAt === undefined ? Number.NaN : Date.parse(stoppedAt);
+  const gap = noticed - stopped;
+  return [
+    `Found by resync at ${Number.isNaN(noticed) ? noticedAt : new Date(noticed).toISOString()}:`,
+    'the ECS event for this stop never arrived, so this page is late',
+    Number.isNaN(gap)
+      ? '(when it stopped is unknown).'
+      : `(stopped ${formatDuration(Math.max(0, gap))} before it was noticed).`,
+  ];
 }
 
 /** Cuts `text` to `max` characters, saying how much was left out. */

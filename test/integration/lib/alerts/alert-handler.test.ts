@@ -17,7 +17,7 @@ import { AlertsConfig } from '../../../../lib/alerts/config.js';
 import { CrashLoopStore } from '../../../../lib/alerts/crash-loop-store.js';
 import type { AlertJournalEntry } from '../../../../lib/alerts/model.js';
 import { summariseEndedWith } from '../../../../lib/alerts/summary.js';
-import { parseEcsEvent } from '../../../../lib/platform/events/ecs-event.js';
+import { parseEcsEvent, RESYNC_SOURCE } from '../../../../lib/platform/events/ecs-event.js';
 import { Journal } from '../../../../lib/platform/journal.js';
 import type { AlertMessage } from '../../../../lib/platform/notification/message.js';
 import { type AlertPublisher, SnsPublisher } from '../../../../lib/platform/notification/publisher.js';
@@ -27,7 +27,15 @@ import { TaskDefinitions } from '../../../../lib/platform/task-definitions.js';
 import type { EcsBackend } from '../../../../local/endpoint/index.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
-import { body, instanceEvent, redeliver, sqsEvent, taskEvent } from '../../../support/fixtures.js';
+import {
+  body,
+  type Envelope,
+  instanceEvent,
+  redeliver,
+  sqsEvent,
+  taskEvent,
+  uuidFrom,
+} from '../../../support/fixtures.js';
 import { lambdaContext } from '../../../support/lambda-context.js';
 import { endpointFor } from '../../../support/local-endpoint.js';
 import { RecordingDeadLetters } from '../../../support/simulated-world.js';
@@ -38,6 +46,24 @@ const MINUTE = 60_000;
 /** A STOPPED task of service:api whose essential container `api` was killed for memory (exit 137). */
 const crash = (id: string, overrides: Parameters<typeof taskEvent>[0] = {}) =>
   taskEvent({ fixture: 'ecs/task/fargate-stopped-essential-exit.json', id, ...overrides });
+
+/** The fixture's task stopped at 13:28:19.836Z; resync notices the stop 11 minutes 40 seconds later. */
+const FOUND_AT = '2024-05-01T13:40:00.000Z';
+
+/**
+ * The same stop as resync feeds it when the ECS event never arrived: the envelope of an ECS Task State Change,
+ * from `ecs-ops.resync`, timed when resync read the task from the ECS API.
+ */
+const foundByResync = (event: Envelope): Envelope => ({
+  ...event,
+  source: RESYNC_SOURCE,
+  time: FOUND_AT,
+  id: uuidFrom(`resync#${event.id}`),
+});
+
+/** What a page says, as an email subscriber reads it. */
+const textOf = (page: { message: string } | undefined) =>
+  (JSON.parse(page?.message ?? '{}') as { default?: string }).default ?? '';
 
 /** The local ECS answers DescribeTaskDefinition: `api` essential, `log-router` not. */
 function taskDefinitionBackend() {
@@ -379,5 +405,78 @@ describe.each(engines())('alert on $name', (engine) => {
     expect(responses.at(-1)?.batchItemFailures).toEqual([]);
     expect(mailbox.list()).toHaveLength(2);
     expect(outcomesOf(await alerts())).toEqual(['sent', 'sent']);
+  });
+
+  describe('a stop resync found (its ECS event never arrived) is the same incident, paged once', () => {
+    it('does not page again a stop already paged from its ECS event', async () => {
+      const store = await freshStore(engine);
+      const { mailbox, lambda, alerts, logged } = await setup(store);
+      const event = crash('seen-1');
+      await deliverUntilDone(lambda(), sqsEvent([body(event)]));
+
+      const response = await lambda()(sqsEvent([body(foundByResync(event))]), lambdaContext());
+
+      expect(response.batchItemFailures).toEqual([]);
+      const pages = mailbox.list();
+      expect(pages).toHaveLength(1);
+      expect(pages[0]?.subject).toBe('[ecs-ops] api OOM-killed (exit 137) in prod');
+      const entries = await alerts();
+      expect(outcomesOf(entries)).toEqual(['sent']);
+      expect(entries[0]?.fields).not.toHaveProperty('foundBy');
+      expect(logged).toEqual(['alert sent', 'duplicate incident: outcome already decided']);
+    });
+
+    it('pages a stop resync found once, marked late; the ECS event arriving after it is a duplicate', async () => {
+      const store = await freshStore(engine);
+      const { mailbox, lambda, alerts, logged } = await setup(store);
+      const event = crash('lost-1');
+
+      const found = await deliverUntilDone(lambda(), sqsEvent([body(foundByResync(event))]));
+      const lateEvent = await lambda()(sqsEvent([body(event)]), lambdaContext());
+
+      expect(found.at(-1)?.batchItemFailures).toEqual([]);
+      expect(lateEvent.batchItemFailures).toEqual([]);
+      const pages = mailbox.list();
+      expect(pages).toHaveLength(1);
+      expect(pages[0]?.subject).toBe('[ecs-ops] [late] api OOM-killed (exit 137) in prod');
+      expect(textOf(pages[0]).split('\n').slice(0, 5)).toEqual([
+        'Found by resync at 2024-05-01T13:40:00.000Z:',
+        'the ECS event for this stop never arrived, so this page is late',
+        '(stopped 11m 40s before it was noticed).',
+        '',
+        'api OOM-killed (exit 137) in prod.',
+      ]);
+      const entries = await alerts();
+      expect(entries).toHaveLength(1);
+      expect(entries[0]?.fields).toMatchObject({
+        outcome: 'sent',
+        subject: '[ecs-ops] [late] api OOM-killed (exit 137) in prod',
+        foundBy: 'resync',
+        foundByResyncAt: FOUND_AT,
+        reason: expect.stringContaining('late: found by resync at 2024-05-01T13:40:00.000Z'),
+      });
+      expect(logged).toEqual(['alert sent', 'duplicate incident: outcome already decided']);
+    });
+
+    it('journals a stop resync found that is not an incident as found by resync, and pages nothing', async () => {
+      const store = await freshStore(engine);
+      const { mailbox, lambda, alerts } = await setup(store);
+      const deployment = crash('deploy-lost', {
+        detail: {
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)',
+        },
+      });
+
+      await deliverUntilDone(lambda(), sqsEvent([body(foundByResync(deployment))]));
+
+      expect(mailbox.list()).toHaveLength(0);
+      const [entry] = await alerts();
+      expect(entry?.fields).toMatchObject({
+        outcome: 'not-incident',
+        foundBy: 'resync',
+        foundByResyncAt: FOUND_AT,
+      });
+    });
   });
 });

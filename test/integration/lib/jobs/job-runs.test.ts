@@ -2,12 +2,35 @@
  * The job-runs function on each engine: a launched run is driven in the simulator until its task stops, the
  * emitted events are reconciled, and the STOPPED event completes the run once (paging once when it failed).
  */
+import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { RESYNC_SOURCE } from '../../../../lib/platform/events/ecs-event.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
-import { body, sqsEvent, taskEvent } from '../../../support/fixtures.js';
+import { body, type Envelope, sqsEvent, taskEvent, uuidFrom } from '../../../support/fixtures.js';
 import { fargateJob, lambdaContext, SLOT, setup } from '../../../support/jobs-harness.js';
 
 const MINUTE = 60_000;
+/** Resync notices a lost stop this long after it. */
+const NOTICED_AFTER_MS = 3 * MINUTE + 12_000;
+
+/**
+ * The STOPPED events of `event` as resync feeds them when they never arrived: the same task, in the envelope of
+ * an ECS Task State Change from `ecs-ops.resync`, timed when resync read it from the ECS API.
+ */
+function foundByResync(event: SQSEvent): { event: SQSEvent; foundAt: string[] } {
+  const envelopes = event.Records.map((record) => JSON.parse(record.body) as Envelope);
+  const found = envelopes.map((envelope) => ({
+    ...envelope,
+    source: RESYNC_SOURCE,
+    time: new Date(Date.parse(String(envelope.detail.stoppedAt)) + NOTICED_AFTER_MS).toISOString(),
+    id: uuidFrom(`resync#${envelope.id}`),
+  }));
+  return { event: sqsEvent(found.map(body)), foundAt: found.map((envelope) => envelope.time) };
+}
+
+/** What a page says, as an email subscriber reads it. */
+const textOf = (page: { message: string } | undefined) =>
+  (JSON.parse(page?.message ?? '{}') as { default?: string }).default ?? '';
 
 describe.each(engines())('job-runs on $name', (engine) => {
   if (!requireEngine(engine)) return;
@@ -166,5 +189,77 @@ describe.each(engines())('job-runs on $name', (engine) => {
     expect(h.logged.map((l) => l.message)).toContain('job task without a run');
     expect(h.deadLetters.letters.map((l) => l.field)).toEqual(['(body)']);
     expect(h.mailbox.list()).toHaveLength(0);
+  });
+
+  describe('a run whose last STOPPED event never arrived, completed from the stop resync found', () => {
+    it('completes a failed run and pages once, late and saying so; the event arriving after it pages nothing', async () => {
+      const { h, event, launched } = await runToTheEnd(1);
+      const resync = foundByResync(event);
+
+      const response = await h.jobRuns()(resync.event, lambdaContext());
+      const lateEvent = await h.jobRuns()(event, lambdaContext());
+
+      expect([response, lateEvent].map((r) => r.batchItemFailures)).toEqual([[], []]);
+      const run = await h.runs.get('report', '2024-05-02T02:30:00.000Z');
+      expect(run).toMatchObject({
+        status: 'failed',
+        exitCodes: { report: 1 },
+        alert: 'sent',
+        foundByResync: { at: resync.foundAt[0], taskArn: launched.tasks[0] },
+      });
+      expect(run?.decisions.at(-1)).toMatch(
+        /^failed: .*; completed late: found by resync at .*, its STOPPED event never arrived$/,
+      );
+      const pages = h.mailbox.list();
+      expect(pages).toHaveLength(1);
+      expect(pages[0]?.subject).toBe('[ecs-ops] [late] job report failed: report exited 1 in batch');
+      expect(textOf(pages[0]).split('\n').slice(0, 5)).toEqual([
+        `Found by resync at ${resync.foundAt[0]}:`,
+        'the ECS event for this stop never arrived, so this page is late',
+        '(stopped 3m 12s before it was noticed).',
+        '',
+        "Job report's run of 2024-05-02T02:30:00Z failed.",
+      ]);
+      const completed = (await h.jobEntries()).filter((e) => e.fields.outcome === 'failed');
+      expect(completed).toHaveLength(1);
+      expect(completed[0]?.fields).toMatchObject({
+        foundBy: 'resync',
+        foundByResyncAt: resync.foundAt[0],
+        subject: '[ecs-ops] [late] job report failed: report exited 1 in batch',
+      });
+      expect(h.logged.filter((l) => l.message === 'job run completed').map((l) => l.fields.foundBy)).toEqual([
+        'resync',
+      ]);
+    });
+
+    it('still says late when the page owed (SNS failed) is sent on the ECS event that arrived after', async () => {
+      const { h, event } = await runToTheEnd(1);
+      h.failPublishes(2);
+
+      const failed = await h.jobRuns()(foundByResync(event).event, lambdaContext());
+      const lateEvent = await h.jobRuns()(event, lambdaContext());
+
+      expect(failed.batchItemFailures).toHaveLength(1);
+      expect(lateEvent.batchItemFailures).toEqual([]);
+      const pages = h.mailbox.list();
+      expect(pages).toHaveLength(1);
+      expect(pages[0]?.subject).toBe('[ecs-ops] [late] job report failed: report exited 1 in batch');
+      expect(textOf(pages[0])).toMatch(/^Found by resync at /);
+    });
+
+    it('completes a run that succeeded, without a page, journaled as found by resync', async () => {
+      const { h, event } = await runToTheEnd(0);
+
+      const response = await h.jobRuns()(foundByResync(event).event, lambdaContext());
+
+      expect(response.batchItemFailures).toEqual([]);
+      expect(await h.runs.get('report', '2024-05-02T02:30:00.000Z')).toMatchObject({
+        status: 'succeeded',
+        exitCodes: { report: 0 },
+      });
+      expect(h.mailbox.list()).toHaveLength(0);
+      const completed = (await h.jobEntries()).filter((e) => e.fields.outcome === 'succeeded');
+      expect(completed.map((e) => e.fields.foundBy)).toEqual(['resync']);
+    });
   });
 });

@@ -418,6 +418,32 @@ describe('detectIncident: intended stops and stops that are not the application'
   });
 });
 
+describe('detectIncident: a stop resync found (its ECS event never arrived)', () => {
+  const FOUND_AT = '2024-05-01T13:40:00.000Z';
+
+  it('is the same incident, with the same key, and carries when resync found it', () => {
+    const config = alertsConfig();
+    const fromEvent = incidentOf(detectIncident(fixtureTask(FARGATE_EXIT), facts(['api']), config));
+
+    const fromResync = incidentOf(
+      detectIncident(fixtureTask(FARGATE_EXIT), facts(['api'], { foundByResyncAt: FOUND_AT }), config),
+    );
+
+    expect(fromResync).toEqual({ ...fromEvent, foundByResyncAt: FOUND_AT });
+    expect(fromResync.key).toBe(fromEvent.key);
+    expect(fromEvent).not.toHaveProperty('foundByResyncAt');
+  });
+
+  it('decides a stop found by resync as it would from the event: not an incident stays one', () => {
+    const task = fixtureTask(DEPLOYMENT);
+
+    const detection = detectIncident(task, facts(['web'], { foundByResyncAt: FOUND_AT }), alertsConfig());
+
+    expect(detection).toEqual(detectIncident(task, facts(['web']), alertsConfig()));
+    expect(detection.kind).toBe('not-incident');
+  });
+});
+
 describe('detectIncident: cluster and group filters', () => {
   it.each([
     {

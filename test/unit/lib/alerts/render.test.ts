@@ -4,7 +4,7 @@ import { EXIT_CLASSES } from '../../../../lib/alerts/config.js';
 import type { CrashLoopSummary } from '../../../../lib/alerts/crash-loop.js';
 import { detectIncident } from '../../../../lib/alerts/detect.js';
 import type { Incident } from '../../../../lib/alerts/model.js';
-import { formatDuration, renderAlert, renderCrashLoopSummary } from '../../../../lib/alerts/render.js';
+import { renderAlert, renderCrashLoopSummary } from '../../../../lib/alerts/render.js';
 import { REASON_MAX, SUBJECT_MAX } from '../../../../lib/platform/notification/message.js';
 import { alertsConfig, facts, fixtureTask, incident } from '../../../support/alerts.js';
 
@@ -220,16 +220,63 @@ describe('renderAlert: the body', () => {
       .filter((l) => l.length > 80 && !l.startsWith('https://') && !l.startsWith('Incident '));
     expect(long).toEqual([]);
   });
+});
 
-  it.each([
-    [0, '0s'],
-    [42_999, '42s'],
-    [252_000, '4m 12s'],
-    [3_612_000, '1h 0m 12s'],
-    [90_061_000, '1d 1h 1m'],
-    [-1, 'unknown'],
-  ])('formats %i ms as %s', (ms, words) => {
-    expect(formatDuration(ms)).toBe(words);
+describe('renderAlert: a late page, for a stop resync found (its ECS event never arrived)', () => {
+  // The incident's task stopped at 13:28:19.836Z; resync noticed it 11 minutes 40 seconds later.
+  const FOUND_AT = '2024-05-01T13:40:00.000Z';
+  const late = incident({ foundByResyncAt: FOUND_AT });
+
+  it('marks the subject late, before the words that say what happened', () => {
+    expect(renderAlert(late).subject).toBe('[ecs-ops] [late] web OOM-killed (exit 137) in prod');
+  });
+
+  it('opens the body with when resync found it, why the page is late and by how much; the rest as on time', () => {
+    const onTime = renderAlert(incident()).text;
+
+    const { text } = renderAlert(late);
+
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'Found by resync at 2024-05-01T13:40:00.000Z:',
+      'the ECS event for this stop never arrived, so this page is late',
+      '(stopped 11m 40s before it was noticed).',
+      '',
+    ]);
+    expect(text.split('\n').slice(4).join('\n')).toBe(onTime);
+  });
+
+  it('says nothing of lateness on a page from the event', () => {
+    const { subject, text, json } = renderAlert(incident());
+
+    expect(subject).not.toContain('[late]');
+    expect(text).not.toContain('resync');
+    expect(json).not.toHaveProperty('foundBy');
+  });
+
+  it('tells machines it was found by resync, and when', () => {
+    expect(renderAlert(late).json).toMatchObject({ foundBy: 'resync', foundByResyncAt: FOUND_AT });
+  });
+
+  it('keeps the late lines short enough for a phone, even a stop found weeks later', () => {
+    const { text } = renderAlert(incident({ foundByResyncAt: '2024-07-09T23:59:59.999Z' }));
+
+    const lines = text.split('\n').slice(0, 3);
+    expect(lines[2]).toBe('(stopped 69d 10h 31m before it was noticed).');
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
+  });
+
+  it('keeps the late subject within SNS’s limit, marked, with the class words, for any names (property)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 400 });
+    fc.assert(
+      fc.property(text, text, (cluster, name) => {
+        const { subject } = renderAlert(
+          incident({ cluster, service: name, group: `service:${name}`, foundByResyncAt: FOUND_AT }),
+        );
+        expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
+        expect(subject).toMatch(/^\[ecs-ops\] \[late\] [\x20-\x7e]*$/);
+        expect(subject).toContain('OOM-killed (exit 137)');
+      }),
+    );
   });
 });
 

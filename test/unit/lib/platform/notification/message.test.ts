@@ -5,6 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  formatDuration,
+  foundLateLines,
   messageAttributes,
   pageSubject,
   REASON_MAX,
@@ -68,6 +70,48 @@ describe('truncateText', () => {
     { text: 'ab   cdef', max: 5, cut: 'ab… (4 more characters)' },
   ])('$text at most $max → $cut', ({ text, max, cut }) => {
     expect(truncateText(text, max)).toBe(cut);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0s'],
+    [42_999, '42s'],
+    [252_000, '4m 12s'],
+    [3_612_000, '1h 0m 12s'],
+    [90_061_000, '1d 1h 1m'],
+    [-1, 'unknown'],
+  ])('formats %i ms as %s', (ms, words) => {
+    expect(formatDuration(ms)).toBe(words);
+  });
+});
+
+describe('foundLateLines: how a late page opens (resync found the stop, its ECS event never arrived)', () => {
+  it('says when resync found it, that the event never arrived, and how long after the stop', () => {
+    expect(foundLateLines('2024-05-01T13:40:00Z', '2024-05-01T13:28:19.836Z')).toEqual([
+      'Found by resync at 2024-05-01T13:40:00.000Z:',
+      'the ECS event for this stop never arrived, so this page is late',
+      '(stopped 11m 40s before it was noticed).',
+    ]);
+  });
+
+  it('reads as one sentence', () => {
+    expect(foundLateLines('2024-05-01T13:40:00.000Z', '2024-05-01T13:39:18.000Z').join(' ')).toBe(
+      'Found by resync at 2024-05-01T13:40:00.000Z: the ECS event for this stop never arrived, ' +
+        'so this page is late (stopped 42s before it was noticed).',
+    );
+  });
+
+  it.each([
+    { why: 'no stop time', stoppedAt: undefined, last: '(when it stopped is unknown).' },
+    { why: 'an unreadable stop time', stoppedAt: 'yesterday', last: '(when it stopped is unknown).' },
+    {
+      why: 'a stop time after the noticing (clocks disagree)',
+      stoppedAt: '2024-05-01T13:40:01.000Z',
+      last: '(stopped 0s before it was noticed).',
+    },
+  ])('says so plainly for $why', ({ stoppedAt, last }) => {
+    expect(foundLateLines('2024-05-01T13:40:00.000Z', stoppedAt)[2]).toBe(last);
   });
 });
 

@@ -3,14 +3,16 @@
  * table: events are reconciled as the deployed function would, some of them lost on purpose.
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import { Journal } from '../../lib/platform/journal.js';
 import type { StateStore } from '../../lib/platform/store/state-store.js';
 import { reconcileBatch } from '../../lib/reconcile/reconcile.js';
 import { EcsApi } from '../../lib/resync/ecs-api.js';
-import type { LateStopPublisher } from '../../lib/resync/late-stops.js';
+import { EventBridgeLateStops } from '../../lib/resync/late-stops.js';
 import { type ResyncDependencies, type ResyncRequest, resync } from '../../lib/resync/resync.js';
 import { WatchingSince } from '../../lib/resync/watching.js';
+import { eventBridgeBackend } from '../../local/endpoint/index.js';
 import { compareWithStore } from '../../local/sandbox/ground-truth.js';
 import { endpointFor } from './local-endpoint.js';
 import { instance, prodCluster } from './simulated-ecs.js';
@@ -19,15 +21,16 @@ export const RETENTION = { stoppedDays: 0, historyDays: 0 };
 
 export async function resyncWorld(store: StateStore, seed = 7) {
   const h = prodCluster(seed);
-  const { config } = await endpointFor({ ecs: h.sim });
-  const ecs = new ECSClient(config);
+  /** What resync put on the event bus (through the real EventBridge client and the local endpoint). */
   const published: EventEnvelope[] = [];
-  const lateStops: LateStopPublisher = {
-    publish: async (envelopes) => {
-      published.push(...envelopes);
-      return { failed: [] };
-    },
-  };
+  const eventBridge = eventBridgeBackend(async (envelope) => published.push(envelope), {
+    account: h.sim.account,
+    region: 'us-east-1',
+    now: () => h.clock.now,
+  });
+  const { config } = await endpointFor({ ecs: h.sim, eventBridge });
+  const ecs = new ECSClient(config);
+  const lateStops = new EventBridgeLateStops(new EventBridgeClient(config));
   const journal = new Journal({ tableName: store.tableName, client: store.client, retentionDays: 0 });
   let api: EcsApi | undefined;
   const dependencies: ResyncDependencies = {

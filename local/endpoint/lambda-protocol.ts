@@ -5,8 +5,9 @@
  * errors (no such function, a bad request) are an HTTP status, `x-amzn-ErrorType` and a JSON body, which the SDK
  * raises as its named exceptions.
  *
- * Only `RequestResponse` invocations are served: `Event` (asynchronous) and `DryRun` are refused with
- * InvalidParameterValueException, since the one caller (`ecs-ops jobs run`) waits for the run's summary.
+ * `RequestResponse` waits for the result (`ecs-ops jobs run`); `Event` answers 202 at once and runs the function
+ * in the background, as Lambda queues it (resync continuing itself); `DryRun` is refused with
+ * InvalidParameterValueException.
  */
 import { AwsError } from './aws-error.js';
 import type { LambdaBackend } from './backends.js';
@@ -42,10 +43,11 @@ export async function invokeFunction(
   requestId: string,
 ): Promise<WireResponse> {
   const type = invocationType ?? 'RequestResponse';
+  if (type === 'Event') return invokeInBackground(backend, functionName, payload, requestId);
   if (type !== 'RequestResponse') {
     throw new AwsError(
       'InvalidParameterValueException',
-      `InvocationType ${type}: the local endpoint runs functions synchronously only; use RequestResponse`,
+      `InvocationType ${type}: the local endpoint serves RequestResponse and Event invocations`,
     );
   }
   const result = await backend.invoke(functionNameOf(functionName), payload);
@@ -56,6 +58,29 @@ export async function invokeFunction(
   };
   if (result.functionError !== undefined) headers['X-Amz-Function-Error'] = result.functionError;
   return { status: 200, headers, body: result.payload };
+}
+
+/**
+ * An asynchronous invocation: 202 with no body once the function is found; the function runs on, its result
+ * (or error) kept by nobody, as Lambda's own is unless a destination is configured. A function that does not
+ * exist is refused at once, as Lambda does.
+ */
+async function invokeInBackground(
+  backend: LambdaBackend,
+  functionName: string,
+  payload: Uint8Array,
+  requestId: string,
+): Promise<WireResponse> {
+  const running = backend.invoke(functionNameOf(functionName), payload);
+  const refusal = await Promise.race([
+    running.then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+    new Promise<undefined>((resolve) => setImmediate(resolve, undefined)),
+  ]);
+  if (refusal instanceof AwsError) throw refusal;
+  return { status: 202, headers: { 'x-amzn-RequestId': requestId }, body: '' };
 }
 
 /** The service's error: the SDK takes the code from `x-amzn-ErrorType` and the message from the body. */

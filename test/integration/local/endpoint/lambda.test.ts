@@ -115,21 +115,53 @@ describe('Lambda Invoke on the local endpoint', () => {
     expect(events).toEqual([]);
   });
 
-  it('runs functions synchronously only: an Event invocation is refused, the function not run', async () => {
+  it('answers an Event invocation with 202 at once and runs the function in the background', async () => {
     const { client, events } = await lambda();
+
+    const answer = await client.send(
+      new InvokeCommand({
+        FunctionName: 'ecs-ops-test-launch',
+        InvocationType: 'Event',
+        Payload: encode({ trigger: 'continuation' }),
+      }),
+    );
+
+    expect(answer.StatusCode).toBe(202);
+    expect(answer.Payload?.length ?? 0).toBe(0);
+    await expect.poll(() => events).toEqual([{ trigger: 'continuation' }]);
+  });
+
+  it('refuses an Event invocation of a function that does not exist, as Lambda does', async () => {
+    const { client } = await lambda();
 
     const error = await client
       .send(
         new InvokeCommand({
-          FunctionName: 'ecs-ops-test-launch',
+          FunctionName: 'ecs-ops-test-nothing',
           InvocationType: 'Event',
           Payload: encode({}),
         }),
       )
       .catch((e: unknown) => e);
 
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('refuses a DryRun invocation: the function is not run', async () => {
+    const { client, events } = await lambda();
+
+    const error = await client
+      .send(
+        new InvokeCommand({
+          FunctionName: 'ecs-ops-test-launch',
+          InvocationType: 'DryRun',
+          Payload: encode({}),
+        }),
+      )
+      .catch((e: unknown) => e);
+
     expect(error).toBeInstanceOf(InvalidParameterValueException);
-    expect((error as Error).message).toMatch(/InvocationType Event: .*use RequestResponse/);
+    expect((error as Error).message).toMatch(/InvocationType DryRun: .*RequestResponse and Event/);
     expect(events).toEqual([]);
   });
 

@@ -8,9 +8,11 @@
  *   and the queue's redrive policy moves records received too often to the dead-letter queue.
  * Time is the injected clock: nothing here waits or advances it, so visibility timeouts pass only when the
  * caller moves the clock (or, in tests, `drain({ elapseTimeouts: true })` treats them as passed).
- * Chaos models what AWS allows: duplicate deliveries (at-least-once) and any receive order (standard queues).
+ * Chaos models what AWS allows: duplicate deliveries (at-least-once), any receive order (standard queues), and
+ * ECS state-change events that never arrive (see Chaos.loss).
  */
 import type { SQSEvent, SQSMessageAttributes } from 'aws-lambda';
+import { ECS_DETAIL_TYPES, EVENT_SOURCE, TASK_STATE_CHANGE } from '../../lib/platform/events/ecs-event.js';
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import { seededRandom } from '../random.js';
 import type { Route, SqsFunction } from '../serverless/routes.js';
@@ -23,6 +25,16 @@ export interface Chaos {
   duplicate?: number;
   /** Receive visible messages in a random order instead of oldest first. */
   reorder?: boolean;
+  /**
+   * Probability (0–1) that an ECS state-change event (source `aws.ecs`, detail-type `ECS Task State Change` or
+   * `ECS Container Instance State Change`) is lost before any rule sees it: ECS never delivered it, so every
+   * consumer misses it — as when the agent of an instance that died sends no STOPPED for its tasks
+   * (amazon-ecs-agent#573), a rule is disabled during a change, or a record outlives its queue's retention.
+   * Only these events are ever lost: resync heals ECS state alone (it reads tasks and container instances back
+   * from the ECS API), while a lost Auto Scaling lifecycle action, Spot warning or scheduled invocation has no
+   * such repair, so losing one would test nothing but the loss.
+   */
+  loss?: number;
   /** Seeds the chaos; without one, the bus's `random` drives it. */
   seed?: number;
 }
@@ -37,6 +49,8 @@ export interface LocalEventBusOptions {
   random: () => number;
   chaos?: Chaos;
   region?: string;
+  /** Told of each event chaos loses, as it is lost (the sandbox's live view says so). */
+  onLost?: (event: LostEvent) => void;
 }
 
 export interface PumpResult {
@@ -52,8 +66,22 @@ export interface DrainResult extends PumpResult {
   settled: boolean;
 }
 
+/** An ECS state-change event that chaos lost: which resource, at which version, never reached a rule. */
+export interface LostEvent {
+  detailType: (typeof ECS_DETAIL_TYPES)[number];
+  /** The task's or container instance's ARN (detail.taskArn / detail.containerInstanceArn). */
+  arn: string;
+  /** detail.version, null when the event had none (a malformed event is lost like any other). */
+  version: number | null;
+  /** The EventBridge event id. */
+  id: string;
+}
+
 export interface BusCounters {
+  /** Events handed to publish, the lost ones included. */
   published: number;
+  /** ECS state-change events lost by chaos (Chaos.loss): no rule saw them; lostEvents() lists them. */
+  lost: number;
   /** Envelopes matched, by rule. */
   matched: Record<string, number>;
   /** Events matching no rule. */
@@ -88,8 +116,11 @@ export class LocalEventBus {
   private readonly chaos: Chaos;
   private readonly chance: () => number;
   private readonly region: string;
+  private readonly onLost: LocalEventBusOptions['onLost'];
+  private readonly lost: LostEvent[] = [];
   private readonly tally: BusCounters = {
     published: 0,
+    lost: 0,
     matched: {},
     unmatched: 0,
     delivered: 0,
@@ -102,6 +133,7 @@ export class LocalEventBus {
 
   constructor(options: LocalEventBusOptions) {
     this.invoke = options.invoke;
+    this.onLost = options.onLost;
     this.now = options.now;
     this.chaos = options.chaos ?? {};
     this.chance = this.chaos.seed === undefined ? options.random : seededRandom(this.chaos.seed);
@@ -119,9 +151,19 @@ export class LocalEventBus {
     });
   }
 
-  /** Delivers the envelope to every matching rule's target on `eventBus`; returns the matched rules. */
+  /**
+   * Delivers the envelope to every matching rule's target on `eventBus`; returns the matched rules (none for an
+   * event that chaos lost).
+   */
   async publish(envelope: EventEnvelope | Record<string, unknown>, eventBus = 'default'): Promise<string[]> {
     this.tally.published += 1;
+    const lost = (this.chaos.loss ?? 0) > 0 ? ecsStateChange(envelope) : undefined;
+    if (lost !== undefined && this.roll(this.chaos.loss ?? 0)) {
+      this.tally.lost += 1;
+      this.lost.push(lost);
+      this.onLost?.({ ...lost });
+      return [];
+    }
     const matched = this.routes.filter(
       ({ route, matches }) => route.eventBus === eventBus && matches(envelope),
     );
@@ -187,6 +229,11 @@ export class LocalEventBus {
 
   counters(): BusCounters {
     return { ...this.tally, matched: { ...this.tally.matched } };
+  }
+
+  /** The ECS state-change events chaos lost, in publish order. */
+  lostEvents(): LostEvent[] {
+    return this.lost.map((event) => ({ ...event }));
   }
 
   private async poll(mapping: Mapping, flush: boolean, result: PumpResult): Promise<void> {
@@ -260,6 +307,25 @@ export class LocalEventBus {
   private roll(probability: number): boolean {
     return probability > 0 && this.chance() < probability;
   }
+}
+
+/** The envelope as a LostEvent when it is an ECS state change (the only events chaos may lose). */
+function ecsStateChange(published: EventEnvelope | Record<string, unknown>): LostEvent | undefined {
+  const envelope = published as Record<string, unknown>;
+  const detailType = envelope['detail-type'];
+  if (envelope.source !== EVENT_SOURCE) return undefined;
+  const type = ECS_DETAIL_TYPES.find((known) => known === detailType);
+  if (type === undefined) return undefined;
+  const detail = (envelope.detail ?? {}) as Record<string, unknown>;
+  const arnField = type === TASK_STATE_CHANGE ? detail.taskArn : detail.containerInstanceArn;
+  const resources = Array.isArray(envelope.resources) ? (envelope.resources as unknown[]) : [];
+  const arn = [arnField, resources[0]].find((value): value is string => typeof value === 'string') ?? '';
+  return {
+    detailType: type,
+    arn,
+    version: typeof detail.version === 'number' ? detail.version : null,
+    id: typeof envelope.id === 'string' ? envelope.id : '',
+  };
 }
 
 /**

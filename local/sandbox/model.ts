@@ -31,6 +31,11 @@ export interface SandboxOptions {
   speed: number;
   /** Probability that an event is delivered twice; above 0, delivery is also reordered. */
   chaos: number;
+  /**
+   * Probability that an ECS state-change event is lost before any rule sees it (Chaos.loss of the bus): the store
+   * then misses it until resync heals it. Default 0 (nothing lost).
+   */
+  loss?: number;
   seed: number;
   out: (line: string) => void;
   signal?: AbortSignal;

@@ -8,7 +8,7 @@ import type { SandboxClock } from './clock.js';
 import { compareWithStore } from './ground-truth.js';
 import type { SandboxOptions, SandboxReport } from './model.js';
 import type { SandboxView } from './view.js';
-import type { LocalAccount } from './wiring.js';
+import { type LocalAccount, RESYNC_FUNCTION } from './wiring.js';
 
 export async function finishRun(
   account: LocalAccount,
@@ -27,6 +27,11 @@ export async function finishRun(
   await schedules.settle();
   await bus.drain({ elapseTimeouts: true });
   // What the last invocations published is delivered too (an alert about the last event, say).
+  await schedules.settle();
+  // The next scheduled resync, run now: it heals what the run's lost events left behind (and finds nothing
+  // when none was lost); the stops it publishes late are delivered and paged before the store is checked.
+  await account.functions.invoke(RESYNC_FUNCTION, {});
+  await bus.drain({ elapseTimeouts: true });
   await schedules.settle();
   const drains = await new DrainStore({
     tableName: options.store.tableName,

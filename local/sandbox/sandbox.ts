@@ -15,7 +15,7 @@ import { finishRun } from './report.js';
 import { runLoop } from './run-loop.js';
 import { buildTopology, SCRIPT, SCRIPT_MS, type ScenarioWorld, SERVICES_ASG } from './scenario.js';
 import { SandboxView } from './view.js';
-import { REGION, startLocalAccount } from './wiring.js';
+import { REGION, RESYNC_FUNCTION, startLocalAccount } from './wiring.js';
 
 /** Wall-clock time between two catch-ups of the simulation. */
 const TICK_MS = 100;
@@ -42,6 +42,8 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
   try {
     const [services = 'default', jobs = services] = options.clusters;
     buildTopology(account.sim, [services, jobs], options.drain.autoScalingGroups[0] ?? SERVICES_ASG, random);
+    // As deploying does: one resync at once backfills what the cluster ran before ecs-ops watched it.
+    await account.functions.invoke(RESYNC_FUNCTION, { trigger: 'deploy' });
     const world: ScenarioWorld = {
       sim: account.sim,
       ecs: account.ecs,

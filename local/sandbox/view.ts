@@ -6,7 +6,9 @@
 import { join } from 'node:path';
 import { lastSegment } from '../../lib/platform/arn.js';
 
+import { TASK_STATE_CHANGE } from '../../lib/platform/events/ecs-event.js';
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
+import type { LostEvent } from '../eventbridge/bus.js';
 import type { Deployment } from '../serverless/routes.js';
 import type { SandboxOptions, SandboxReport } from './model.js';
 import { narrate } from './narration.js';
@@ -15,6 +17,8 @@ const OUTCOMES = ['accepted', 'duplicate', 'stale', 'invalid', 'failed'] as cons
 
 export class SandboxView {
   private readonly lastLine = new Map<string, string>();
+  /** Whether the headline announced lost events: the summary then says how many, even none. */
+  private lossOn = false;
   private readonly outcomes: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
   private readonly logListeners: ((entry: Record<string, unknown>, name: string) => void)[] = [];
 
@@ -28,7 +32,7 @@ export class SandboxView {
   /** `startedClean`: what an earlier run had left in --dir and the sandbox removed first. */
   headline(
     deployment: Pick<Deployment, 'routes' | 'schedules' | 'topics'>,
-    options: Pick<SandboxOptions, 'speed' | 'chaos' | 'seed' | 'clusters' | 'dir'>,
+    options: Pick<SandboxOptions, 'speed' | 'chaos' | 'loss' | 'seed' | 'clusters' | 'dir'>,
     startedClean: readonly string[],
   ) {
     const routes = deployment.routes.map((route) => `${route.rule} → ${route.function.name}`).join(', ');
@@ -49,10 +53,9 @@ export class SandboxView {
     }
     this.out(
       `  clusters ${options.clusters.join(', ')}; time ×${options.speed}; ` +
-        (options.chaos > 0
-          ? `chaos on: ${Math.round(options.chaos * 100)}% of events delivered twice, all out of order`
-          : 'chaos off: every event delivered once, in order'),
+        chaosText(options.chaos, options.loss ?? 0),
     );
+    this.lossOn = (options.loss ?? 0) > 0;
     this.out(`  seed ${options.seed}: --seed ${options.seed} replays this run`);
     if (startedClean.length > 0) {
       this.out(`  ${options.dir} held an earlier run: started clean (removed ${startedClean.join(', ')})`);
@@ -75,6 +78,16 @@ export class SandboxView {
     if (this.lastLine.get(resource) === text) return;
     this.lastLine.set(resource, text);
     this.line(at, `  ${text}`);
+  }
+
+  /** An ECS event the bus lost (--loss): the simulator made the change, no function heard of it. */
+  lost(at: number, event: LostEvent) {
+    const kind = event.detailType === TASK_STATE_CHANGE ? 'task' : 'container instance';
+    const version = event.version === null ? '' : ` version ${event.version}`;
+    this.line(
+      at,
+      `  ↯ lost: the event for ${kind} ${lastSegment(event.arn).slice(0, 8)}${version} reached no rule; resync must heal it`,
+    );
   }
 
   /** A message that landed in the mailbox. */
@@ -137,7 +150,8 @@ export class SandboxView {
     this.out('');
     this.out(
       `${report.interrupted ? 'Stopped early' : 'Done'} after ${report.simulatedSeconds} simulated seconds: ` +
-        `${bus.published} events, ${bus.duplicatesInjected} delivered twice, ${bus.invocations} invocations, ` +
+        `${bus.published} events, ${this.lossOn || bus.lost > 0 ? `${bus.lost} lost, ` : ''}` +
+        `${bus.duplicatesInjected} delivered twice, ${bus.invocations} invocations, ` +
         `${bus.deadLettered} dead-lettered`,
     );
     this.out(`  reconcile: ${OUTCOMES.map((o) => `${report.reconciled[o] ?? 0} ${o}`).join(', ')}`);
@@ -150,7 +164,11 @@ export class SandboxView {
         `  ✓ the store holds exactly the simulator's last word on all ${groundTruth.tasks} tasks and ${groundTruth.instances} container instances`,
       );
     } else {
-      this.out(`  ✗ ${groundTruth.mismatches.length} resources differ from the simulator:`);
+      const why =
+        bus.lost > 0
+          ? ` (${bus.lost} ECS event${bus.lost === 1 ? ' was' : 's were'} lost: resync must heal them)`
+          : '';
+      this.out(`  ✗ ${groundTruth.mismatches.length} resources differ from the simulator${why}:`);
       for (const mismatch of groundTruth.mismatches.slice(0, 10)) this.out(`    ${mismatch}`);
     }
     this.out('');
@@ -172,6 +190,24 @@ export class SandboxView {
     const seconds = ((at - this.startedAt) / 1000).toFixed(1).padStart(5);
     this.out(`+${seconds}s ${text}`);
   }
+}
+
+/**
+ * What chaos does to delivery: duplicates and order (--chaos), then, when --loss is on, the share of ECS events
+ * lost (`5% of ECS events lost: resync must heal them`).
+ */
+function chaosText(chaos: number, loss: number): string {
+  const lost = loss > 0 ? `; ${percent(loss)} of ECS events lost: resync must heal them` : '';
+  if (chaos > 0)
+    return `chaos on: ${Math.round(chaos * 100)}% of events delivered twice, all out of order${lost}`;
+  if (loss > 0) return `chaos on: no event delivered twice, all in order${lost}`;
+  return 'chaos off: every event delivered once, in order';
+}
+
+/** `5%`, `0.5%`; a share too small to show as a tenth of a percent is `<0.1%`, never `0%`. */
+function percent(share: number): string {
+  const tenths = Math.round(share * 1000) / 10;
+  return tenths > 0 ? `${tenths}%` : '<0.1%';
 }
 
 /** `3 messages (2 incidents); ECS event → mailbox p50 1.2 s, max 4.0 s (wall clock)`. */

@@ -3,7 +3,8 @@
  *
  *   simulated ECS ──events──> local EventBridge (serverless.yml's rules) ──> local SQS ──batches──> functions
  *        ^                                                                       (deployed bundles, workers)
- *        └── local endpoint (ECS, SNS, App Auto Scaling, EC2 Auto Scaling, SQS, CloudWatch, Lambda) <── SDK
+ *        └── local endpoint (ECS, SNS, App Auto Scaling, EC2 Auto Scaling, SQS, CloudWatch, Lambda,
+ *            EventBridge) <── SDK
  *
  * Functions reach the endpoint and the embedded DynamoDB engine through the standard AWS_ENDPOINT_URL
  * variables. The stack's SNS topics exist in the mailbox before any function starts; scheduled functions fire
@@ -18,7 +19,13 @@ import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import { ApplicationAutoScalingRegistry } from '../application-auto-scaling/application-auto-scaling.js';
 import { CloudWatchMetrics } from '../cloudwatch/metrics.js';
 import { SimulatedEcs } from '../ecs/index.js';
-import { type Backends, type LocalEndpoint, type SnsBackend, startLocalEndpoint } from '../endpoint/index.js';
+import {
+  type Backends,
+  eventBridgeBackend,
+  type LocalEndpoint,
+  type SnsBackend,
+  startLocalEndpoint,
+} from '../endpoint/index.js';
 import { LocalEventBus } from '../eventbridge/bus.js';
 import { LocalSchedules } from '../scheduler/schedules.js';
 import type { Deployment } from '../serverless/routes.js';
@@ -34,6 +41,8 @@ import { ScalingLatency } from './scaling-latency.js';
 import type { SandboxView } from './view.js';
 
 export const REGION = 'us-east-1';
+/** The function deploying invokes once, and the run's end invokes as its next scheduled run would. */
+export const RESYNC_FUNCTION = 'resync';
 /** The account the local services report in ARNs (the mailbox's and the Lambda runtime's). */
 const ACCOUNT = '000000000000';
 
@@ -119,8 +128,18 @@ export async function startLocalAccount(context: {
     now,
     random,
     region: REGION,
-    chaos: options.chaos > 0 ? { duplicate: options.chaos, reorder: true } : {},
+    chaos: {
+      ...(options.chaos > 0 ? { duplicate: options.chaos, reorder: true } : {}),
+      ...((options.loss ?? 0) > 0 ? { loss: options.loss } : {}),
+    },
     invoke: (name, event) => functions.invoke(name, event),
+    onLost: (event) => view.lost(now(), event),
+  });
+  // Resync's late stops go back on the bus, where the rules route them like ECS's own events.
+  backends.eventBridge = eventBridgeBackend((envelope, eventBus) => bus.publish(envelope, eventBus), {
+    account: sim.account,
+    region: sim.region,
+    now,
   });
   prepareAccount(options, sim, queues);
   const clientConfig = {

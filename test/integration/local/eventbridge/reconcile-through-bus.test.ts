@@ -10,7 +10,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../../../functions/reconcile.js';
 import type { DeadLetter, DeadLetterSink } from '../../../../lib/platform/dead-letters/dead-letter.js';
-import { LocalEventBus } from '../../../../local/eventbridge/bus.js';
+import { type Chaos, LocalEventBus } from '../../../../local/eventbridge/bus.js';
 import { loadDeployment, type QueueRoute } from '../../../../local/serverless/routes.js';
 import { LocalQueues } from '../../../../local/sqs/local-queues.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
@@ -58,15 +58,21 @@ const arnOf = (envelope: Envelope) =>
 
 /** Every lifecycle fixture and the demo story, a resource's events in one list. */
 function lifecycle(): Envelope[] {
-  return [...fixtureFiles('ecs').map(loadEvent), ...demoStream().map((line) => JSON.parse(line) as Envelope)];
+  return [
+    ...fixtureFiles('ecs').map(loadEvent),
+    ...demoStream().map((line) => JSON.parse(line) as Envelope),
+  ];
 }
 
 describe.each(engines())('the local bus into the reconcile handler on $name', (engine) => {
   if (!requireEngine(engine)) return;
   const target = engine;
 
-  /** The deployed routing; `batchSize` overrides the mapping's, to spread delivery over many invocations. */
-  async function harness(batchSize?: number) {
+  /**
+   * The deployed routing; `batchSize` overrides the mapping's, to spread delivery over many invocations.
+   * `chaos` adds to the duplicates and reordering (e.g. `loss`).
+   */
+  async function harness(batchSize?: number, chaos: Chaos = {}) {
     const deployment = loadDeployment(join(root, 'serverless.yml'), {
       stage: 'dev',
       configFile: join(root, 'ops.config.yml'),
@@ -99,7 +105,7 @@ describe.each(engines())('the local bus into the reconcile handler on $name', (e
       queues,
       now: () => START,
       random: Math.random,
-      chaos: { duplicate: 0.4, reorder: true, seed: 20260501 },
+      chaos: { duplicate: 0.4, reorder: true, seed: 20260501, ...chaos },
       invoke: async (name, event) => {
         invoked.push(name);
         return handler(event as SQSEvent, lambdaContext());
@@ -143,6 +149,53 @@ describe.each(engines())('the local bus into the reconcile handler on $name', (e
       }
     },
   );
+
+  it('with loss, stores the highest version that was not lost: a lost event never reaches the store', async () => {
+    // Prepare
+    const { bus, store } = await harness(undefined, { loss: 0.3 });
+    const envelopes = lifecycle();
+
+    // Act: noting which envelopes the bus lost (the same resource and version may be in two fixtures).
+    const lostEnvelopes = new Set<Envelope>();
+    for (const envelope of envelopes) {
+      const before = bus.counters().lost;
+      await bus.publish(envelope);
+      if (bus.counters().lost > before) lostEnvelopes.add(envelope);
+    }
+    const drained = await bus.drain({ elapseTimeouts: true });
+
+    // Assess: what the store holds is the newest surviving version; where that is not the newest published,
+    // the store is behind ECS — the gap resync must heal.
+    expect(drained).toMatchObject({ settled: true, batchItemFailures: 0, deadLettered: 0 });
+    const lost = bus.lostEvents();
+    expect(lost).toEqual(
+      [...lostEnvelopes].map((envelope) => ({
+        detailType: envelope['detail-type'],
+        arn: arnOf(envelope),
+        version: envelope.detail.version,
+        id: envelope.id,
+      })),
+    );
+    expect(lost.length).toBeGreaterThan(0);
+    const configured = envelopes.filter((envelope) =>
+      /:cluster\/(prod|batch)$/.test(envelope.detail.clusterArn as string),
+    );
+    const highest = new Map<string, number>();
+    const surviving = new Map<string, number>();
+    for (const envelope of configured) {
+      const arn = arnOf(envelope);
+      const version = envelope.detail.version as number;
+      highest.set(arn, Math.max(highest.get(arn) ?? -1, version));
+      if (!lostEnvelopes.has(envelope)) surviving.set(arn, Math.max(surviving.get(arn) ?? -1, version));
+    }
+    let behind = 0;
+    for (const arn of highest.keys()) {
+      const stored = (await store.getLatest(arn))?.version;
+      expect(stored, arn).toBe(surviving.get(arn));
+      if (stored !== highest.get(arn)) behind += 1;
+    }
+    expect(behind).toBeGreaterThan(0);
+  });
 
   it('dead-letters a malformed envelope through the handler without holding up the rest', async () => {
     // Prepare: a task event the rule matches but whose version is a string.

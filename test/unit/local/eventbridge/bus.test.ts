@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type Chaos, LocalEventBus } from '../../../../local/eventbridge/bus.js';
+import { type Chaos, LocalEventBus, type LostEvent } from '../../../../local/eventbridge/bus.js';
 import { seededRandom } from '../../../../local/random.js';
 import type { DirectRoute, QueueDefinition, QueueRoute } from '../../../../local/serverless/routes.js';
 import { LocalQueues } from '../../../../local/sqs/local-queues.js';
@@ -60,7 +60,14 @@ const envelope = (n: number, detail: Record<string, unknown> = {}) => ({
 type Respond = (event: SQSEvent) => SQSBatchResponse | Promise<SQSBatchResponse>;
 
 /** A bus over fresh queues whose functions record what they get and answer with `respond`. */
-function setup(options: { routes?: (QueueRoute | DirectRoute)[]; respond?: Respond; chaos?: Chaos } = {}) {
+function setup(
+  options: {
+    routes?: (QueueRoute | DirectRoute)[];
+    respond?: Respond;
+    chaos?: Chaos;
+    onLost?: (event: LostEvent) => void;
+  } = {},
+) {
   let now = START;
   const queues = new LocalQueues({ now: () => now });
   queues.createAll([QUEUE, DLQ]);
@@ -73,6 +80,7 @@ function setup(options: { routes?: (QueueRoute | DirectRoute)[]; respond?: Respo
     now: () => now,
     random: seededRandom(1),
     ...(options.chaos === undefined ? {} : { chaos: options.chaos }),
+    ...(options.onLost === undefined ? {} : { onLost: options.onLost }),
     invoke: async (name, event) => {
       if (name === 'alert') {
         direct.push(event);
@@ -320,5 +328,137 @@ describe('LocalEventBus.drain', () => {
     expect(new Set(delivered)).toEqual(new Set(Array.from({ length: 30 }, (_, index) => index + 1)));
     expect(delivered.length).toBe(30 + bus.counters().duplicatesInjected);
     expect(delivered).not.toEqual([...delivered].sort((a, b) => a - b));
+  });
+});
+
+/** How many of the 1000 ECS events seed 42 loses at 20%: the same every run. */
+const FIRST_LOST_WITH_SEED_42 = 184;
+
+const TASK_ARN = (n: number) => `arn:aws:ecs:us-east-1:111122223333:task/prod/${String(n).padStart(32, '0')}`;
+const INSTANCE_ARN = (n: number) =>
+  `arn:aws:ecs:us-east-1:111122223333:container-instance/prod/${String(n).padStart(32, '0')}`;
+
+/** The n-th ECS state change: even n a task event, odd n a container instance event, each at version n. */
+const ecsEvent = (n: number) =>
+  n % 2 === 0
+    ? envelope(n, { taskArn: TASK_ARN(n), version: n, lastStatus: 'STOPPED' })
+    : {
+        ...envelope(n, { containerInstanceArn: INSTANCE_ARN(n), version: n }),
+        'detail-type': 'ECS Container Instance State Change',
+      };
+
+/** Events that are not ECS state changes: resync cannot heal them, so chaos never loses them. */
+const NEVER_LOST = [
+  { source: 'aws.autoscaling', 'detail-type': 'EC2 Instance-terminate Lifecycle Action' },
+  { source: 'aws.ec2', 'detail-type': 'EC2 Spot Instance Interruption Warning' },
+  { source: 'aws.scheduler', 'detail-type': 'Scheduled Event' },
+  { source: 'aws.ecs', 'detail-type': 'ECS Service Action' },
+  { source: 'aws.ecs', 'detail-type': 'ECS Deployment State Change' },
+  // A state resync read from the ECS API and put on the bus itself: resync's own, never ECS's to lose.
+  { source: 'ecs-ops.resync', 'detail-type': 'ECS Task State Change' },
+];
+
+describe('LocalEventBus chaos: loss', () => {
+  const everySource = (): QueueRoute => ({
+    ...queueRoute({ batchSize: 10 }),
+    pattern: { source: [...new Set(['aws.ecs', ...NEVER_LOST.map((event) => event.source)])] },
+  });
+
+  it('loses about `loss` of the ECS state changes, the same ones for the same seed, and lists them', async () => {
+    const run = async (seed: number) => {
+      const heard: LostEvent[] = [];
+      const { bus, queue } = setup({ chaos: { loss: 0.2, seed }, onLost: (event) => heard.push(event) });
+      for (let n = 0; n < 1000; n++) await bus.publish(ecsEvent(n));
+      const queued = queue.peek().map((message) => JSON.parse(message.body).detail.n as number);
+      return { counters: bus.counters(), lost: bus.lostEvents(), heard, queued };
+    };
+    const first = await run(42);
+    // Binomial(1000, 0.2): mean 200, standard deviation about 13; the seed pins the count exactly.
+    expect(first.counters.lost).toBe(FIRST_LOST_WITH_SEED_42);
+    expect(first.counters.lost).toBeGreaterThan(150);
+    expect(first.counters.lost).toBeLessThan(250);
+    expect(first.counters).toMatchObject({ published: 1000, unmatched: 0 });
+    expect(first.counters.matched).toEqual({ EventsRule: 1000 - first.counters.lost });
+    expect(first.lost).toHaveLength(first.counters.lost);
+    expect(first.heard).toEqual(first.lost);
+    expect(await run(42)).toEqual(first);
+    expect((await run(43)).lost).not.toEqual(first.lost);
+
+    // Each lost event is listed by its type, resource and version, in publish order; none reached the queue.
+    const lostNumbers = first.lost.map((event) => event.version as number);
+    expect(lostNumbers).toEqual([...lostNumbers].sort((a, b) => a - b));
+    for (const event of first.lost) {
+      const n = event.version as number;
+      expect(event).toEqual(
+        n % 2 === 0
+          ? { detailType: 'ECS Task State Change', arn: TASK_ARN(n), version: n, id: `event-${n}` }
+          : {
+              detailType: 'ECS Container Instance State Change',
+              arn: INSTANCE_ARN(n),
+              version: n,
+              id: `event-${n}`,
+            },
+      );
+    }
+    expect(new Set([...first.queued, ...lostNumbers]).size).toBe(1000);
+    expect(first.queued).toHaveLength(1000 - first.counters.lost);
+    expect(lostNumbers.some((n) => n % 2 === 0) && lostNumbers.some((n) => n % 2 === 1)).toBe(true);
+  });
+
+  it('loses an event before any rule sees it: every consumer misses it, queue and direct target alike', async () => {
+    const { bus, queue, direct } = setup({
+      routes: [queueRoute(), directRoute],
+      chaos: { loss: 0.5, seed: 7 },
+    });
+    const matchedBy: string[][] = [];
+    for (let n = 0; n < 40; n += 2) matchedBy.push(await bus.publish(ecsEvent(n)));
+    const lost = new Set(bus.lostEvents().map((event) => event.version));
+    expect(lost.size).toBeGreaterThan(5);
+    expect(lost.size).toBeLessThan(20);
+    const delivered = (numbers: number[]) => numbers.filter((n) => !lost.has(n));
+    const all = Array.from({ length: 20 }, (_, i) => 2 * i);
+    expect(queue.peek().map((message) => JSON.parse(message.body).detail.n)).toEqual(delivered(all));
+    expect(direct.map((event) => (event as { detail: { n: number } }).detail.n)).toEqual(delivered(all));
+    expect(matchedBy.filter((rules) => rules.length === 0)).toHaveLength(lost.size);
+    expect(bus.counters()).toMatchObject({
+      published: 20,
+      lost: lost.size,
+      unmatched: 0,
+      matched: { EventsRule: 20 - lost.size, AlertEventBridgeRule1: 20 - lost.size },
+    });
+  });
+
+  it('never loses any other event: Auto Scaling lifecycle actions, Spot warnings, schedules, resync’s own', async () => {
+    const { bus, queue } = setup({ routes: [everySource()], chaos: { loss: 0.999, seed: 1 } });
+    for (const [n, kind] of NEVER_LOST.entries()) {
+      for (let copy = 0; copy < 20; copy++) {
+        expect(await bus.publish({ ...envelope(n, { version: copy }), ...kind })).toEqual(['EventsRule']);
+      }
+    }
+    expect(bus.counters()).toMatchObject({ published: NEVER_LOST.length * 20, lost: 0 });
+    expect(bus.lostEvents()).toEqual([]);
+    expect(queue.depth().visible).toBe(NEVER_LOST.length * 20);
+    // The same bus still loses ECS's own state changes.
+    for (let n = 0; n < 20; n++) await bus.publish(ecsEvent(n));
+    expect(bus.counters().lost).toBeGreaterThan(15);
+  });
+
+  it('loses nothing and draws no chance without `loss`: duplicates stay those of the seed', async () => {
+    const run = async (chaos: Chaos) => {
+      const { bus, queue } = setup({ chaos });
+      for (let n = 0; n < 40; n++) await bus.publish(ecsEvent(n));
+      return { bodies: queue.peek().map((message) => message.body), counters: bus.counters() };
+    };
+    const without = await run({ duplicate: 0.5, seed: 42 });
+    expect(await run({ duplicate: 0.5, loss: 0, seed: 42 })).toEqual(without);
+    expect(without.counters.lost).toBe(0);
+  });
+
+  it('lists an ECS event without its ARN in the detail by its resource, and one without a version as null', async () => {
+    const { bus } = setup({ chaos: { loss: 0.999, seed: 3 } });
+    await bus.publish({ ...envelope(1), resources: [TASK_ARN(1)] });
+    expect(bus.lostEvents()).toEqual([
+      { detailType: 'ECS Task State Change', arn: TASK_ARN(1), version: null, id: 'event-1' },
+    ]);
   });
 });

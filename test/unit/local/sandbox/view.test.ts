@@ -18,6 +18,58 @@ const setup = () => {
   };
 };
 
+/** A run's report, as the summary reads it. */
+const REPORT: SandboxReport = {
+  simulatedSeconds: 45,
+  interrupted: false,
+  bus: {
+    published: 10,
+    lost: 0,
+    matched: {},
+    unmatched: 0,
+    delivered: 10,
+    duplicatesInjected: 0,
+    redelivered: 0,
+    deadLettered: 0,
+    invocations: 2,
+    failedInvocations: 0,
+  },
+  reconciled: {},
+  invocations: { reconcile: 2 },
+  requests: {},
+  mailbox: 3,
+  alerts: {
+    messages: 3,
+    latencyMs: { p50: 1_234, max: 4_000 },
+    perIncident: { 'a#1': 1, 'b#1': 1, unmatched: 1 },
+  },
+  drains: {
+    drains: [
+      {
+        ec2InstanceId: 'i-0abc',
+        trigger: 'lifecycle',
+        state: 'released',
+        reason: 'empty',
+        tasks: 3,
+        releaseLatencyMs: 640,
+        apiCalls: 2,
+      },
+    ],
+  },
+  scaling: {
+    changes: [
+      { service: 'prod/queue-worker', desiredCount: 4, atSeconds: 60.1 },
+      { service: 'prod/queue-worker', desiredCount: 3, atSeconds: 75.2 },
+    ],
+    reactionSeconds: 20.1,
+    evaluations: 4,
+    apiCallsPerEvaluation: { min: 4, max: 6 },
+  },
+  scheduled: 0,
+  groundTruth: { tasks: 1, instances: 1, mismatches: [] },
+  store: '.ecs-ops',
+};
+
 describe('SandboxView', () => {
   it('says how to replay the run, and what it removed when --dir held an earlier one', () => {
     const options = { speed: 2, chaos: 0, seed: 7, clusters: ['prod'], dir: '.ecs-ops' };
@@ -115,55 +167,7 @@ describe('SandboxView', () => {
 
   it('summarises the mailbox with its latency and points at ecs-ops mailbox', () => {
     const { lines, view } = setup();
-    const report: SandboxReport = {
-      simulatedSeconds: 45,
-      interrupted: false,
-      bus: {
-        published: 10,
-        matched: {},
-        unmatched: 0,
-        delivered: 10,
-        duplicatesInjected: 0,
-        redelivered: 0,
-        deadLettered: 0,
-        invocations: 2,
-        failedInvocations: 0,
-      },
-      reconciled: {},
-      invocations: { reconcile: 2 },
-      requests: {},
-      mailbox: 3,
-      alerts: {
-        messages: 3,
-        latencyMs: { p50: 1_234, max: 4_000 },
-        perIncident: { 'a#1': 1, 'b#1': 1, unmatched: 1 },
-      },
-      drains: {
-        drains: [
-          {
-            ec2InstanceId: 'i-0abc',
-            trigger: 'lifecycle',
-            state: 'released',
-            reason: 'empty',
-            tasks: 3,
-            releaseLatencyMs: 640,
-            apiCalls: 2,
-          },
-        ],
-      },
-      scaling: {
-        changes: [
-          { service: 'prod/queue-worker', desiredCount: 4, atSeconds: 60.1 },
-          { service: 'prod/queue-worker', desiredCount: 3, atSeconds: 75.2 },
-        ],
-        reactionSeconds: 20.1,
-        evaluations: 4,
-        apiCallsPerEvaluation: { min: 4, max: 6 },
-      },
-      scheduled: 0,
-      groundTruth: { tasks: 1, instances: 1, mismatches: [] },
-      store: '.ecs-ops',
-    };
+    const report = REPORT;
     view.summary(report);
     expect(lines).toContain(
       '  mailbox: 3 messages about 2 incidents; ECS event → mailbox p50 1.2 s, max 4.0 s (wall clock)',
@@ -182,5 +186,75 @@ describe('SandboxView', () => {
       scheduled: 2,
     });
     expect(empty.lines).toContain('  mailbox: 0 messages; 2 scheduled invocations');
+  });
+
+  it('says in the headline how many ECS events --loss loses, shows each lost one, and counts them at the end', () => {
+    const headline = (chaos: number, loss: number | undefined) => {
+      const { lines, view } = setup();
+      const options = { speed: 2, chaos, seed: 7, clusters: ['prod'], dir: '.ecs-ops' };
+      view.headline(
+        { routes: [], schedules: [], topics: [] },
+        loss === undefined ? options : { ...options, loss },
+        [],
+      );
+      return lines.find((line) => line.startsWith('  clusters '));
+    };
+    expect(headline(0.1, 0.05)).toBe(
+      '  clusters prod; time ×2; chaos on: 10% of events delivered twice, all out of order; 5% of ECS events lost: resync must heal them',
+    );
+    expect(headline(0, 0.005)).toBe(
+      '  clusters prod; time ×2; chaos on: no event delivered twice, all in order; 0.5% of ECS events lost: resync must heal them',
+    );
+    expect(headline(0, undefined)).toBe(
+      '  clusters prod; time ×2; chaos off: every event delivered once, in order',
+    );
+    expect(headline(0.1, 0)).not.toContain('lost');
+
+    const { lines, view } = setup();
+    view.headline(
+      { routes: [], schedules: [], topics: [] },
+      { speed: 2, chaos: 0, loss: 0.05, seed: 7, clusters: ['prod'], dir: '.ecs-ops' },
+      [],
+    );
+    view.lost(START + 11_200, {
+      detailType: 'ECS Task State Change',
+      arn: 'arn:aws:ecs:us-east-1:000000000000:task/prod/69771490aabbccddeeff001122334455',
+      version: 5,
+      id: 'e-1',
+    });
+    view.lost(START + 12_000, {
+      detailType: 'ECS Container Instance State Change',
+      arn: 'arn:aws:ecs:us-east-1:000000000000:container-instance/prod/0fc487854ebd86def0011223344556677',
+      version: 3,
+      id: 'e-2',
+    });
+    expect(lines).toContain(
+      '+ 11.2s   ↯ lost: the event for task 69771490 version 5 reached no rule; resync must heal it',
+    );
+    expect(lines).toContain(
+      '+ 12.0s   ↯ lost: the event for container instance 0fc48785 version 3 reached no rule; resync must heal it',
+    );
+    view.summary({
+      ...REPORT,
+      bus: { ...REPORT.bus, lost: 2 },
+      groundTruth: {
+        tasks: 1,
+        instances: 1,
+        mismatches: ['task 69771490: store RUNNING, simulator STOPPED'],
+      },
+    });
+    expect(lines).toContain(
+      'Done after 45 simulated seconds: 10 events, 2 lost, 0 delivered twice, 2 invocations, 0 dead-lettered',
+    );
+    expect(lines).toContain(
+      '  ✗ 1 resources differ from the simulator (2 ECS events were lost: resync must heal them):',
+    );
+
+    // Without --loss the summary says nothing of losses.
+    const off = setup();
+    off.view.summary(REPORT);
+    expect(off.lines).toContain(
+      'Done after 45 simulated seconds: 10 events, 0 delivered twice, 2 invocations, 0 dead-lettered',
+    );
   });
 });

@@ -3,7 +3,7 @@
  * Its own rule and queue, so a publish failure never delays state, nor the reverse.
  */
 import type { OpsConfig } from '../lib/ops-config.js';
-import { TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { EVENT_SOURCE, RESYNC_SOURCE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
 import { StopCode, StoppedReasonPrefix } from '../lib/platform/events/stop-codes.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';
@@ -19,7 +19,8 @@ export const alertTopicName = (config: OpsConfig, stage: string) => `${config.al
  * ECS writes for it — from the clusters that page (alerts.clusters, else the watched clusters). Stops that are
  * normally intended are let through only when alerts.pageOn asks for them. The function decides the rest
  * (essential containers, draining instances, mute rules); the pattern keeps it from being invoked for the
- * ~7 other state changes of every task.
+ * ~7 other state changes of every task. The stops resync finds that no event told of (`ecs-ops.resync`, same
+ * detail) match too: a lost ECS event still pages, once, under the key its event would have had.
  */
 export function alertEventPattern(config: OpsConfig) {
   const { pageOn } = config.alerts;
@@ -30,7 +31,7 @@ export function alertEventPattern(config: OpsConfig) {
     ...(pageOn.userStops ? [StopCode.UserInitiated] : []),
   ];
   return {
-    source: ['aws.ecs'],
+    source: [EVENT_SOURCE, RESYNC_SOURCE],
     'detail-type': [TASK_STATE_CHANGE],
     detail: {
       lastStatus: ['STOPPED'],

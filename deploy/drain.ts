@@ -4,17 +4,23 @@
  */
 import { LIFECYCLE_ACTION, SPOT_INTERRUPTION_WARNING, TERMINATING_TRANSITION } from '../lib/drain/events.js';
 import type { OpsConfig } from '../lib/ops-config.js';
-import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import {
+  CONTAINER_INSTANCE_STATE_CHANGE,
+  EVENT_SOURCE,
+  TASK_STATE_CHANGE,
+} from '../lib/platform/events/ecs-event.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';
 import { publishAlerts, stateTable } from './roles.js';
-import { allow, arn, clusterFilter, deny, type Stack } from './template.js';
+import { allow, arn, clusterFilter, deny, type Stack, watchedClustersVariable } from './template.js';
 
 /**
  * The EventBridge pattern for `drain`, one rule for all it needs: the terminate lifecycle actions of the listed
  * groups' hook, Spot interruption warnings (drain.spot), and from the watched clusters the container instance
  * changes of a drain (DRAINING, INACTIVE) and the STOPPED events of tasks on container instances — the event
- * that shows an instance empty is one of these.
+ * that shows an instance empty is one of these. ECS's events alone (`aws.ecs`), never resync's late stops
+ * (`ecs-ops.resync`): resync writes what it finds to the state table itself, and the drain-sweeper refreshes
+ * every open drain from that state each minute.
  */
 export function drainEventPattern(config: OpsConfig) {
   const { autoScalingGroups, lifecycleHook, spot } = config.drain;
@@ -35,12 +41,12 @@ export function drainEventPattern(config: OpsConfig) {
           ]),
       ...(spot ? [{ source: ['aws.ec2'], 'detail-type': [SPOT_INTERRUPTION_WARNING] }] : []),
       {
-        source: ['aws.ecs'],
+        source: [EVENT_SOURCE],
         'detail-type': [CONTAINER_INSTANCE_STATE_CHANGE],
         detail: { status: ['DRAINING', 'INACTIVE'], ...clusterFilter(config.clusters) },
       },
       {
-        source: ['aws.ecs'],
+        source: [EVENT_SOURCE],
         'detail-type': [TASK_STATE_CHANGE],
         detail: {
           lastStatus: ['STOPPED'],
@@ -158,7 +164,7 @@ export function drainSettings(config: OpsConfig, stack: Stack) {
   const drainsAndState = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
   return {
     config: JSON.stringify(config.drain),
-    watchedClusters: JSON.stringify(config.clusters ?? '*'),
+    watchedClusters: watchedClustersVariable(config.clusters),
     resources: capabilityResources(stack, {
       queues: [drainEvents],
       roles: [

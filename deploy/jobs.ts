@@ -5,7 +5,7 @@
 import { STARTED_BY_PREFIX } from '../lib/jobs/identity.js';
 import { SCHEDULED_TIME_PLACEHOLDER } from '../lib/jobs/slot.js';
 import type { OpsConfig } from '../lib/ops-config.js';
-import { TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { EVENT_SOURCE, RESYNC_SOURCE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';
 import { DESCRIBE_TASK_DEFINITIONS, publishAlerts, stateTable } from './roles.js';
@@ -100,12 +100,14 @@ export function jobRunsPolicyStatements(config: OpsConfig) {
 
 /**
  * The EventBridge pattern for `job-runs`: STOPPED tasks that ecs-ops launched as jobs (startedBy
- * ecs-ops-job/…), on the jobs' clusters. No jobs: every cluster (the startedBy prefix still filters).
+ * ecs-ops-job/…), on the jobs' clusters, from ECS or — when ECS's own event was lost — from resync
+ * (`ecs-ops.resync`, same detail), so every run gets its result. No jobs: every cluster (the startedBy prefix
+ * still filters).
  */
 export function jobRunsEventPattern(config: OpsConfig) {
   const clusters = jobClusters(config);
   return {
-    source: ['aws.ecs'],
+    source: [EVENT_SOURCE, RESYNC_SOURCE],
     'detail-type': [TASK_STATE_CHANGE],
     detail: {
       lastStatus: ['STOPPED'],

@@ -1,16 +1,24 @@
 /** Reconciling: the watched clusters' ECS state changes → EcsEventsQueue → reconcile → the state table. */
 import type { OpsConfig } from '../lib/ops-config.js';
-import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import {
+  CONTAINER_INSTANCE_STATE_CHANGE,
+  EVENT_SOURCE,
+  TASK_STATE_CHANGE,
+} from '../lib/platform/events/ecs-event.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';
 import { stateTable } from './roles.js';
 import { clusterFilter, type Stack } from './template.js';
 
-/** The EventBridge pattern for the reconciler: both ECS detail types, from the configured clusters only. */
+/**
+ * The EventBridge pattern for the reconciler: both ECS detail types, from the configured clusters only. ECS's
+ * events alone (`aws.ecs`), never resync's late stops (`ecs-ops.resync`): resync writes what it finds to the
+ * state table itself, through the same version rule, so routing them here would only write them twice.
+ */
 export function ecsEventPattern(config: OpsConfig) {
   const detail = clusterFilter(config.clusters);
   return {
-    source: ['aws.ecs'],
+    source: [EVENT_SOURCE],
     'detail-type': [TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE],
     ...(detail.clusterArn === undefined ? {} : { detail }),
   };

@@ -62,18 +62,19 @@ export function functionRoles(stack: Stack, roles: readonly FunctionRole[]) {
   );
 }
 
+const indexArn = (index: IndexName) => ({ 'Fn::Sub': `\${StateTable.Arn}/index/${index}` });
+
 /** Actions on the state table and, when named, its indexes (a Query of an index needs the index's ARN). */
 export const stateTable = (Sid: string, actions: string[], indexes: readonly IndexName[] = []) =>
   allow(
     Sid,
     actions,
-    indexes.length === 0
-      ? getAtt('StateTable')
-      : [
-          getAtt('StateTable'),
-          ...indexes.map((index) => ({ 'Fn::Sub': `\${StateTable.Arn}/index/${index}` })),
-        ],
+    indexes.length === 0 ? getAtt('StateTable') : [getAtt('StateTable'), ...indexes.map(indexArn)],
   );
+
+/** Actions on the state table's indexes only (a Query of an index needs the index's ARN, not the table's). */
+export const stateTableIndexes = (Sid: string, actions: string[], indexes: readonly IndexName[]) =>
+  allow(Sid, actions, indexes.map(indexArn));
 
 /** Publishing to the alert topic (serverless.yml AlertTopic). */
 export const publishAlerts = (Sid: string) => allow(Sid, 'sns:Publish', ref('AlertTopic'));

@@ -10,6 +10,7 @@ import { alertsSettings } from './alerts.js';
 import { drainSettings } from './drain.js';
 import { jobsSettings } from './jobs.js';
 import { reconcileSettings } from './reconcile.js';
+import { resyncSettings } from './resync.js';
 import { scalingSettings } from './scaling.js';
 import type { Stack } from './template.js';
 
@@ -21,6 +22,7 @@ export function stackSettings(configFile: string, stack: Stack) {
     config,
     stateTable: stateTableProperties(stack.stage),
     reconcile: reconcileSettings(config, stack),
+    resync: resyncSettings(config, stack),
     alerts: alertsSettings(config, stack),
     jobs: jobsSettings(config, stack),
     drain: drainSettings(config, stack),

@@ -49,6 +49,10 @@ export const arn = (service: string, resource: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
 });
 
+/** The functions' WATCHED_CLUSTERS: the configured cluster names as JSON, or `"*"` for every cluster. */
+export const watchedClustersVariable = (clusters: readonly string[] | undefined) =>
+  JSON.stringify(clusters ?? '*');
+
 /** An event pattern's `detail` filter on the clusters named; none at all (every cluster) for undefined. */
 export const clusterFilter = (
   clusters: readonly string[] | undefined,

@@ -20,6 +20,7 @@ import {
   launchPolicyStatements,
   launchSchedules,
 } from '../../../deploy/jobs.js';
+import { resyncSettings } from '../../../deploy/resync.js';
 import { scalePolicyStatements } from '../../../deploy/scaling.js';
 import { parseOpsConfig } from '../../../lib/ops-config.js';
 import {
@@ -182,7 +183,8 @@ describe('packaged CloudFormation template', () => {
   it('routes essential-container stops of the configured clusters to the alerts queue', () => {
     const rule = resources.AlertsRule?.Properties as Record<string, unknown>;
     expect(rule.EventPattern).toEqual({
-      source: ['aws.ecs'],
+      // ECS's events, and the stops resync found that no event told of.
+      source: ['aws.ecs', 'ecs-ops.resync'],
       'detail-type': [TASK_STATE_CHANGE],
       detail: {
         lastStatus: ['STOPPED'],
@@ -237,7 +239,7 @@ describe('packaged CloudFormation template', () => {
     });
   });
 
-  it('runs alert-summary, job-timeouts, drain-sweeper and scale every minute', () => {
+  it('runs resync every 15 minutes (resync.intervalMinutes) and alert-summary, job-timeouts, drain-sweeper and scale every minute', () => {
     const schedules = ofType('AWS::Events::Rule').filter(
       ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
     );
@@ -245,6 +247,7 @@ describe('packaged CloudFormation template', () => {
     expect(
       schedules.map(([, rule]) => [rule.Properties.ScheduleExpression, rule.Properties.Targets]),
     ).toEqual([
+      ['rate(15 minutes)', target('ResyncLambdaFunction')],
       ['rate(1 minute)', target('AlertDashsummaryLambdaFunction')],
       ['rate(1 minute)', target('JobDashtimeoutsLambdaFunction')],
       ['rate(1 minute)', target('DrainDashsweeperLambdaFunction')],
@@ -381,6 +384,20 @@ const ROLE_ACTIONS: Record<string, Record<string, string>> = {
     'dynamodb:BatchGetItem': 'the tasks the byHost index lists',
     'autoscaling:CompleteLifecycleAction': 'releasing at the deadline, finishing an interrupted release',
     'autoscaling:RecordLifecycleActionHeartbeat': 'heartbeats half-way through the hook’s timeout',
+  },
+  ResyncRole: {
+    ...ownLogs,
+    'dynamodb:GetItem': 'when watching began',
+    'dynamodb:PutItem': 'latest states and timeline entries (conditional); when watching began; the journal',
+    'dynamodb:UpdateItem': 'marking what ECS no longer knows',
+    'dynamodb:BatchGetItem': 'the stored versions of what ECS listed',
+    'dynamodb:Query': 'the cluster’s live resources, through the byStatus index',
+    'events:PutEvents': 'late stops, for the alert and job-runs rules',
+    'lambda:InvokeFunction': 'itself, to go on where a run ran short of time',
+    'ecs:ListTasks': 'the watched clusters’ tasks, running and recently stopped',
+    'ecs:ListContainerInstances': 'the watched clusters’ container instances',
+    'ecs:DescribeTasks': 'the tasks listed, and the store’s live ones ECS did not list',
+    'ecs:DescribeContainerInstances': 'the container instances listed, and the store’s live ones',
   },
   ScaleRole: {
     ...ownLogs,
@@ -588,7 +605,7 @@ describe('scheduled jobs in the packaged template', () => {
   it('routes the jobs’ STOPPED tasks to job-runs through its queue', () => {
     const rule = resources.JobRunsRule?.Properties as Record<string, unknown>;
     expect(rule.EventPattern).toEqual({
-      source: ['aws.ecs'],
+      source: ['aws.ecs', 'ecs-ops.resync'],
       'detail-type': [TASK_STATE_CHANGE],
       detail: {
         lastStatus: ['STOPPED'],
@@ -755,6 +772,50 @@ describe('draining with nothing listed', () => {
   it('may list clusters to find an instance when every cluster is watched', () => {
     const sids = drainPolicyStatements(config).map((statement) => statement.Sid);
     expect(sids).toContain('ListWatchedClusters');
+  });
+});
+
+describe('resync in the packaged template', () => {
+  it('runs resync for up to 300 s with the watched clusters, retention and its call rate', () => {
+    const resync = resources.ResyncLambdaFunction?.Properties as {
+      Handler: string;
+      Timeout: number;
+      MemorySize: number;
+      Role: unknown;
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(resync).toMatchObject({
+      Handler: 'dist/functions/resync/index.handler',
+      Timeout: 300,
+      MemorySize: 512,
+      Role: { 'Fn::GetAtt': ['ResyncRole', 'Arn'] },
+    });
+    expect(resync.Environment.Variables).toEqual({
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      STATE_TABLE: { Ref: 'StateTable' },
+      WATCHED_CLUSTERS: '["prod","batch"]',
+      RESYNC_CALLS_PER_SECOND: '10',
+      RETENTION_STOPPED_DAYS: '30',
+      RETENTION_HISTORY_DAYS: '90',
+      WRITE_CONCURRENCY: '16',
+    });
+  });
+
+  it('gives resync the role deploy/resync.ts declares: ECS reads of the watched clusters only', () => {
+    const stack = { service: 'ecs-ops', stage: 'ci' };
+    const declared = resyncSettings(parseOpsConfig({ clusters: ['prod', 'batch'] }), stack).resources
+      .Resources.ResyncRole as Resource;
+    expect(resources.ResyncRole).toEqual(declared);
+    const bySid = (sid: string) => statementsOf('ResyncRole').find((statement) => statement.Sid === sid);
+    expect(bySid('ListTasksOfWatchedClusters')).toMatchObject({
+      Resource: '*',
+      Condition: { ArnEquals: { 'ecs:cluster': [ecsArn('cluster/prod'), ecsArn('cluster/batch')] } },
+    });
+    expect(bySid('DescribeTasksOfWatchedClusters')?.Resource).toEqual([
+      ecsArn('task/prod/*'),
+      ecsArn('task/batch/*'),
+    ]);
+    expect(bySid('ListWatchedClusters')).toBeUndefined();
   });
 });
 

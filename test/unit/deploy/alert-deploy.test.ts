@@ -24,6 +24,12 @@ describe('alertEventPattern', () => {
     expect(matchesPattern(pattern, legacy)).toBe(true);
   });
 
+  it('matches the same stop published late by resync (ecs-ops.resync), and no other source', () => {
+    const late = { ...loadEvent('ecs/task/fargate-stopped-essential-exit.json'), source: 'ecs-ops.resync' };
+    expect(matchesPattern(pattern, late)).toBe(true);
+    expect(matchesPattern(pattern, { ...late, source: 'shop.orders' })).toBe(false);
+  });
+
   it('lets through no other state, intended stop or cluster', () => {
     expect(matchesPattern(pattern, loadEvent('ecs/task/fargate-running.json'))).toBe(false);
     expect(

@@ -58,7 +58,20 @@ export interface SandboxReport {
   scaling: ScalingSummary;
   /** Invocations of scheduled functions (`schedule` events) during the run. */
   scheduled: number;
+  /** What resync corrected over the run: the deploy's backfill, scheduled runs and the closing run. */
+  resync: ResyncSummary;
   groundTruth: GroundTruthCheck;
   /** The local store folder: the engine's data, `logs/` per function, `mailbox/`. */
   store: string;
+}
+
+export interface ResyncSummary {
+  runs: number;
+  added: number;
+  advanced: number;
+  markedMissing: number;
+  /** Stops nobody had heard of, published for alerting and job runs. */
+  lateStops: number;
+  /** Corrections that failed or API states refused as invalid. */
+  failed: number;
 }

@@ -4,9 +4,11 @@
  * the watchers and the store.
  */
 import { DrainStore } from '../../lib/drain/drain-store.js';
+import { Journal } from '../../lib/platform/journal.js';
+import { type ClusterReport, RESYNC_JOURNAL_KIND } from '../../lib/resync/resync.js';
 import type { SandboxClock } from './clock.js';
 import { compareWithStore } from './ground-truth.js';
-import type { SandboxOptions, SandboxReport } from './model.js';
+import type { ResyncSummary, SandboxOptions, SandboxReport } from './model.js';
 import type { SandboxView } from './view.js';
 import { type LocalAccount, RESYNC_FUNCTION } from './wiring.js';
 
@@ -50,7 +52,39 @@ export async function finishRun(
     drains: watchers.drains.report(drains),
     scaling: watchers.scaling.report(run.backlogAt),
     scheduled: schedules.invocations(),
+    resync: await resyncSummary(options.store, clock),
     groundTruth: await compareWithStore(account.sim.snapshot(), options.store),
     store: options.dir,
   };
+}
+
+/** What the run's resyncs corrected, from their journal entries (one per cluster and invocation). */
+async function resyncSummary(
+  store: SandboxOptions['store'],
+  clock: Pick<SandboxClock, 'startedAt' | 'now'>,
+): Promise<ResyncSummary> {
+  const journal = new Journal({ tableName: store.tableName, client: store.client, retentionDays: 0 });
+  const entries = await journal.list<Omit<ClusterReport, 'corrections'>>({
+    kind: RESYNC_JOURNAL_KIND,
+    since: new Date(clock.startedAt).toISOString(),
+    // The functions' clock runs on while the main thread reads the store: leave room after its now.
+    until: new Date(clock.now() + 3_600_000).toISOString(),
+  });
+  const summary: ResyncSummary = {
+    runs: 0,
+    added: 0,
+    advanced: 0,
+    markedMissing: 0,
+    lateStops: 0,
+    failed: 0,
+  };
+  summary.runs = new Set(entries.map((entry) => entry.fields.runId)).size;
+  for (const { fields } of entries) {
+    summary.added += fields.added;
+    summary.advanced += fields.advanced;
+    summary.markedMissing += fields.markedMissing;
+    summary.lateStops += fields.lateStops;
+    summary.failed += fields.failed + fields.invalid.length;
+  }
+  return summary;
 }

@@ -156,6 +156,7 @@ export class SandboxView {
     );
     this.out(`  reconcile: ${OUTCOMES.map((o) => `${report.reconciled[o] ?? 0} ${o}`).join(', ')}`);
     this.out(`  mailbox: ${mailboxSummary(report)}`);
+    this.out(`  ${resyncLine(report.resync)}`);
     for (const line of drainLines(report)) this.out(`  ${line}`);
     const scaling = scalingLine(report);
     if (scaling !== undefined) this.out(`  ${scaling}`);
@@ -166,7 +167,7 @@ export class SandboxView {
     } else {
       const why =
         bus.lost > 0
-          ? ` (${bus.lost} ECS event${bus.lost === 1 ? ' was' : 's were'} lost: resync must heal them)`
+          ? ` (${bus.lost} ECS event${bus.lost === 1 ? ' was' : 's were'} lost and resync did not heal them)`
           : '';
       this.out(`  ✗ ${groundTruth.mismatches.length} resources differ from the simulator${why}:`);
       for (const mismatch of groundTruth.mismatches.slice(0, 10)) this.out(`    ${mismatch}`);
@@ -290,3 +291,13 @@ function jobDetails(entry: Record<string, unknown>): string {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** What resync did over the run, in one line. */
+function resyncLine(resync: SandboxReport['resync']): string {
+  const { runs, added, advanced, markedMissing, lateStops, failed } = resync;
+  return (
+    `resync: ${runs} run${runs === 1 ? '' : 's'}, ${added} added, ${advanced} advanced, ` +
+    `${markedMissing} marked missing, ${lateStops} late stop${lateStops === 1 ? '' : 's'} published` +
+    (failed > 0 ? `, ${failed} not corrected (the next run retries)` : '')
+  );
+}

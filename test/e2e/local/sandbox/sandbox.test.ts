@@ -128,7 +128,8 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     // web 3 → 6 → 2 and worker 0 → 1 → 0 by the script; queue-worker 1 → 4 → 3 by scale: the on-demand
     // scale-in comes some 28 simulated seconds after the scale-out, its 10 s cooldown long over.
     expect(report.requests['ecs.UpdateService']).toBe(6);
-    expect(report.requests['ecs.ListTasks']).toBe(1);
+    // The story lists once; each resync lists RUNNING and STOPPED tasks of both clusters (one page each).
+    expect(report.requests['ecs.ListTasks']).toBe(1 + (report.invocations.resync ?? 0) * 2 * 2);
   });
 
   it('lets ecs-ops tasks show why each task stopped', async () => {

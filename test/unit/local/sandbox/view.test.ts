@@ -20,6 +20,7 @@ const setup = () => {
 
 /** A run's report, as the summary reads it. */
 const REPORT: SandboxReport = {
+  resync: { runs: 2, added: 5, advanced: 1, markedMissing: 0, lateStops: 1, failed: 0 },
   simulatedSeconds: 45,
   interrupted: false,
   bus: {
@@ -247,7 +248,7 @@ describe('SandboxView', () => {
       'Done after 45 simulated seconds: 10 events, 2 lost, 0 delivered twice, 2 invocations, 0 dead-lettered',
     );
     expect(lines).toContain(
-      '  ✗ 1 resources differ from the simulator (2 ECS events were lost: resync must heal them):',
+      '  ✗ 1 resources differ from the simulator (2 ECS events were lost and resync did not heal them):',
     );
 
     // Without --loss the summary says nothing of losses.

@@ -313,16 +313,23 @@ class ClusterRun {
   /** Publishes the late stops among `corrections` first: a stop that did not go out is not written either. */
   private async publishLateStops(corrections: Correction[], events: Map<Correction, EcsEvent>) {
     const late = new Set(lateStops(corrections, this.watchingSince));
-    const envelopes = corrections.flatMap((correction) =>
-      correction.action !== 'mark-missing' && late.has(correction.observed)
-        ? [(events.get(correction) as EcsEvent).raw as EventEnvelope]
-        : [],
+    const lateCorrections = corrections.filter(
+      (correction) => correction.action !== 'mark-missing' && late.has(correction.observed),
     );
-    if (envelopes.length === 0) return new Set<string>();
-    const { failed } = await this.dependencies.lateStops.publish(envelopes);
-    this.report.lateStops += envelopes.length - failed.length;
-    this.report.failed += failed.length;
-    return new Set(failed);
+    if (lateCorrections.length === 0) return new Set<string>();
+    const rawEnvelope = (correction: Correction) => (events.get(correction) as EcsEvent).raw as EventEnvelope;
+    const { failed } = await this.dependencies.lateStops.publish(lateCorrections.map(rawEnvelope));
+    const unpublished = new Set(failed);
+    this.report.lateStops += lateCorrections.length - unpublished.size;
+    for (const correction of lateCorrections) {
+      if (!unpublished.has(rawEnvelope(correction).id)) continue;
+      this.report.failed++;
+      this.listCorrection({
+        ...lineOf(correction),
+        refused: 'EventBridge did not take its late stop: not written, so the next run finds it again',
+      });
+    }
+    return unpublished;
   }
 
   private async write(correction: Exclude<Correction, { action: 'mark-missing' }>, event: EcsEvent) {

@@ -11,12 +11,13 @@ import { drainCommand, drainsCommand } from './commands/drains.js';
 import { jobsCommand } from './commands/jobs.js';
 import { mailboxCommand } from './commands/mailbox.js';
 import { replayCommand } from './commands/replay.js';
+import { resyncCommand } from './commands/resync.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { scaleCommand } from './commands/scale.js';
 import { scalingCommand } from './commands/scaling.js';
 import { instancesCommand, parseLimit, taskCommand, tasksCommand } from './commands/state.js';
 import { type GlobalOptions, withContext } from './context.js';
-import { HELP, UsageError } from './usage.js';
+import { COMMAND_HELP, CommandFailure, HELP, UsageError } from './usage.js';
 
 const OPTIONS = {
   store: { type: 'string', default: 'local' },
@@ -28,7 +29,8 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   history: { type: 'boolean', default: false },
-  cluster: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  cluster: { type: 'string', multiple: true },
   status: { type: 'string' },
   group: { type: 'string' },
   since: { type: 'string' },
@@ -36,6 +38,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   speed: { type: 'string' },
   chaos: { type: 'string' },
+  loss: { type: 'string' },
   seed: { type: 'string' },
   count: { type: 'string', short: 'n' },
   tz: { type: 'string' },
@@ -56,6 +59,12 @@ export async function runCli(
   try {
     const { values, positionals } = parseCommandLine(argv);
     const [command, target, ...extra] = positionals;
+    // `ecs-ops <command> --help` and `ecs-ops help <command>`, for the commands with a help of their own.
+    const helpOf = command === 'help' ? target : values.help ? command : undefined;
+    if (helpOf !== undefined && Object.hasOwn(COMMAND_HELP, helpOf)) {
+      out(COMMAND_HELP[helpOf] as string);
+      return 0;
+    }
     if (values.help || command === undefined || command === 'help') {
       out(HELP);
       return command === undefined && !values.help ? 2 : 0;
@@ -83,6 +92,10 @@ export async function runCli(
     if (error instanceof UsageError || error instanceof ConfigError) {
       err(`ecs-ops: ${error.message}`);
       return 2;
+    }
+    if (error instanceof CommandFailure) {
+      err(`ecs-ops: ${error.message}`);
+      return 1;
     }
     // ecs-ops' own errors say what happened; anything else is a bug, and its stack is what a report needs.
     if (error instanceof EcsOpsError) err(`ecs-ops: ${error.name}: ${error.message}`);
@@ -120,6 +133,11 @@ const COMMANDS: Record<string, Command> = {
     return drainsCommand(context, values);
   },
   drain: (context, target) => drainCommand(context, target),
+  resync: (context, target, values) => {
+    if (target !== undefined)
+      throw new UsageError(`resync takes no argument (got ${target}); name clusters with --cluster`);
+    return resyncCommand(context, values);
+  },
   scaling: (context, target, values) => {
     if (target !== undefined)
       throw new UsageError(`scaling takes no argument (got ${target}); use --service`);

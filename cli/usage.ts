@@ -6,6 +6,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A command that could not do its work for a reason the user can act on (nothing to connect to, AWS refused):
+ * the CLI prints the message, no stack, and exits 1.
+ */
+export class CommandFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandFailure';
+  }
+}
+
 /** Refuses a command's missing or unknown subcommand, showing the one form it has (`cron next "<expression>"`). */
 export function requireSubcommand(command: string, subcommand: string | undefined, usage: string): void {
   const [expected] = usage.split(' ');
@@ -38,7 +49,7 @@ Commands:
         --since <age|time>   e.g. 24h, 30m, 7d or 2024-05-01T12:00:00Z (time the task entered its
                              status, or was created with --group)
         --limit <n>          default 100
-  instances                  container instances of a cluster
+  instances                  container instances of a cluster, in statuses ecs-ops does not know too
         --cluster <name>, --status <STATUS>
   alerts                     what alerting decided for each stopped task, newest first: sent,
                              grouped (crash loop), muted (and the rule's reason), summary-sent,
@@ -51,6 +62,8 @@ Commands:
                              story, about a minute)
         --speed <n>          simulated seconds per second (default 2)
         --chaos <p>          share of events delivered twice, all reordered (default 0.1; 0 = off)
+        --loss <p>           share of ECS state-change events lost before any rule sees them, as
+                             when ECS never sends one (default 0 = off; below 1); resync heals them
         --seed <n>           replay a run (into a fresh --dir; default: a new seed)
   mailbox                    messages published to SNS in the sandbox, newest first
         --limit <n>          default 100
@@ -86,6 +99,13 @@ Commands:
   drain <i-…|arn>            drain an instance by hand: set it DRAINING and record the drain (the
                              deployed drain function releases it once empty); needs --store aws,
                              or AWS_ENDPOINT_URL_ECS with --store local
+  resync                     compare the store with what ECS knows now and correct it, through the
+                             deployed resync function's code: per cluster the counts (added,
+                             advanced, marked missing, in sync, newer in the store) and each
+                             correction; exit 1 if a correction failed (the next run retries);
+                             --store local needs AWS_ENDPOINT_URL_ECS (see ecs-ops resync --help)
+        --cluster <name>     repeatable (default: the clusters in ops.config.yml, else every one)
+        --dry-run            print the drift, write and publish nothing
   demo                       replay the sample stream in events/demo into the store and show it
 
 Global options:
@@ -99,3 +119,39 @@ Global options:
   -h, --help                 this help
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid input.`;
+
+/** Commands with a help of their own (`ecs-ops <command> --help`). */
+export const COMMAND_HELP: Record<string, string> = {
+  resync: `ecs-ops resync — compare the store with what ECS knows now, and correct it (anti-entropy)
+
+Usage: ecs-ops resync [--cluster <name>]... [--dry-run] [options]
+
+Runs the code the deployed resync function runs. Per cluster it reads the tasks ECS runs, those it stopped
+recently and the registered container instances, then asks about the store's live resources ECS did not
+list. It adds what the store lacks, advances what it holds at an older version (a newer stored version always
+wins) and marks missing what ECS no longer knows: kept with its timeline, listed as STOPPED (a task) or
+INACTIVE (a container instance). Nothing is deleted. Stops nobody heard of go to the event bus for alerting
+and job runs; each cluster's run is journaled.
+
+Options:
+  --cluster <name>     a cluster to resync, by name or ARN; repeat for more (default: the clusters in
+                       ops.config.yml, else every cluster of the account and region)
+  --dry-run            compare only: print the drift as a run would correct it, write and publish nothing
+  --limit <n>          corrections listed per cluster (default 100; --json lists them all)
+  --store local|aws    aws: the deployed stage's table (--stage), ECS and EventBridge with your
+                       credentials (--region, --profile); local (default): the store in --dir, ECS and
+                       EventBridge at the local endpoint AWS_ENDPOINT_URL_ECS names
+                       (AWS_ENDPOINT_URL_EVENTBRIDGE if EventBridge is elsewhere)
+  --config <file>      ops.config.yml: clusters, resync.callsPerSecond, retention
+  --json               one JSON document: { dryRun, runId, reports } with every correction
+
+Output, per cluster, a line of counts and its corrections:
+  prod: 3 added, 1 advanced, 2 marked missing, 250 in sync, 0 newer in the store; 7 API calls in 0.8 s
+    ACTION        RESOURCE               VERSION   STATUS
+    add           task/0123456789abcdef  none → 3  RUNNING
+    advance       task/fedcba9876543210  2 → 4     STOPPED
+    mark-missing  task/00112233aabbccdd  5         missing
+
+Exit codes: 0 nothing failed; 1 a correction failed (the next run retries it), ECS refused, or no local
+endpoint answers; 2 bad usage.`,
+};

@@ -3,6 +3,7 @@
  * Ctrl-C stops it cleanly: delivery is drained and the summary printed before the store closes.
  */
 import { randomInt } from 'node:crypto';
+import type { SandboxOptions } from '../../local/sandbox/model.js';
 import { runSandbox } from '../../local/sandbox/sandbox.js';
 import type { CommandContext } from '../context.js';
 import { packageRoot } from '../package-root.js';
@@ -12,14 +13,30 @@ export interface SandboxFlags {
   duration?: string;
   speed?: string;
   chaos?: string;
+  loss?: string;
   seed?: string;
+}
+
+/** What the flags set of a sandbox run, every value checked (a UsageError says which flag and what to pass). */
+export type SandboxSettings = Pick<SandboxOptions, 'durationMs' | 'speed' | 'chaos' | 'loss' | 'seed'>;
+
+export function sandboxSettings(flags: SandboxFlags): SandboxSettings {
+  const durationMs = flags.duration === undefined ? undefined : duration(flags.duration);
+  return {
+    ...(durationMs === undefined ? {} : { durationMs }),
+    // Twice real time: the story's 95 simulated seconds, the every-minute job included, in under a minute.
+    speed: flags.speed === undefined ? 2 : number('--speed', flags.speed, 0.1, 100),
+    chaos: flags.chaos === undefined ? 0.1 : number('--chaos', flags.chaos, 0, 1),
+    loss: flags.loss === undefined ? 0 : loss(flags.loss),
+    seed: flags.seed === undefined ? randomInt(2 ** 31) : number('--seed', flags.seed, 0, 2 ** 32 - 1),
+  };
 }
 
 export async function sandboxCommand(context: CommandContext, flags: SandboxFlags): Promise<number> {
   if (context.engineEndpoint === undefined) {
     throw new UsageError('the sandbox runs on the local store only; leave out --store aws');
   }
-  const durationMs = flags.duration === undefined ? undefined : duration(flags.duration);
+  const settings = sandboxSettings(flags);
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);
@@ -33,11 +50,7 @@ export async function sandboxCommand(context: CommandContext, flags: SandboxFlag
       store: context.store,
       drain: context.config.drain,
       scaling: context.config.scaling,
-      ...(durationMs === undefined ? {} : { durationMs }),
-      // Twice real time: the story's 95 simulated seconds, the every-minute job included, in under a minute.
-      speed: flags.speed === undefined ? 2 : number('--speed', flags.speed, 0.1, 100),
-      chaos: flags.chaos === undefined ? 0.1 : number('--chaos', flags.chaos, 0, 1),
-      seed: flags.seed === undefined ? randomInt(2 ** 31) : number('--seed', flags.seed, 0, 2 ** 32 - 1),
+      ...settings,
       out: context.options.json ? () => undefined : context.out,
       signal: stop.signal,
     });
@@ -65,6 +78,20 @@ function duration(value: string): number {
     );
   }
   return ms;
+}
+
+/**
+ * `--loss`: the share of ECS state-change events lost before any rule sees them, from 0 (off) up to, not
+ * including, 1 — losing every event would leave nothing for the run to show but resync.
+ */
+function loss(value: string): number {
+  const parsed = value.trim() === '' ? Number.NaN : Number(value);
+  if (!(parsed >= 0 && parsed < 1)) {
+    throw new UsageError(
+      `--loss ${value}: expected a probability from 0 up to (not including) 1, such as 0.05 to lose 5% of ECS events (0 = off)`,
+    );
+  }
+  return parsed;
 }
 
 function number(flag: string, value: string, min: number, max: number): number {

@@ -1,7 +1,12 @@
-/** `ecs-ops task`, `ecs-ops tasks`, `ecs-ops instances`: the reconciled state, read back. */
+/**
+ * `ecs-ops task`, `ecs-ops tasks`, `ecs-ops instances`: the reconciled state, read back. A resource resync found
+ * ECS no longer knows shows its last status with "(missing since …)"; a timeline says who reported each version
+ * (ECS's event, or resync reading the API).
+ */
 import { clusterName } from '../../lib/platform/arn.js';
 import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/ecs-event.js';
 import type { StoredResource } from '../../lib/platform/store/state-store.js';
+import { OTHER_INSTANCE_STATUSES } from '../../lib/platform/store/table.js';
 import type { CommandContext } from '../context.js';
 import { renderTable, shortId, shortTime, text, truncate } from '../format.js';
 import { UsageError } from '../usage.js';
@@ -33,7 +38,13 @@ export async function taskCommand(context: CommandContext, target: string | unde
 
 export async function tasksCommand(
   context: CommandContext,
-  filters: { cluster?: string; status?: string; group?: string; since?: string; limit?: string },
+  filters: {
+    cluster?: string | readonly string[];
+    status?: string;
+    group?: string;
+    since?: string;
+    limit?: string;
+  },
 ) {
   const limit = parseLimit(filters.limit);
   const since = filters.since === undefined ? undefined : parseSince(filters.since);
@@ -74,10 +85,20 @@ export async function tasksCommand(
 
 export async function instancesCommand(
   context: CommandContext,
-  filters: { cluster?: string; status?: string },
+  filters: { cluster?: string | readonly string[]; status?: string },
 ) {
-  const statuses =
-    filters.status === undefined ? INSTANCE_STATUSES : [checkStatus(filters.status, INSTANCE_STATUSES)];
+  // Without --status, container instances in a status ECS added after this code (stored under `other`, never
+  // dropped) are listed last, with their own status.
+  const statuses: readonly string[] =
+    filters.status === undefined
+      ? [...INSTANCE_STATUSES, OTHER_INSTANCE_STATUSES]
+      : [
+          checkStatus(
+            filters.status,
+            INSTANCE_STATUSES,
+            ' (without --status, container instances in every status are listed, unknown ones too)',
+          ),
+        ];
   const listed: { cluster: string; instances: StoredResource[] }[] = [];
   for (const cluster of clustersOf(context, filters.cluster)) {
     const instances: StoredResource[] = [];
@@ -117,47 +138,63 @@ function printByCluster(
   return 0;
 }
 
-function taskTable(tasks: readonly StoredResource[]): string {
+export function taskTable(tasks: readonly StoredResource[]): string {
   return renderTable(
     ['TASK', 'GROUP', 'LAST', 'DESIRED', 'VER', 'CREATED', 'STOPPED', 'STOP CODE', 'EXIT CODES'],
-    tasks.map(({ arn, version, detail }) => [
-      shortId(arn),
-      text(detail.group),
-      text(detail.lastStatus),
-      text(detail.desiredStatus),
-      String(version),
-      shortTime(detail.createdAt),
-      shortTime(detail.stoppedAt),
-      text(detail.stopCode),
-      exitCodes(detail),
+    tasks.map((task) => [
+      shortId(task.arn),
+      text(task.detail.group),
+      statusOf(task),
+      text(task.detail.desiredStatus),
+      String(task.version),
+      shortTime(task.detail.createdAt),
+      shortTime(task.detail.stoppedAt),
+      text(task.detail.stopCode),
+      exitCodes(task.detail),
     ]),
   );
 }
 
-function instanceTable(instances: readonly StoredResource[]): string {
+export function instanceTable(instances: readonly StoredResource[]): string {
   return renderTable(
     ['CONTAINER INSTANCE', 'EC2', 'STATUS', 'AGENT', 'RUNNING', 'PENDING', 'VER', 'REGISTERED'],
-    instances.map(({ arn, version, detail }) => [
-      shortId(arn),
-      text(detail.ec2InstanceId),
-      text(detail.status),
-      detail.agentConnected === false ? 'disconnected' : 'connected',
-      text(detail.runningTasksCount),
-      text(detail.pendingTasksCount),
-      String(version),
-      shortTime(detail.registeredAt),
+    instances.map((instance) => [
+      shortId(instance.arn),
+      text(instance.detail.ec2InstanceId),
+      statusOf(instance),
+      instance.detail.agentConnected === false ? 'disconnected' : 'connected',
+      text(instance.detail.runningTasksCount),
+      text(instance.detail.pendingTasksCount),
+      String(instance.version),
+      shortTime(instance.detail.registeredAt),
     ]),
   );
 }
 
-function describeTask({ arn, version, detail, eventTime, trimmedFields }: StoredResource): string {
+/**
+ * A task's last status or a container instance's status, as stored (a status ecs-ops does not know included),
+ * with "(missing since …)" when resync found that ECS no longer knows it: "RUNNING (missing since 2024-05-01 …)".
+ */
+export function statusOf({ kind, detail, missingSince }: StoredResource): string {
+  const status = text(kind === 'task' ? detail.lastStatus : detail.status);
+  return missingSince === undefined ? status : `${status} (missing since ${shortTime(missingSince)})`;
+}
+
+/** "3 (event of 2024-05-01 12:00:00)", or "3 (read by resync at …)" for a version resync read from the API. */
+function versionOf({ version, source, eventTime }: StoredResource): string {
+  return `${version} (${source === 'resync' ? 'read by resync at' : 'event of'} ${shortTime(eventTime)})`;
+}
+
+export function describeTask(task: StoredResource): string {
+  const { arn, detail, trimmedFields } = task;
   const rows: [string, string][] = [
     ['task', arn],
     ['cluster', text(detail.clusterArn)],
     ['group', text(detail.group)],
     ['started by', text(detail.startedBy)],
     ['status', `${text(detail.lastStatus)} (desired ${text(detail.desiredStatus)})`],
-    ['version', `${version} (event of ${shortTime(eventTime)})`],
+    ['missing since', missingNote(task)],
+    ['version', versionOf(task)],
     ['task definition', text(detail.taskDefinitionArn)],
     ['launch type', text(detail.launchType)],
     ['container instance', text(detail.containerInstanceArn)],
@@ -176,25 +213,36 @@ function describeTask({ arn, version, detail, eventTime, trimmedFields }: Stored
   return `${keyValues(rows)}\n\n${table}`;
 }
 
-function describeInstance({ arn, version, detail, eventTime }: StoredResource): string {
+export function describeInstance(instance: StoredResource): string {
+  const { arn, detail } = instance;
   return keyValues([
     ['container instance', arn],
     ['cluster', text(detail.clusterArn)],
     ['ec2 instance', text(detail.ec2InstanceId)],
     ['status', text(detail.status)],
+    ['missing since', missingNote(instance)],
     ['agent', detail.agentConnected === false ? 'disconnected' : 'connected'],
     ['running / pending tasks', `${text(detail.runningTasksCount)} / ${text(detail.pendingTasksCount)}`],
-    ['version', `${version} (event of ${shortTime(eventTime)})`],
+    ['version', versionOf(instance)],
     ['registered', shortTime(detail.registeredAt)],
   ]);
 }
 
-function formatTimeline(timeline: readonly StoredResource[]): string {
+/** Empty (the row is left out) unless resync found that ECS no longer knows the resource. */
+function missingNote({ kind, missingSince }: StoredResource): string {
+  if (missingSince === undefined) return '';
+  const listed = kind === 'task' ? 'listed as STOPPED' : 'listed as INACTIVE';
+  return `${shortTime(missingSince)}: ECS no longer knows it (resync); ${listed}, last status kept`;
+}
+
+/** Every version, oldest first, with who reported it: `event` (ECS) or `resync` (read from the ECS API). */
+export function formatTimeline(timeline: readonly StoredResource[]): string {
   return renderTable(
-    ['VER', 'UPDATED', 'STATUS', 'DESIRED', 'STOP CODE', 'EXIT CODES'],
-    timeline.map(({ version, detail, eventTime }) => [
+    ['VER', 'UPDATED', 'SOURCE', 'STATUS', 'DESIRED', 'STOP CODE', 'EXIT CODES'],
+    timeline.map(({ version, detail, eventTime, source }) => [
       String(version),
       shortTime(detail.updatedAt ?? eventTime),
+      source,
       text(detail.lastStatus ?? detail.status),
       text(detail.desiredStatus),
       text(detail.stopCode),
@@ -230,8 +278,10 @@ async function resolveArn(context: CommandContext, target: string): Promise<stri
   );
 }
 
-function clustersOf(context: CommandContext, cluster: string | undefined): string[] {
-  if (cluster !== undefined) return [clusterName(cluster)];
+/** The clusters named with --cluster (repeatable; a name or an ARN), else ops.config.yml's. */
+function clustersOf(context: CommandContext, named: string | readonly string[] | undefined): string[] {
+  const clusters = typeof named === 'string' ? [named] : (named ?? []);
+  if (clusters.length > 0) return [...new Set(clusters.map(clusterName))];
   if (context.config.clusters !== undefined) return context.config.clusters;
   throw new UsageError('name the cluster with --cluster (ops.config.yml lists no clusters to default to)');
 }

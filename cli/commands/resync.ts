@@ -1,0 +1,256 @@
+/**
+ * `ecs-ops resync [--cluster <name>]... [--dry-run]`: compares the store with what ECS knows now and corrects it,
+ * through the code the deployed resync function runs (lib/resync): the same reads, the same version rule, the
+ * same journal entry, the same late stops on the event bus. Its dependencies are built as lib/resync/wiring.ts
+ * builds them, from the CLI's context instead of a function's environment: the context's store and journal, ECS
+ * and EventBridge clients made as the other operating commands make theirs. `--store aws` reaches AWS with the
+ * caller's credentials; `--store local` reaches the local endpoint that AWS_ENDPOINT_URL_ECS (and
+ * AWS_ENDPOINT_URL_EVENTBRIDGE, else the same endpoint) names, as `drain` and `jobs run` find theirs.
+ *
+ * Exit codes: 0 nothing failed, 1 a correction failed (the next run retries it) or ECS could not be reached,
+ * 2 bad usage.
+ */
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import * as z from 'zod/mini';
+import { resourceKey } from '../../lib/platform/arn.js';
+import { awsClient } from '../../lib/platform/aws/clients.js';
+import { ClusterName } from '../../lib/platform/config/fields.js';
+import { AwsFailure, asEcsOpsError } from '../../lib/platform/errors.js';
+import { Journal } from '../../lib/platform/journal.js';
+import { EcsApi } from '../../lib/resync/ecs-api.js';
+import { EventBridgeLateStops } from '../../lib/resync/late-stops.js';
+import {
+  type ClusterReport,
+  type CorrectionLine,
+  type ResyncDependencies,
+  type ResyncResult,
+  resync,
+} from '../../lib/resync/resync.js';
+import { WatchingSince } from '../../lib/resync/watching.js';
+import type { CommandContext } from '../context.js';
+import { renderTable } from '../format.js';
+import { CommandFailure, UsageError } from '../usage.js';
+import { parseLimit } from './state.js';
+
+export interface ResyncFlags {
+  cluster?: string[];
+  'dry-run'?: boolean;
+  limit?: string;
+}
+
+/** How long the local endpoint has to answer before the command says none is running. */
+const PROBE_MS = 3_000;
+
+export async function resyncCommand(context: CommandContext, flags: ResyncFlags): Promise<number> {
+  const clusters = resyncClusters(flags.cluster, context.config.clusters);
+  const dryRun = flags['dry-run'] === true;
+  const limit = parseLimit(flags.limit);
+  const endpoints = context.options.store === 'local' ? await reachableLocalEndpoints() : undefined;
+  const { ecs, eventBridge } = clientsOf(context, endpoints);
+  try {
+    const result = await runResync(context, { ecs, eventBridge }, clusters, dryRun);
+    const failed = result.reports.some((report) => report.failed > 0);
+    if (context.options.json) context.out(JSON.stringify({ dryRun, ...result }, null, 2));
+    else for (const line of renderResync(result, { dryRun, limit })) context.out(line);
+    return failed ? 1 : 0;
+  } finally {
+    ecs.destroy();
+    eventBridge.destroy();
+  }
+}
+
+/**
+ * The clusters to resync: those named with --cluster (names, or cluster ARNs), else ops.config.yml's, else
+ * undefined (every cluster of the account, as the deployed function watches them when none are listed).
+ */
+export function resyncClusters(
+  named: readonly string[] | undefined,
+  configured: readonly string[] | undefined,
+): string[] | undefined {
+  if (named === undefined || named.length === 0)
+    return configured === undefined ? undefined : [...configured];
+  return [...new Set(named.map(clusterOfFlag))];
+}
+
+function clusterOfFlag(value: string): string {
+  const arn = /^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:cluster\/(.+)$/.exec(value);
+  const name = arn?.[1] ?? value;
+  if (!z.safeParse(ClusterName, name).success) {
+    throw new UsageError(
+      `--cluster ${value}: expected a cluster name (letters, digits, - and _, up to 255) or a cluster ARN`,
+    );
+  }
+  return name;
+}
+
+/** Where --store local finds ECS and EventBridge: the SDK's own endpoint variables, as drain and jobs run do. */
+export interface LocalEndpoints {
+  ecs: string;
+  eventBridge: string;
+}
+
+export function localEndpoints(env: NodeJS.ProcessEnv = process.env): LocalEndpoints | undefined {
+  const ecs = env.AWS_ENDPOINT_URL_ECS || env.AWS_ENDPOINT_URL;
+  if (!ecs) return undefined;
+  // The local endpoint serves every service on one URL: EventBridge never falls through to AWS from local mode.
+  return { ecs, eventBridge: env.AWS_ENDPOINT_URL_EVENTBRIDGE || env.AWS_ENDPOINT_URL || ecs };
+}
+
+const WHAT_TO_RUN =
+  'start a local endpoint that serves ECS and EventBridge (the sandbox’s, a test’s) and set ' +
+  'AWS_ENDPOINT_URL_ECS to its URL, or resync the deployed stack: ecs-ops resync --store aws --stage <stage>';
+
+/** The local endpoints, each answering; a CommandFailure (exit 1) that says what to run otherwise. */
+async function reachableLocalEndpoints(): Promise<LocalEndpoints> {
+  const endpoints = localEndpoints();
+  if (endpoints === undefined) {
+    throw new CommandFailure(
+      `resync reads ECS, and --store local has no ECS of its own (AWS_ENDPOINT_URL_ECS is not set): ${WHAT_TO_RUN}`,
+    );
+  }
+  for (const url of new Set([endpoints.ecs, endpoints.eventBridge])) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_MS) });
+      await response.body?.cancel();
+    } catch (error) {
+      const why = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new CommandFailure(`no local endpoint answers at ${url} (${why}): ${WHAT_TO_RUN}`);
+    }
+  }
+  return endpoints;
+}
+
+function clientsOf(context: CommandContext, endpoints: LocalEndpoints | undefined) {
+  const { region, profile } = context.options;
+  const common = {
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
+    // The local endpoint checks no signature, and a developer's machine may have no AWS configuration at all.
+    ...(endpoints === undefined ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    ...(endpoints !== undefined && region === undefined && !process.env.AWS_REGION
+      ? { region: 'us-east-1' }
+      : {}),
+  };
+  return {
+    ecs: awsClient(ECSClient, { ...common, ...(endpoints ? { endpoint: endpoints.ecs } : {}) }),
+    eventBridge: awsClient(EventBridgeClient, {
+      ...common,
+      ...(endpoints ? { endpoint: endpoints.eventBridge } : {}),
+    }),
+  };
+}
+
+/** One resync with the dependencies the deployed function gets (lib/resync/wiring.ts), from the CLI's context. */
+async function runResync(
+  context: CommandContext,
+  clients: { ecs: ECSClient; eventBridge: EventBridgeClient },
+  clusters: string[] | undefined,
+  dryRun: boolean,
+): Promise<ResyncResult> {
+  const { config, store } = context;
+  const table = { tableName: store.tableName, client: store.client };
+  const dependencies: ResyncDependencies = {
+    ecsApi: () => new EcsApi(clients.ecs, config.resync.callsPerSecond),
+    store,
+    journal: new Journal({ ...table, retentionDays: config.retention.historyDays }),
+    lateStops: new EventBridgeLateStops(clients.eventBridge),
+    watching: new WatchingSince(table),
+    ...(config.clusters === undefined ? {} : { clusters: config.clusters }),
+    retention: { stoppedDays: config.retention.stoppedDays, historyDays: config.retention.historyDays },
+    writeConcurrency: config.reconcile.writeConcurrency,
+  };
+  try {
+    return await resync(
+      { trigger: 'cli', dryRun, ...(clusters === undefined ? {} : { clusters }) },
+      dependencies,
+    );
+  } catch (error) {
+    // An AWS refusal (no such cluster, no credentials, access denied) is the caller's to fix, not a bug.
+    const failure = asEcsOpsError(error);
+    if (!(failure instanceof AwsFailure)) throw error;
+    const which = clusters === undefined ? '' : ` (clusters: ${clusters.join(', ')})`;
+    throw new CommandFailure(
+      `resync stopped: ${failure.message}${which}; what it corrected before is kept, and the next run goes on`,
+    );
+  }
+}
+
+/** The human output: per cluster its counts, then its corrections (at most `limit`) and what ECS's API sent that the rules refuse. */
+export function renderResync(
+  result: Pick<ResyncResult, 'reports'>,
+  { dryRun, limit }: { dryRun: boolean; limit: number },
+): string[] {
+  const lines: string[] = [];
+  if (dryRun) lines.push('dry run: nothing written');
+  if (result.reports.length === 0)
+    lines.push('no clusters to resync: ECS lists none in this account and region');
+  for (const report of result.reports) {
+    lines.push(summaryLine(report));
+    if (report.corrections.length > 0)
+      lines.push(indent(correctionsTable(report.corrections.slice(0, limit))));
+    const more = report.corrections.length - limit;
+    if (more > 0) lines.push(`  … and ${more} more (--limit <n> shows more, --json lists them all)`);
+    if (report.invalid.length > 0) {
+      lines.push(
+        indent(
+          renderTable(
+            ['INVALID', 'FIELD', 'REASON'],
+            report.invalid.map(({ arn, field, reason }) => [resourceKey(arn), field, reason]),
+          ),
+        ),
+      );
+    }
+  }
+  const failed = result.reports.reduce((sum, report) => sum + report.failed, 0);
+  if (failed > 0)
+    lines.push(
+      `${plural(failed, 'correction')} failed: the next run retries ${failed === 1 ? 'it' : 'them'}`,
+    );
+  return lines;
+}
+
+/** "prod: 3 added, 1 advanced, 2 marked missing, 250 in sync, 0 newer in the store; 7 API calls in 0.8 s". */
+export function summaryLine(report: ClusterReport): string {
+  const calls = Object.values(report.apiCalls).reduce((sum, count) => sum + count, 0);
+  const line =
+    `${report.cluster}: ${report.added} added, ${report.advanced} advanced, ${report.markedMissing} marked ` +
+    `missing, ${report.inSync} in sync, ${report.storeNewer} newer in the store; ` +
+    `${plural(calls, 'API call')} in ${report.seconds.toFixed(1)} s`;
+  const extras = [
+    report.lateStops > 0 ? `${plural(report.lateStops, 'late stop')} published for alerting` : '',
+    report.invalid.length > 0 ? `${report.invalid.length} invalid` : '',
+    report.failed > 0 ? `${report.failed} failed` : '',
+    report.complete ? '' : 'incomplete (ran out of time)',
+  ].filter((extra) => extra !== '');
+  return extras.length === 0 ? line : `${line}; ${extras.join(', ')}`;
+}
+
+/** ACTION, RESOURCE (its key: task/<id>, container-instance/<id>), VERSION (from → to), STATUS, and REFUSED. */
+export function correctionsTable(corrections: readonly CorrectionLine[]): string {
+  const refused = corrections.some((line) => line.refused !== undefined);
+  return renderTable(
+    ['ACTION', 'RESOURCE', 'VERSION', 'STATUS', ...(refused ? ['REFUSED'] : [])],
+    corrections.map((line) => [
+      line.action,
+      resourceKey(line.arn),
+      versionChange(line),
+      line.status,
+      ...(refused ? [line.refused ?? ''] : []),
+    ]),
+  );
+}
+
+/** "none → 3" for an addition, "2 → 4" for an advance, "5" for a mark (the version is kept). */
+function versionChange({ from, version }: CorrectionLine): string {
+  if (from === undefined) return `none → ${version}`;
+  return from === version ? String(version) : `${from} → ${version}`;
+}
+
+const indent = (block: string) =>
+  block
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;

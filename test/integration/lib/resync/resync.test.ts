@@ -70,7 +70,7 @@ describe.each(engines())('resync on $name', (engine) => {
     });
     // Newest first.
     expect(journaled.map((entry) => entry.fields.advanced)).toEqual([0, 10, 0]);
-    expect((journaled[1]?.fields.corrections as unknown[]).length).toBe(10);
+    expect(journaled[1]?.fields.corrections).toHaveLength(10);
   });
 
   it('never lets a snapshot overwrite a newer event, and fills the timeline gap it knows', async () => {

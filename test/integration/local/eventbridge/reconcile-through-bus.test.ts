@@ -58,10 +58,7 @@ const arnOf = (envelope: Envelope) =>
 
 /** Every lifecycle fixture and the demo story, a resource's events in one list. */
 function lifecycle(): Envelope[] {
-  return [
-    ...fixtureFiles('ecs').map(loadEvent),
-    ...demoStream().map((line) => JSON.parse(line) as Envelope),
-  ];
+  return [...fixtureFiles('ecs').map(loadEvent), ...demoStream().map((line) => JSON.parse(line) as Envelope)];
 }
 
 describe.each(engines())('the local bus into the reconcile handler on $name', (engine) => {

@@ -4,6 +4,7 @@
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { awsClient } from '../../lib/platform/aws/clients.js';
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import { Journal } from '../../lib/platform/journal.js';
 import type { StateStore } from '../../lib/platform/store/state-store.js';
@@ -28,8 +29,9 @@ export async function resyncWorld(store: StateStore, seed = 7) {
     region: 'us-east-1',
     now: () => h.clock.now,
   });
-  const { config } = await endpointFor({ ecs: h.sim, eventBridge });
-  const ecs = new ECSClient(config);
+  const { endpoint, config } = await endpointFor({ ecs: h.sim, eventBridge });
+  // As the function makes it: the SDK's retries with backoff ride out throttling.
+  const ecs = awsClient(ECSClient, config);
   const lateStops = new EventBridgeLateStops(new EventBridgeClient(config));
   const journal = new Journal({ tableName: store.tableName, client: store.client, retentionDays: 0 });
   let api: EcsApi | undefined;
@@ -52,6 +54,7 @@ export async function resyncWorld(store: StateStore, seed = 7) {
 
   return {
     ...h,
+    endpoint,
     store,
     journal,
     published,

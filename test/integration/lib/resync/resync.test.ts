@@ -122,6 +122,17 @@ describe.each(engines())('resync on $name', (engine) => {
     });
   });
 
+  it('backs off when ECS throttles and still reads every page', async () => {
+    const w = await world();
+    startWebTasks(w, 150);
+    w.endpoint.faults = [{ service: 'ecs', operation: 'DescribeTasks', throttle: 1, times: 3 }];
+
+    const { reports } = await w.resync();
+
+    expect(reports[0]).toMatchObject({ added: 150, failed: 0, apiCalls: { DescribeTasks: 2 } });
+    expect((await w.groundTruth()).mismatches).toEqual([]);
+  });
+
   it('prints the drift of a dry run without writing anything', async () => {
     const w = await world();
     startWebTasks(w, 5);

@@ -121,6 +121,8 @@ export class SandboxView {
         this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + Number(entry[outcome] ?? 0);
       const counts = OUTCOMES.filter((o) => Number(entry[o] ?? 0) > 0).map((o) => `${entry[o]} ${o}`);
       this.line(this.now(), `    ${name} ← ${entry.records} records: ${counts.join(', ')}`);
+    } else if (message === RESYNC_MESSAGE) {
+      this.line(this.now(), `    ${name} (${String(entry.trigger)}): ${resyncDetails(entry)}`);
     } else if (JOB_MESSAGE.test(message) && entry.level !== 'DEBUG') {
       this.line(this.now(), `    ${name}: ${message} — ${jobDetails(entry)}`);
     } else if (entry.level === 'ERROR' || entry.level === 'WARN') {
@@ -291,6 +293,23 @@ function jobDetails(entry: Record<string, unknown>): string {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The resync function's line per cluster (functions/resync.ts). */
+const RESYNC_MESSAGE = 'resync of a cluster';
+
+/** One cluster's resync, as its log line says: what it corrected and what it found in sync. */
+function resyncDetails(entry: Record<string, unknown>): string {
+  const count = (field: string) => Number(entry[field] ?? 0);
+  const parts = [
+    `${count('added')} added`,
+    `${count('advanced')} advanced`,
+    `${count('markedMissing')} marked missing`,
+    `${count('inSync')} in sync`,
+  ];
+  if (count('lateStops') > 0) parts.push(`${count('lateStops')} late stops published`);
+  if (count('failed') > 0) parts.push(`${count('failed')} failed`);
+  return `${String(entry.cluster)} — ${parts.join(', ')}`;
+}
 
 /** What resync did over the run, in one line. */
 function resyncLine(resync: SandboxReport['resync']): string {

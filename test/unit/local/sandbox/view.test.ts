@@ -123,6 +123,25 @@ describe('SandboxView', () => {
     expect(seen).toHaveLength(5);
   });
 
+  it('shows what each resync corrected per cluster, a warning one as well', () => {
+    const { lines, view } = setup();
+    const log = (entry: Record<string, unknown>) => view.functionLog('resync', JSON.stringify(entry));
+    const counts = { added: 0, advanced: 2, markedMissing: 1, inSync: 20, lateStops: 1, failed: 0 };
+    log({ level: 'INFO', message: 'resync of a cluster', trigger: 'schedule', cluster: 'prod', ...counts });
+    log({
+      level: 'WARN',
+      message: 'resync of a cluster',
+      trigger: 'deploy',
+      cluster: 'batch',
+      ...counts,
+      failed: 1,
+    });
+    expect(lines).toEqual([
+      '+  0.0s     resync (schedule): prod — 0 added, 2 advanced, 1 marked missing, 20 in sync, 1 late stops published',
+      '+  0.0s     resync (deploy): batch — 0 added, 2 advanced, 1 marked missing, 20 in sync, 1 late stops published, 1 failed',
+    ]);
+  });
+
   it('shows the jobs’ launches and completed runs', () => {
     const { lines, view, clock } = setup();
     clock.now = START + 2_000;

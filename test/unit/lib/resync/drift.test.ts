@@ -192,24 +192,72 @@ describe('lateStops: the stops nobody was told of', () => {
     fromLive,
   });
 
-  it.each<[string, Correction, boolean]>([
-    ['a task the store held running, found STOPPED after watching began', advance(stoppedTask('task/a', 5, iso(60_000)), true), true],
-    ['a task the store never held, found STOPPED after watching began', add(stoppedTask('task/a', 5, iso(60_000))), true],
-    ['a task that stopped at the very moment watching began', advance(stoppedTask('task/a', 5, iso(0)), true), true],
-    ['a task stopped one millisecond before watching began (history, not an incident)', advance(stoppedTask('task/a', 5, iso(-1)), true), false],
-    ['a task stopped a day before watching began', add(stoppedTask('task/a', 5, iso(-86_400_000))), false],
-    ['a task the store already held STOPPED (its stop was heard)', advance(stoppedTask('task/a', 6, iso(60_000)), false), false],
-    ['a task the store held marked missing', advance(stoppedTask('task/a', 6, iso(60_000)), false), false],
-    ['a task found STOPPED without any stop time', add(stoppedTask('task/a', 5, undefined)), false],
-    ['a task found STOPPED with a stop time that is no time', add(stoppedTask('task/a', 5, 'soon')), false],
-    ['a task whose only stop time is executionStoppedAt, after watching began', add(stoppedTask('task/a', 5, undefined, { executionStoppedAt: iso(1000) })), true],
-    ['a task whose only stop time is executionStoppedAt, before watching began', add(stoppedTask('task/a', 5, undefined, { executionStoppedAt: iso(-1000) })), false],
-    ['a task whose stoppedAt is after and executionStoppedAt before watching began (stoppedAt decides)', add(stoppedTask('task/a', 5, iso(1000), { executionStoppedAt: iso(-1000) })), true],
-    ['a task found RUNNING', advance(observed('task/a', 5, 'RUNNING', { stoppedAt: iso(1000) }), true), false],
-    ['a task found DEPROVISIONING (stopping, not yet stopped)', advance(observed('task/a', 5, 'DEPROVISIONING', { stoppedAt: iso(1000) }), true), false],
-    ['a container instance (never a page)', advance(observed('container-instance/b', 5, 'STOPPED', { stoppedAt: iso(1000) }), true), false],
-    ['a resource marked missing', { action: 'mark-missing', key: 'task/a', kind: 'task', state: stored(4) }, false],
-  ])('%s: %s', (_, correction, late) => {
+  it.each<[string, boolean, Correction]>([
+    [
+      'a task the store held running, found STOPPED after watching began',
+      true,
+      advance(stoppedTask('task/a', 5, iso(60_000)), true),
+    ],
+    [
+      'a task the store never held, found STOPPED after watching began',
+      true,
+      add(stoppedTask('task/a', 5, iso(60_000))),
+    ],
+    [
+      'a task that stopped at the very moment watching began',
+      true,
+      advance(stoppedTask('task/a', 5, iso(0)), true),
+    ],
+    [
+      'a task stopped one millisecond before watching began (history, not an incident)',
+      false,
+      advance(stoppedTask('task/a', 5, iso(-1)), true),
+    ],
+    ['a task stopped a day before watching began', false, add(stoppedTask('task/a', 5, iso(-86_400_000)))],
+    [
+      'a task the store already held STOPPED (its stop was heard)',
+      false,
+      advance(stoppedTask('task/a', 6, iso(60_000)), false),
+    ],
+    ['a task the store held marked missing', false, advance(stoppedTask('task/a', 6, iso(60_000)), false)],
+    ['a task found STOPPED without any stop time', false, add(stoppedTask('task/a', 5, undefined))],
+    ['a task found STOPPED with a stop time that is no time', false, add(stoppedTask('task/a', 5, 'soon'))],
+    [
+      'a task whose only stop time is executionStoppedAt, after watching began',
+      true,
+      add(stoppedTask('task/a', 5, undefined, { executionStoppedAt: iso(1000) })),
+    ],
+    [
+      'a task whose only stop time is executionStoppedAt, before watching began',
+      false,
+      add(stoppedTask('task/a', 5, undefined, { executionStoppedAt: iso(-1000) })),
+    ],
+    [
+      'a task whose stoppedAt is after and executionStoppedAt before watching began (stoppedAt decides)',
+      true,
+      add(stoppedTask('task/a', 5, iso(1000), { executionStoppedAt: iso(-1000) })),
+    ],
+    [
+      'a task found RUNNING',
+      false,
+      advance(observed('task/a', 5, 'RUNNING', { stoppedAt: iso(1000) }), true),
+    ],
+    [
+      'a task found DEPROVISIONING (stopping, not yet stopped)',
+      false,
+      advance(observed('task/a', 5, 'DEPROVISIONING', { stoppedAt: iso(1000) }), true),
+    ],
+    [
+      'a container instance (never a page)',
+      false,
+      advance(observed('container-instance/b', 5, 'STOPPED', { stoppedAt: iso(1000) }), true),
+    ],
+    [
+      'a resource marked missing',
+      false,
+      { action: 'mark-missing', key: 'task/a', kind: 'task', state: stored(4) },
+    ],
+  ])('%s → a late stop: %s', (_, late, correction) => {
     const found = lateStops([correction], WATCHING_SINCE);
 
     expect(found).toEqual(correction.action === 'mark-missing' || !late ? [] : [correction.observed]);
@@ -378,7 +426,10 @@ describe('drift properties', () => {
         currentArbitrary,
         fc.array(keyArbitrary, { maxLength: 4 }),
         (states, current, missing) => {
-          const corrections = [...driftOf(states, current).corrections, ...missingCorrections(missing, current)];
+          const corrections = [
+            ...driftOf(states, current).corrections,
+            ...missingCorrections(missing, current),
+          ];
 
           const found = lateStops(corrections, WATCHING_SINCE);
 
@@ -417,9 +468,10 @@ describe('drift properties', () => {
           expect(again.corrections).toEqual([]);
           expect(again.inSync + again.storeNewer).toBe(states.length);
           // Nothing is deleted, no version goes down, and each key holds the highest version either side saw.
-          for (const [key, held] of current) expect(after.get(key)?.version).toBe(
-            Math.max(held.version, ...states.filter((s) => s.key === key).map((s) => s.version)),
-          );
+          for (const [key, held] of current)
+            expect(after.get(key)?.version).toBe(
+              Math.max(held.version, ...states.filter((s) => s.key === key).map((s) => s.version)),
+            );
           for (const state of states)
             expect(after.get(state.key)?.version).toBeGreaterThanOrEqual(state.version);
           // A mark never comes back as live from the same snapshot.

@@ -7,7 +7,8 @@
  *   npm run bench      → one JSON document on stdout (progress on stderr); exit 1 if a target is missed.
  *
  * Pass 1 times every run (reference, then each regime); pass 2 replays them on fresh tables with capacity
- * accounting, whose shadow reads would distort timing.
+ * accounting, whose shadow reads would distort timing. Then, on the same engine, resync of a 10,000-task cluster
+ * (bench/resync.ts): its section `resync` and its targets are part of the same document.
  */
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -18,6 +19,7 @@ import { measureBundles, round } from './bundles.js';
 import { assertReturnsFailedItems, startEngineProcess } from './engine.js';
 import { type Bench, meterEcsOps, meterReference, timeEcsOps, timeReference } from './passes.js';
 import { ecsOpsSection, referenceSection } from './report.js';
+import { benchResync } from './resync.js';
 import { generateStream, type StreamOptions } from './stream.js';
 import { evaluateTargets } from './targets.js';
 
@@ -95,6 +97,8 @@ async function main(): Promise<number> {
     log('measuring bundles');
     const bundles = measureBundles(root, log);
 
+    const resync = await benchResync({ root, engine, admin, log });
+
     const reference = referenceSection(events, referenceTiming, referenceUnits, REFERENCE_CONCURRENCY);
     const ecsOps = await perRegime((regime) =>
       ecsOpsSection(
@@ -123,6 +127,7 @@ async function main(): Promise<number> {
       reference,
       ecsOps,
       bundles,
+      resync,
     };
     const report = { ...result, targets: evaluateTargets(result) };
 

@@ -278,9 +278,19 @@ class ClusterRun {
   }
 
   /** Compares one page with the store and applies (or, dry, lists) its corrections. */
-  private async correct(states: ObservedState[], missingKeys: string[]): Promise<void> {
-    for (const state of states) this.seen.add(state.key);
+  private async correct(observed: ObservedState[], missingKeys: string[]): Promise<void> {
+    for (const state of observed) this.seen.add(state.key);
     for (const key of missingKeys) this.seen.add(key);
+    // An answer without a whole version cannot be ordered against the store: refused, as its event would be.
+    const states = observed.filter((state) => {
+      if (Number.isSafeInteger(state.version) && state.version >= 0) return true;
+      this.report.invalid.push({
+        arn: state.arn,
+        field: 'detail.version',
+        reason: `ECS answered without a whole version (${String(state.detail.version)}); it cannot be ordered`,
+      });
+      return false;
+    });
     const current = await this.dependencies.store.currentStates([
       ...states.map((state) => state.key),
       ...missingKeys,

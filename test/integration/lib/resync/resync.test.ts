@@ -133,6 +133,38 @@ describe.each(engines())('resync on $name', (engine) => {
     expect((await w.groundTruth()).mismatches).toEqual([]);
   });
 
+  it('refuses an API answer without a version with the reason, and corrects the rest', async () => {
+    const w = await world();
+    const [broken, ...rest] = startWebTasks(w, 3);
+    await w.deliver();
+    w.advance(MINUTE);
+    for (const task of [broken, ...rest]) w.sim.stopTask({ cluster: 'prod', task: task as string });
+    w.settle();
+    const reader = w.dependencies.ecsApi;
+    w.dependencies.ecsApi = () => {
+      const api = reader();
+      const describeTasks = api.describeTasks.bind(api);
+      api.describeTasks = async (cluster, arns) => {
+        const answer = await describeTasks(cluster, arns);
+        for (const task of answer.found) if (task.taskArn === broken) delete task.version;
+        return answer;
+      };
+      return api;
+    };
+
+    const { reports } = await w.resync();
+
+    expect(reports[0]).toMatchObject({ advanced: 2, failed: 0 });
+    expect(reports[0]?.invalid).toEqual([
+      expect.objectContaining({
+        arn: broken,
+        field: 'detail.version',
+        reason: expect.stringContaining('whole version'),
+      }),
+    ]);
+    expect(await w.store.getLatest(broken as string)).toMatchObject({ detail: { lastStatus: 'RUNNING' } });
+  });
+
   it('prints the drift of a dry run without writing anything', async () => {
     const w = await world();
     startWebTasks(w, 5);

@@ -19,12 +19,13 @@ import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { parseDocument } from 'yaml';
 import { loadOpsConfig } from '../lib/ops-config.js';
-import { isLiveStatus } from '../lib/platform/events/ecs-event.js';
 import type { EventEnvelope } from '../lib/platform/events/envelope.js';
+import { isLiveStatus } from '../lib/platform/events/statuses.js';
 import { Journal } from '../lib/platform/journal.js';
 import { StateStore } from '../lib/platform/store/state-store.js';
 import { EcsApi } from '../lib/resync/ecs-api.js';
-import { type ClusterReport, PAGE_MARGIN_MS, type ResyncDependencies, resync } from '../lib/resync/resync.js';
+import { type ClusterReport, PAGE_MARGIN_MS, type ResyncDependencies } from '../lib/resync/model.js';
+import { resync } from '../lib/resync/resync.js';
 import { WatchingSince } from '../lib/resync/watching.js';
 import { ensureStateTable, localClient } from '../local/dynamodb/local-engine.js';
 import { SimulatedEcs } from '../local/ecs/index.js';

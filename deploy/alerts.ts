@@ -3,7 +3,8 @@
  * Its own rule and queue, so a publish failure never delays state, nor the reverse.
  */
 import type { OpsConfig } from '../lib/ops-config.js';
-import { EVENT_SOURCE, RESYNC_SOURCE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { EVENT_SOURCE, RESYNC_SOURCE } from '../lib/platform/events/statuses.js';
 import { StopCode, StoppedReasonPrefix } from '../lib/platform/events/stop-codes.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';

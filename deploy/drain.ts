@@ -4,11 +4,8 @@
  */
 import { LIFECYCLE_ACTION, SPOT_INTERRUPTION_WARNING, TERMINATING_TRANSITION } from '../lib/drain/events.js';
 import type { OpsConfig } from '../lib/ops-config.js';
-import {
-  CONTAINER_INSTANCE_STATE_CHANGE,
-  EVENT_SOURCE,
-  TASK_STATE_CHANGE,
-} from '../lib/platform/events/ecs-event.js';
+import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { EVENT_SOURCE } from '../lib/platform/events/statuses.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';
 import { publishAlerts, stateTable } from './roles.js';

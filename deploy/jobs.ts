@@ -5,7 +5,8 @@
 import { STARTED_BY_PREFIX } from '../lib/jobs/identity.js';
 import { SCHEDULED_TIME_PLACEHOLDER } from '../lib/jobs/slot.js';
 import type { OpsConfig } from '../lib/ops-config.js';
-import { EVENT_SOURCE, RESYNC_SOURCE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { EVENT_SOURCE, RESYNC_SOURCE } from '../lib/platform/events/statuses.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';
 import { DESCRIBE_TASK_DEFINITIONS, publishAlerts, stateTable } from './roles.js';

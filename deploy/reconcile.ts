@@ -1,10 +1,7 @@
 /** Reconciling: the watched clusters' ECS state changes → EcsEventsQueue → reconcile → the state table. */
 import type { OpsConfig } from '../lib/ops-config.js';
-import {
-  CONTAINER_INSTANCE_STATE_CHANGE,
-  EVENT_SOURCE,
-  TASK_STATE_CHANGE,
-} from '../lib/platform/events/ecs-event.js';
+import { CONTAINER_INSTANCE_STATE_CHANGE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { EVENT_SOURCE } from '../lib/platform/events/statuses.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';
 import { stateTable } from './roles.js';

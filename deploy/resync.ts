@@ -4,7 +4,8 @@
  * go back on the default bus as `ecs-ops.resync` events for the alert and job-runs rules.
  */
 import type { OpsConfig } from '../lib/ops-config.js';
-import { RESYNC_SOURCE, TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
+import { RESYNC_SOURCE } from '../lib/platform/events/statuses.js';
 import { capabilityResources } from './capability.js';
 import { stateTable, stateTableIndexes } from './roles.js';
 import { allow, arn, functionName, type Stack, watchedClustersVariable } from './template.js';

@@ -6,7 +6,8 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import { functionLogger, lambdaHandler } from '../lib/platform/handler/handler.js';
-import { PHASES, type ResyncRequest, type ResyncResult, resync } from '../lib/resync/resync.js';
+import { PHASES, type ResyncRequest, type ResyncResult } from '../lib/resync/model.js';
+import { resync } from '../lib/resync/resync.js';
 import { type ResyncFunctionDependencies, resyncDependencies } from '../lib/resync/wiring.js';
 
 const Continuation = z.object({

@@ -20,13 +20,13 @@ import { AwsFailure, asEcsOpsError } from '../../lib/platform/errors.js';
 import { Journal } from '../../lib/platform/journal.js';
 import { EcsApi } from '../../lib/resync/ecs-api.js';
 import { EventBridgeLateStops } from '../../lib/resync/late-stops.js';
-import {
-  type ClusterReport,
-  type CorrectionLine,
-  type ResyncDependencies,
-  type ResyncResult,
-  resync,
-} from '../../lib/resync/resync.js';
+import type {
+  ClusterReport,
+  CorrectionLine,
+  ResyncDependencies,
+  ResyncResult,
+} from '../../lib/resync/model.js';
+import { resync } from '../../lib/resync/resync.js';
 import { WatchingSince } from '../../lib/resync/watching.js';
 import type { CommandContext } from '../context.js';
 import { renderTable } from '../format.js';

@@ -4,7 +4,7 @@
  * (ECS's event, or resync reading the API).
  */
 import { clusterName } from '../../lib/platform/arn.js';
-import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/ecs-event.js';
+import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/statuses.js';
 import type { StoredResource } from '../../lib/platform/store/state-store.js';
 import { OTHER_INSTANCE_STATUSES } from '../../lib/platform/store/table.js';
 import type { CommandContext } from '../context.js';

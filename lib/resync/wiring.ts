@@ -9,7 +9,7 @@ import { StateStore } from '../platform/store/state-store.js';
 import { EcsApi } from './ecs-api.js';
 import { resyncEnvironment } from './environment.js';
 import { EventBridgeLateStops } from './late-stops.js';
-import type { ResyncDependencies } from './resync.js';
+import type { ResyncDependencies } from './model.js';
 import { WatchingSince } from './watching.js';
 
 export interface ResyncFunctionDependencies extends ResyncDependencies {

@@ -3,7 +3,7 @@
  * interface (Fargate, or awsvpc on EC2) pass through every state; bridge/host tasks on EC2 only know
  * PENDING → RUNNING → STOPPED, because there is nothing to provision, activate or deprovision.
  */
-import { TASK_STATUSES, type TaskStatus } from '../../lib/platform/events/ecs-event.js';
+import { TASK_STATUSES, type TaskStatus } from '../../lib/platform/events/statuses.js';
 
 export type { TaskStatus };
 

@@ -12,8 +12,9 @@
  * ECS state-change events that never arrive (see Chaos.loss).
  */
 import type { SQSEvent, SQSMessageAttributes } from 'aws-lambda';
-import { ECS_DETAIL_TYPES, EVENT_SOURCE, TASK_STATE_CHANGE } from '../../lib/platform/events/ecs-event.js';
+import { ECS_DETAIL_TYPES, TASK_STATE_CHANGE } from '../../lib/platform/events/ecs-event.js';
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
+import { EVENT_SOURCE } from '../../lib/platform/events/statuses.js';
 import { seededRandom } from '../random.js';
 import type { Route, SqsFunction } from '../serverless/routes.js';
 import type { LocalQueues } from '../sqs/local-queues.js';

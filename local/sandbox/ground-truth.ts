@@ -3,7 +3,7 @@
  * instance? The simulator's snapshot is the ground truth; any difference is named.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { StateOrigin } from '../../lib/platform/events/ecs-event.js';
+import type { StateOrigin } from '../../lib/platform/events/statuses.js';
 import type { StateStore } from '../../lib/platform/store/state-store.js';
 import { EVENT_ONLY_FIELDS } from '../../lib/resync/normalise.js';
 import type { SimSnapshot } from '../ecs/index.js';

@@ -5,7 +5,7 @@
  */
 import { DrainStore } from '../../lib/drain/drain-store.js';
 import { Journal } from '../../lib/platform/journal.js';
-import { type ClusterReport, RESYNC_JOURNAL_KIND } from '../../lib/resync/resync.js';
+import { type ClusterReport, RESYNC_JOURNAL_KIND } from '../../lib/resync/model.js';
 import type { SandboxClock } from './clock.js';
 import { compareWithStore } from './ground-truth.js';
 import type { ResyncSummary, SandboxOptions, SandboxReport } from './model.js';

@@ -7,42 +7,11 @@
  */
 import * as z from 'zod/mini';
 import { parseArn } from '../arn.js';
+import { EVENT_SOURCE, RESYNC_SOURCE, type StateOrigin } from './statuses.js';
 
 export const TASK_STATE_CHANGE = 'ECS Task State Change';
 export const CONTAINER_INSTANCE_STATE_CHANGE = 'ECS Container Instance State Change';
 export const ECS_DETAIL_TYPES = [TASK_STATE_CHANGE, CONTAINER_INSTANCE_STATE_CHANGE] as const;
-
-/** Where a state comes from: ECS's own event, or ecs-ops' resync reading the ECS API (lib/resync). */
-export const EVENT_SOURCE = 'aws.ecs';
-export const RESYNC_SOURCE = 'ecs-ops.resync';
-export type StateOrigin = 'event' | 'resync';
-
-/** Every task lifecycle state, in lifecycle order (ECS Developer Guide, "Task lifecycle"). */
-export const TASK_STATUSES = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-  'STOPPED',
-] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-/** Every container instance status. */
-export const INSTANCE_STATUSES = [
-  'REGISTERING',
-  'REGISTRATION_FAILED',
-  'ACTIVE',
-  'DRAINING',
-  'DEREGISTERING',
-  'INACTIVE',
-] as const;
-
-/** A task not yet STOPPED, a container instance not yet INACTIVE: a resource whose story is not over. */
-export const isLiveStatus = (kind: 'task' | 'instance', status: string | undefined) =>
-  kind === 'task' ? status !== 'STOPPED' : status !== 'INACTIVE';
 
 /** `detail.version` orders events of one resource: higher is newer, equal is a duplicate. */
 const ResourceVersion = z

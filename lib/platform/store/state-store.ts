@@ -15,7 +15,7 @@ import {
 import { resourceKey } from '../arn.js';
 import { dynamoDbClient } from '../aws/dynamodb-client.js';
 import { type InvalidInputError, itemRefusal } from '../errors.js';
-import { INSTANCE_STATUSES, isLiveStatus, type StateOrigin } from '../events/ecs-event.js';
+import { INSTANCE_STATUSES, isLiveStatus, type StateOrigin } from '../events/statuses.js';
 import type { VersionVerdict } from '../version-rule.js';
 import { decodeDetail } from './detail-codec.js';
 import type { Item } from './items.js';

@@ -10,7 +10,7 @@
  * (a changed key costs two index writes), not on every new version. Readers fetch listed items with BatchGetItem.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { INSTANCE_STATUSES } from '../events/ecs-event.js';
+import { INSTANCE_STATUSES } from '../events/statuses.js';
 
 export const KEY = { partition: 'resource', sort: 'entry' } as const;
 export const LATEST_ENTRY = 'latest';

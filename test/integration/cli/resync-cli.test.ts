@@ -17,7 +17,7 @@ import type { EventEnvelope } from '../../../lib/platform/events/envelope.js';
 import { Journal } from '../../../lib/platform/journal.js';
 import { StateStore } from '../../../lib/platform/store/state-store.js';
 import { reconcileBatch } from '../../../lib/reconcile/reconcile.js';
-import { RESYNC_JOURNAL_KIND } from '../../../lib/resync/resync.js';
+import { RESYNC_JOURNAL_KIND } from '../../../lib/resync/model.js';
 import { WatchingSince } from '../../../lib/resync/watching.js';
 import {
   ensureStateTable,

@@ -12,7 +12,7 @@ import {
 } from '../../../cli/commands/resync.js';
 import { runCli } from '../../../cli/main.js';
 import { UsageError } from '../../../cli/usage.js';
-import type { ClusterReport } from '../../../lib/resync/resync.js';
+import type { ClusterReport } from '../../../lib/resync/model.js';
 
 const TASK = 'arn:aws:ecs:us-east-1:111122223333:task/prod/0123456789abcdef0123456789abcdef';
 const OTHER_TASK = 'arn:aws:ecs:us-east-1:111122223333:task/prod/fedcba9876543210fedcba9876543210';

@@ -14,9 +14,10 @@ import { resyncEcsStatements, resyncSchedules, resyncSettings } from '../../../d
 import { STARTED_BY_PREFIX } from '../../../lib/jobs/identity.js';
 import { parseSchedule } from '../../../lib/jobs/schedules/index.js';
 import { parseOpsConfig } from '../../../lib/ops-config.js';
-import { parseEcsEvent, RESYNC_SOURCE } from '../../../lib/platform/events/ecs-event.js';
+import { parseEcsEvent } from '../../../lib/platform/events/ecs-event.js';
+import { RESYNC_SOURCE } from '../../../lib/platform/events/statuses.js';
+import { envelopeOf } from '../../../lib/resync/cluster-run.js';
 import { resyncEnvironment } from '../../../lib/resync/environment.js';
-import { envelopeOf } from '../../../lib/resync/resync.js';
 import { matchesPattern } from '../../../local/eventbridge/event-pattern.js';
 import { loadDeployment } from '../../../local/serverless/routes.js';
 import { PROJECT_ROOT, taskEvent } from '../../support/fixtures.js';

@@ -4,7 +4,7 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { RESYNC_SOURCE } from '../../../../lib/platform/events/ecs-event.js';
+import { RESYNC_SOURCE } from '../../../../lib/platform/events/statuses.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { body, type Envelope, sqsEvent, taskEvent, uuidFrom } from '../../../support/fixtures.js';
 import { fargateJob, lambdaContext, SLOT, setup } from '../../../support/jobs-harness.js';

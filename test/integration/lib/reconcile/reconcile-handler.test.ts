@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../../functions/reconcile.js';
 import { resourceKey } from '../../../../lib/platform/arn.js';
 import type { DeadLetter, DeadLetterSink } from '../../../../lib/platform/dead-letters/dead-letter.js';
-import { TASK_STATUSES } from '../../../../lib/platform/events/ecs-event.js';
+import { TASK_STATUSES } from '../../../../lib/platform/events/statuses.js';
 import type { Item } from '../../../../lib/platform/store/items.js';
 import { StateStore, type UnwrittenItem } from '../../../../lib/platform/store/state-store.js';
 import { KEY } from '../../../../lib/platform/store/table.js';

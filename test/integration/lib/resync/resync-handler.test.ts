@@ -7,7 +7,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../../../functions/resync.js';
-import type { ResyncResult } from '../../../../lib/resync/resync.js';
+import type { ResyncResult } from '../../../../lib/resync/model.js';
 import { lambdaFunctions } from '../../../../local/endpoint/index.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { lambdaContext } from '../../../support/lambda-context.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TASK_STATE_CHANGE } from '../../../../lib/platform/events/ecs-event.js';
-import { RESYNC_JOURNAL_KIND } from '../../../../lib/resync/resync.js';
+import { RESYNC_JOURNAL_KIND } from '../../../../lib/resync/model.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { resyncWorld, startWebTasks } from '../../../support/resync-harness.js';
 

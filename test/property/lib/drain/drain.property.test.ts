@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, liveTasks, type Observation, observe } from '../../../../lib/drain/machine.js';
 import type { Drain, DrainSettings, InstanceView, TaskView } from '../../../../lib/drain/model.js';
-import { TASK_STATUSES } from '../../../../lib/platform/events/ecs-event.js';
+import { TASK_STATUSES } from '../../../../lib/platform/events/statuses.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 const iso = (ms: number) => new Date(T0 + ms).toISOString();

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TASK_STATUSES } from '../../../../lib/platform/events/ecs-event.js';
+import { TASK_STATUSES } from '../../../../lib/platform/events/statuses.js';
 import { type BatchRecord, type RecordOutcome, reconcileBatch } from '../../../../lib/reconcile/reconcile.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { body, type Envelope, instanceEvent, taskEvent } from '../../../support/fixtures.js';

@@ -18,14 +18,15 @@ import { type ContainerInstance, type DesiredStatus, ECSClient, type Task } from
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lastSegment, resourceKey } from '../../../../lib/platform/arn.js';
-import { isLiveStatus } from '../../../../lib/platform/events/ecs-event.js';
 import type { EventEnvelope } from '../../../../lib/platform/events/envelope.js';
+import { isLiveStatus } from '../../../../lib/platform/events/statuses.js';
 import { Journal } from '../../../../lib/platform/journal.js';
 import type { StateStore } from '../../../../lib/platform/store/state-store.js';
 import { KEY } from '../../../../lib/platform/store/table.js';
 import { reconcileBatch } from '../../../../lib/reconcile/reconcile.js';
 import { type Described, EcsApi, type EcsReader } from '../../../../lib/resync/ecs-api.js';
-import { type ResyncDependencies, resync } from '../../../../lib/resync/resync.js';
+import type { ResyncDependencies } from '../../../../lib/resync/model.js';
+import { resync } from '../../../../lib/resync/resync.js';
 import { WatchingSince } from '../../../../lib/resync/watching.js';
 import type { Backends } from '../../../../local/endpoint/index.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';

@@ -15,7 +15,7 @@ import {
   type StartRequest,
 } from '../../../../lib/drain/machine.js';
 import type { Drain, DrainSettings, InstanceView, TaskView } from '../../../../lib/drain/model.js';
-import { TASK_STATUSES } from '../../../../lib/platform/events/ecs-event.js';
+import { TASK_STATUSES } from '../../../../lib/platform/events/statuses.js';
 import {
   A,
   ACTION,

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../../../../lib/platform/arn.js';
 import { type EcsEvent, parseEcsEvent } from '../../../../../lib/platform/events/ecs-event.js';
 import { historyItem, type Item, latestItem, shardOf } from '../../../../../lib/platform/store/items.js';
-import type { StateStore } from '../../../../../lib/platform/store/state-store.js';
+import type { CurrentState, StateStore } from '../../../../../lib/platform/store/state-store.js';
 import { KEY } from '../../../../../lib/platform/store/table.js';
 import { engines, freshStore, requireEngine } from '../../../../support/engines.js';
 import { type Envelope, incompressible, instanceEvent, taskEvent } from '../../../../support/fixtures.js';
@@ -172,9 +172,109 @@ describe.each(engines())('StateStore on $name', (engine) => {
         kind: 'instance',
         version: 3,
         eventTime: envelope.time,
+        source: 'event',
         detail: envelope.detail,
         trimmedFields: [],
       });
+    });
+  });
+
+  describe('what resync reads and writes', () => {
+    it('lists a cluster’s live keys (tasks not STOPPED, instances not INACTIVE) and their versions without details', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      await store.putLatest(latestOf(taskEvent({ id: 'running', version: 4 })));
+      await store.putLatest(latestOf(taskEvent({ id: 'stopped', version: 9, lastStatus: 'STOPPED' })));
+      await store.putLatest(latestOf(taskEvent({ id: 'elsewhere', cluster: 'batch', version: 2 })));
+      await store.putLatest(latestOf(instanceEvent({ id: 'active', version: 20 })));
+      await store.putLatest(
+        latestOf(instanceEvent({ id: 'new-status', version: 21, status: 'HIBERNATING' })),
+      );
+      await store.putLatest(latestOf(instanceEvent({ id: 'gone', version: 25, status: 'INACTIVE' })));
+      const key = (envelope: Envelope) => resourceKey(arnOf(envelope));
+
+      // Act
+      const tasks = await store.liveKeys('prod', 'task');
+      const instances = await store.liveKeys('prod', 'instance');
+      const states = await store.currentStates([
+        key(taskEvent({ id: 'running' })),
+        key(taskEvent({ id: 'stopped' })),
+        key(instanceEvent({ id: 'gone' })),
+        'task/never-stored',
+      ]);
+
+      // Assess
+      expect(tasks).toEqual([key(taskEvent({ id: 'running' }))]);
+      expect(instances.sort()).toEqual(
+        [key(instanceEvent({ id: 'active' })), key(instanceEvent({ id: 'new-status' }))].sort(),
+      );
+      expect(Object.fromEntries(states)).toEqual({
+        [key(taskEvent({ id: 'running' }))]: expect.objectContaining({
+          version: 4,
+          live: true,
+          missing: false,
+        }),
+        [key(taskEvent({ id: 'stopped' }))]: expect.objectContaining({
+          version: 9,
+          live: false,
+          missing: false,
+        }),
+        [key(instanceEvent({ id: 'gone' }))]: expect.objectContaining({ version: 25, live: false }),
+      });
+      expect(await store.instancesByStatus('prod', 'other')).toMatchObject([
+        { detail: { status: 'HIBERNATING' } },
+      ]);
+    });
+
+    it('marks a live task missing only at the version it read: kept, listed as STOPPED, never marked twice', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      const running = taskEvent({ id: 'ghost', version: 4 });
+      await store.putLatest(latestOf(running));
+      await store.putHistory([historyOf(running)]);
+      const key = resourceKey(arnOf(running));
+      const state = (await store.currentStates([key])).get(key) as CurrentState;
+
+      // Act
+      const stale = await store.markMissing(key, { ...state, version: 3 }, at(5), 30);
+      const marked = await store.markMissing(key, state, at(5), 30);
+      const again = await store.markMissing(key, state, at(6), 30);
+
+      // Assess
+      expect([stale, marked, again]).toEqual([false, true, false]);
+      expect(await store.getLatest(arnOf(running))).toMatchObject({
+        version: 4,
+        missingSince: at(5),
+        detail: { lastStatus: 'RUNNING' },
+      });
+      expect(await store.history(arnOf(running))).toHaveLength(1);
+      expect(await store.tasksByStatus('prod', 'RUNNING')).toEqual([]);
+      expect((await store.tasksByStatus('prod', 'STOPPED')).map((task) => task.arn)).toEqual([
+        arnOf(running),
+      ]);
+      expect((await store.currentStates([key])).get(key)).toMatchObject({ live: false, missing: true });
+      // A newer event replaces the marked item whole: the task is what its event says again.
+      await store.putLatest(latestOf(taskEvent({ id: 'ghost', version: 5, lastStatus: 'STOPPED' })));
+      expect((await store.getLatest(arnOf(running)))?.missingSince).toBeUndefined();
+    });
+
+    it('never lets a timeline entry written later replace the one already there', async () => {
+      // Prepare
+      const store = await freshStore(target);
+      const fromEvent = taskEvent({ id: 'kept', version: 4 });
+      await store.putHistory([historyOf(fromEvent)]);
+      const fromResync = { ...fromEvent, id: 'resync-copy', source: 'ecs-ops.resync' };
+
+      // Act
+      const replaced = await store.putHistoryIfAbsent(historyOf(fromResync));
+      const added = await store.putHistoryIfAbsent(historyOf(taskEvent({ id: 'kept', version: 5 })));
+
+      // Assess
+      expect([replaced, added]).toEqual([false, true]);
+      expect((await store.history(arnOf(fromEvent))).map((entry) => [entry.version, entry.source])).toEqual([
+        [4, 'event'],
+        [5, 'event'],
+      ]);
     });
   });
 

@@ -20,6 +20,7 @@ import type { EcsReader } from './ecs-api.js';
 import {
   type ClusterReport,
   type CorrectionLine,
+  emptyReport,
   PHASES,
   type Phase,
   type ResyncCursor,
@@ -47,23 +48,7 @@ export class ClusterRun {
   ) {
     this.started = now().getTime();
     this.callsBefore = { ...api.calls };
-    this.report = {
-      cluster,
-      runId,
-      dryRun,
-      added: 0,
-      advanced: 0,
-      markedMissing: 0,
-      inSync: 0,
-      storeNewer: 0,
-      invalid: [],
-      failed: 0,
-      lateStops: 0,
-      apiCalls: {},
-      seconds: 0,
-      complete: true,
-      corrections: [],
-    };
+    this.report = emptyReport(cluster, runId, dryRun);
   }
 
   /** Runs the phases from `resumeAt`; returns where it stopped when time ran out. */

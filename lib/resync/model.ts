@@ -72,6 +72,25 @@ export interface ClusterReport {
   corrections: CorrectionLine[];
 }
 
+/** A cluster's report before its run has done anything. */
+export const emptyReport = (cluster: string, runId: string, dryRun: boolean): ClusterReport => ({
+  cluster,
+  runId,
+  dryRun,
+  added: 0,
+  advanced: 0,
+  markedMissing: 0,
+  inSync: 0,
+  storeNewer: 0,
+  invalid: [],
+  failed: 0,
+  lateStops: 0,
+  apiCalls: {},
+  seconds: 0,
+  complete: true,
+  corrections: [],
+});
+
 export interface ResyncResult {
   runId: string;
   reports: ClusterReport[];

@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import { Flag, keyProblem, WholeNumber } from '../platform/config/fields.js';
-import { TASK_STATUSES } from '../platform/events/ecs-event.js';
+import { TASK_STATUSES } from '../platform/events/statuses.js';
 import { METRIC_AGGREGATION_TYPES } from './capacity.js';
 import { ADJUSTMENT_TYPES, COMPARISONS, stepProblems } from './steps.js';
 

@@ -12,30 +12,13 @@ import {
 } from '../../../cli/commands/resync.js';
 import { runCli } from '../../../cli/main.js';
 import { UsageError } from '../../../cli/usage.js';
-import type { ClusterReport } from '../../../lib/resync/model.js';
+import { type ClusterReport, emptyReport } from '../../../lib/resync/model.js';
 
 const TASK = 'arn:aws:ecs:us-east-1:111122223333:task/prod/0123456789abcdef0123456789abcdef';
 const OTHER_TASK = 'arn:aws:ecs:us-east-1:111122223333:task/prod/fedcba9876543210fedcba9876543210';
 
 function report(overrides: Partial<ClusterReport> = {}): ClusterReport {
-  return {
-    cluster: 'prod',
-    runId: '2024-05-01T12:00:00.000Z',
-    dryRun: false,
-    added: 0,
-    advanced: 0,
-    markedMissing: 0,
-    inSync: 0,
-    storeNewer: 0,
-    invalid: [],
-    failed: 0,
-    lateStops: 0,
-    apiCalls: {},
-    seconds: 0,
-    complete: true,
-    corrections: [],
-    ...overrides,
-  };
+  return { ...emptyReport('prod', '2024-05-01T12:00:00.000Z', false), ...overrides };
 }
 
 const drifted = report({

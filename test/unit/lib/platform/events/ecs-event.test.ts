@@ -69,6 +69,29 @@ describe('ECS event parsing', () => {
     expect(results.filter((result) => !result.ok)).toEqual([]);
   });
 
+  describe('says where a state comes from', () => {
+    it('takes an aws.ecs event as ECS’s own, and an ecs-ops.resync one as a state resync read', () => {
+      const fromEcs = parseEcsEvent(loadEvent('ecs/task/fargate-running.json'));
+      const fromResync = parseEcsEvent({
+        ...loadEvent('ecs/task/fargate-running.json'),
+        source: 'ecs-ops.resync',
+      });
+
+      expect(fromEcs.ok && fromEcs.event.origin).toBe('event');
+      expect(fromResync.ok && fromResync.event.origin).toBe('resync');
+    });
+
+    it('names both sources it takes when an ECS state change claims another one', () => {
+      const result = parseEcsEvent({ ...loadEvent('ecs/task/fargate-running.json'), source: 'my.app' });
+
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.error.field).toBe('source');
+        expect(result.error.reason).toContain('"aws.ecs" (or "ecs-ops.resync"');
+      }
+    });
+  });
+
   describe('keeps unknown fields', () => {
     const withFutureFields = (): Envelope => {
       const envelope = loadEvent('ecs/task/fargate-running.json');

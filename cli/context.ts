@@ -4,11 +4,9 @@
  */
 import { join, resolve } from 'node:path';
 import { loadOpsConfig, type OpsConfig } from '../lib/ops-config.js';
-import { dynamoDbClient } from '../lib/platform/aws/dynamodb-client.js';
-import { StateStore } from '../lib/platform/store/state-store.js';
-import { stateTableName } from '../lib/platform/store/table.js';
-import { ensureStateTable, LOCAL_STATE_TABLE, startLocalEngine } from '../local/dynamodb/local-engine.js';
-import { UsageError } from './usage.js';
+import type { StateStore } from '../lib/platform/store/state-store.js';
+import { openAwsStore } from './aws-store.js';
+import { openLocalStore } from './local-store.js';
 
 export interface GlobalOptions {
   store: 'local' | 'aws';
@@ -40,44 +38,17 @@ export async function withContext<T>(
   const config = loadOpsConfig(options.config ?? 'ops.config.yml', options.config !== undefined);
   const dir = resolve(options.dir);
   const deadLetterFile = join(dir, 'dead-letters.jsonl');
-  if (options.store === 'aws') {
-    const client = dynamoDbClient({
-      ...(options.region === undefined ? {} : { region: options.region }),
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-    });
-    const store = new StateStore({ tableName: stateTableName(options.stage), client });
-    try {
-      return await run({ options, config, store, deadLetterFile, out });
-    } finally {
-      client.destroy();
-    }
-  }
-  const engine = await openLocalEngine(dir);
+  const opened = options.store === 'aws' ? await openAwsStore(options) : await openLocalStore(dir);
   try {
-    await ensureStateTable(engine.client, LOCAL_STATE_TABLE);
     return await run({
       options,
       config,
-      store: new StateStore({ tableName: LOCAL_STATE_TABLE, client: engine.client }),
+      store: opened.store,
       deadLetterFile,
-      engineEndpoint: engine.endpoint,
+      ...(opened.engineEndpoint === undefined ? {} : { engineEndpoint: opened.engineEndpoint }),
       out,
     });
   } finally {
-    engine.client.destroy();
-    await engine.close();
-  }
-}
-
-async function openLocalEngine(dir: string) {
-  try {
-    return await startLocalEngine(dir);
-  } catch (error) {
-    if (/lock/i.test((error as Error).message)) {
-      throw new UsageError(
-        `the local store ${dir} is open in another ecs-ops process; wait for it or use --dir`,
-      );
-    }
-    throw error;
+    await opened.close();
   }
 }

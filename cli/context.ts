@@ -7,8 +7,10 @@ import { loadOpsConfig, type OpsConfig } from '../lib/ops-config.js';
 import type { StateStore } from '../lib/platform/store/state-store.js';
 import { openAwsStore } from './aws-store.js';
 import { openLocalStore } from './local-store.js';
+import type { PrintOptions } from './output.js';
 
-export interface GlobalOptions {
+/** The global flags, and how this run prints (format, --tz, the terminal, standard error: see output.ts). */
+export interface GlobalOptions extends PrintOptions {
   store: 'local' | 'aws';
   dir: string;
   stage: string;

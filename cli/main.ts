@@ -1,93 +1,141 @@
 /**
  * The `ecs-ops` command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid input.
+ * Each command declares its flags (cli/options.ts); a flag it does not take is refused, never ignored.
  */
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadOpsConfig } from '../lib/ops-config.js';
 import { EcsOpsError } from '../lib/platform/errors.js';
-import { alertsCommand } from './commands/alerts.js';
-import { cronCommand } from './commands/cron.js';
-import { demoCommand } from './commands/demo.js';
-import { drainCommand, drainsCommand } from './commands/drains.js';
-import { jobsCommand } from './commands/jobs.js';
-import { mailboxCommand } from './commands/mailbox.js';
-import { replayCommand } from './commands/replay.js';
-import { resyncCommand } from './commands/resync.js';
-import { sandboxCommand } from './commands/sandbox.js';
-import { scaleCommand } from './commands/scale.js';
-import { scalingCommand } from './commands/scaling.js';
-import { instancesCommand, parseLimit, taskCommand, tasksCommand } from './commands/state.js';
-import { type GlobalOptions, withContext } from './context.js';
-import { COMMAND_HELP, CommandFailure, HELP, UsageError } from './usage.js';
+import { ALERTS, alertsCommand } from './commands/alerts.js';
+import { CRON, cronCommand } from './commands/cron.js';
+import { DEMO, demoCommand } from './commands/demo.js';
+import { DRAIN, DRAINS, drainCommand, drainsCommand } from './commands/drains.js';
+import { JOBS, jobsCommand } from './commands/jobs.js';
+import { MAILBOX, mailboxCommand } from './commands/mailbox.js';
+import { REPLAY, replayCommand } from './commands/replay.js';
+import { RESYNC, resyncCommand } from './commands/resync.js';
+import { SANDBOX, sandboxCommand } from './commands/sandbox.js';
+import { SCALE, scaleCommand } from './commands/scale.js';
+import { SCALING, scalingCommand } from './commands/scaling.js';
+import { INSTANCES, instancesCommand, TASKS, tasksCommand } from './commands/state.js';
+import { TASK, taskCommand } from './commands/task.js';
+import { type CommandContext, type GlobalOptions, withContext } from './context.js';
+import { commandHelp, generalHelp } from './help.js';
+import {
+  type CommandLine,
+  type CommandSpec,
+  listOf,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  parseCommandLine,
+  stringOf,
+  type Values,
+} from './options.js';
+import { printerOf, type Terminal, terminalOf } from './output.js';
+import { packageRoot } from './package-root.js';
+import { checkZone } from './time.js';
+import { CommandFailure, UsageError } from './usage.js';
 
-const OPTIONS = {
-  store: { type: 'string', default: 'local' },
-  dir: { type: 'string', default: '.ecs-ops' },
-  stage: { type: 'string', default: 'dev' },
-  region: { type: 'string' },
-  profile: { type: 'string' },
-  config: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-  history: { type: 'boolean', default: false },
-  'dry-run': { type: 'boolean', default: false },
-  cluster: { type: 'string', multiple: true },
-  status: { type: 'string' },
-  group: { type: 'string' },
-  since: { type: 'string' },
-  limit: { type: 'string' },
-  duration: { type: 'string' },
-  speed: { type: 'string' },
-  chaos: { type: 'string' },
-  loss: { type: 'string' },
-  seed: { type: 'string' },
-  count: { type: 'string', short: 'n' },
-  tz: { type: 'string' },
-  from: { type: 'string' },
-  open: { type: 'boolean', default: false },
-  policy: { type: 'string' },
-  current: { type: 'string' },
-  metric: { type: 'string' },
-  service: { type: 'string' },
-} as const;
+/** Every command, in the order `ecs-ops --help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  REPLAY,
+  TASK,
+  TASKS,
+  INSTANCES,
+  ALERTS,
+  SANDBOX,
+  MAILBOX,
+  CRON,
+  JOBS,
+  SCALE,
+  SCALING,
+  DRAINS,
+  DRAIN,
+  RESYNC,
+  DEMO,
+];
 
-/** Runs one command line; returns the exit code. `out` and `err` receive whole lines of text. */
+type Run = (context: CommandContext, line: CommandLine) => Promise<number> | number;
+
+/** The commands that run against the store, by their first word. */
+const RUNS: Record<string, Run> = {
+  replay: (context, { args }) => replayCommand(context, args[0]),
+  task: (context, { args, values }) => taskCommand(context, args, values),
+  tasks: (context, { values }) => tasksCommand(context, values),
+  instances: (context, { values }) => instancesCommand(context, values),
+  alerts: (context, { values }) => alertsCommand(context, values),
+  demo: (context) => demoCommand(context),
+  drains: (context, { values }) => drainsCommand(context, values),
+  drain: (context, { args }) => drainCommand(context, args),
+  resync: (context, { values }) => resyncCommand(context, values),
+  scaling: (context, { values }) =>
+    scalingCommand(context, {
+      service: listOf(values, 'service'),
+      since: stringOf(values, 'since'),
+      until: stringOf(values, 'until'),
+      limit: stringOf(values, 'limit'),
+    }),
+  mailbox: (context, { values }) => mailboxCommand(context, values),
+  sandbox: (context, { values }) =>
+    sandboxCommand(context, {
+      duration: stringOf(values, 'duration'),
+      speed: stringOf(values, 'speed'),
+      chaos: stringOf(values, 'chaos'),
+      loss: stringOf(values, 'loss'),
+      seed: stringOf(values, 'seed'),
+    }),
+  jobs: (context, { words, args, values }) => jobsCommand(context, words[1], args, values),
+};
+
+const stdoutLine = (text: string) => {
+  process.stdout.write(`${text}\n`);
+};
+
+/**
+ * Runs one command line; returns the exit code. `out` and `err` receive whole lines of text. `terminal` is what
+ * standard output is when it is one (tables fit its width and use colour); by default it is looked up only when
+ * `out` is standard output itself.
+ */
 export async function runCli(
   argv: readonly string[],
-  out: (text: string) => void = (text) => process.stdout.write(`${text}\n`),
+  out: (text: string) => void = stdoutLine,
   err: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
+  terminal: Terminal | undefined = out === stdoutLine ? terminalOf(process.stdout) : undefined,
 ): Promise<number> {
   try {
-    const { values, positionals } = parseCommandLine(argv);
-    const [command, target, ...extra] = positionals;
-    // `ecs-ops <command> --help` and `ecs-ops help <command>`, for the commands with a help of their own.
-    const helpOf = command === 'help' ? target : values.help ? command : undefined;
-    if (helpOf !== undefined && Object.hasOwn(COMMAND_HELP, helpOf)) {
-      out(COMMAND_HELP[helpOf] as string);
+    const line = parseCommandLine(argv, COMMANDS);
+    const { spec, words, args, values } = line;
+    if (values.version === true) {
+      out(version());
       return 0;
     }
-    if (values.help || command === undefined || command === 'help') {
-      out(HELP);
-      return command === undefined && !values.help ? 2 : 0;
+    if (words[0] === 'help') return help(args, out);
+    if (spec === undefined) {
+      out(generalHelp(COMMANDS));
+      return values.help === true ? 0 : 2;
     }
-    // `cron next <expression>` needs no store, and takes a second positional.
-    if (command === 'cron') return cronCommand(target, extra, values, out);
-    // `scale plan` reads the configuration only, no store.
-    if (command === 'scale') {
-      const config = loadOpsConfig(values.config ?? 'ops.config.yml', values.config !== undefined);
-      return scaleCommand(target, extra, values, config, out);
+    if (values.help === true) {
+      out(commandHelp(spec));
+      return 0;
     }
-    // `jobs <subcommand> <name>` takes a second positional too.
-    if (extra.length > 0 && command !== 'jobs') throw new UsageError(`unexpected argument ${extra[0]}`);
-    if (values.store !== 'local' && values.store !== 'aws') {
-      throw new UsageError(`--store ${values.store}: expected local or aws`);
+    const options = globalOptions(values, spec, err, terminal);
+    // `cron next` and `scale plan` read no store.
+    if (words[0] === 'cron') {
+      const flags = { count: stringOf(values, 'count'), from: stringOf(values, 'from'), tz: options.tz };
+      return cronCommand(words[1], args, flags, printerOf({ options, out }));
     }
-    const options: GlobalOptions = { ...values, store: values.store };
-    if (command === 'jobs') {
-      return await withContext(options, out, (context) => jobsCommand(context, positionals.slice(1), values));
+    if (words[0] === 'scale') {
+      const config = loadOpsConfig(options.config ?? 'ops.config.yml', options.config !== undefined);
+      const flags = {
+        policy: stringOf(values, 'policy'),
+        current: stringOf(values, 'current'),
+        metric: stringOf(values, 'metric'),
+      };
+      return scaleCommand(words[1], args, flags, config, printerOf({ options, out }));
     }
-    const run = COMMANDS[command];
-    if (run === undefined) throw new UsageError(`unknown command ${command}; see ecs-ops --help`);
-    return await withContext(options, out, (context) => run(context, target, values));
+    if (spec.localOnly !== undefined && options.store === 'aws') throw new UsageError(spec.localOnly);
+    const run = RUNS[words[0] as string] as Run;
+    return await withContext(options, out, (context) => Promise.resolve(run(context, line)));
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
       err(`ecs-ops: ${error.message}`);
@@ -104,59 +152,71 @@ export async function runCli(
   }
 }
 
-type Values = ReturnType<typeof parseCommandLine>['values'];
-type Command = (
-  context: Parameters<Parameters<typeof withContext>[2]>[0],
-  target: string | undefined,
-  values: Values,
-) => Promise<number>;
-
-const COMMANDS: Record<string, Command> = {
-  replay: (context, target) => replayCommand(context, target),
-  task: (context, target, values) => taskCommand(context, target, values.history),
-  tasks: (context, target, values) => {
-    if (target !== undefined) throw new UsageError(`tasks takes no argument (got ${target}); use --cluster`);
-    return tasksCommand(context, values);
-  },
-  instances: (context, target, values) => {
-    if (target !== undefined)
-      throw new UsageError(`instances takes no argument (got ${target}); use --cluster`);
-    return instancesCommand(context, values);
-  },
-  alerts: (context, target, values) => {
-    if (target !== undefined) throw new UsageError(`alerts takes no argument (got ${target}); use --since`);
-    return alertsCommand(context, values);
-  },
-  demo: (context) => demoCommand(context),
-  drains: (context, target, values) => {
-    if (target !== undefined) throw new UsageError(`drains takes no argument (got ${target}); use --open`);
-    return drainsCommand(context, values);
-  },
-  drain: (context, target) => drainCommand(context, target),
-  resync: (context, target, values) => {
-    if (target !== undefined)
-      throw new UsageError(`resync takes no argument (got ${target}); name clusters with --cluster`);
-    return resyncCommand(context, values);
-  },
-  scaling: (context, target, values) => {
-    if (target !== undefined)
-      throw new UsageError(`scaling takes no argument (got ${target}); use --service`);
-    return scalingCommand(context, values);
-  },
-  mailbox: async (context, target, values) => {
-    if (target !== undefined) throw new UsageError(`mailbox takes no argument (got ${target}); use --limit`);
-    return mailboxCommand(context, parseLimit(values.limit));
-  },
-  sandbox: (context, target, values) => {
-    if (target !== undefined) throw new UsageError(`sandbox takes no argument (got ${target})`);
-    return sandboxCommand(context, values);
-  },
-};
-
-function parseCommandLine(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+/** `ecs-ops help [<command> [<subcommand>]]` */
+function help(args: readonly string[], out: (text: string) => void): number {
+  const [name, sub] = args;
+  if (name === undefined) {
+    out(generalHelp(COMMANDS));
+    return 0;
   }
+  const spec = COMMANDS.find((command) => command.name === name);
+  if (spec === undefined) throw new UsageError(`unknown command ${name}; see ecs-ops --help`);
+  const subSpec = spec.subcommands?.specs.find((command) => command.name === `${name} ${sub}`);
+  out(commandHelp(subSpec ?? spec));
+  return 0;
+}
+
+function globalOptions(
+  values: Values,
+  spec: CommandSpec,
+  err: (text: string) => void,
+  terminal: Terminal | undefined,
+): GlobalOptions {
+  const store = stringOf(values, 'store') ?? 'local';
+  if (store !== 'local' && store !== 'aws') throw new UsageError(`--store ${store}: expected local or aws`);
+  const tz = stringOf(values, 'tz');
+  if (tz !== undefined) checkZone(tz);
+  const output = outputOf(values, spec);
+  return {
+    store,
+    dir: stringOf(values, 'dir') ?? '.ecs-ops',
+    stage: stringOf(values, 'stage') ?? 'dev',
+    region: stringOf(values, 'region'),
+    profile: stringOf(values, 'profile'),
+    config: stringOf(values, 'config'),
+    json: output === 'json',
+    output,
+    tz,
+    err,
+    terminal,
+  };
+}
+
+/** -o (or --json): one of the formats, csv and wide for lists only. */
+export function outputOf(values: Values, spec: CommandSpec): OutputFormat {
+  const named = stringOf(values, 'output');
+  if (named !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(named)) {
+    throw new UsageError(`-o ${named}: expected ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  if (values.json === true && named !== undefined && named !== 'json') {
+    throw new UsageError(`--json and -o ${named} disagree: --json is -o json; give one of them`);
+  }
+  const format = values.json === true ? 'json' : ((named ?? 'table') as OutputFormat);
+  if ((format === 'csv' || format === 'wide') && spec.list !== true) {
+    const lists = COMMANDS.flatMap((command) => [command, ...(command.subcommands?.specs ?? [])])
+      .filter((command) => command.list)
+      .map((command) => command.name);
+    throw new UsageError(
+      `${spec.name} prints no list: -o ${format} is for lists (${lists.join(', ')}); use -o table, json or yaml`,
+    );
+  }
+  return format;
+}
+
+/** `ecs-ops --version`: package.json's. */
+function version(): string {
+  const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return `ecs-ops ${version}`;
 }

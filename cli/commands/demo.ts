@@ -7,10 +7,19 @@ import { join } from 'node:path';
 import { clusterName } from '../../lib/platform/arn.js';
 import { parseEcsEventText } from '../../lib/platform/events/ecs-event.js';
 import type { CommandContext } from '../context.js';
+import type { CommandSpec } from '../options.js';
+import { printerOf } from '../output.js';
 import { packageRoot } from '../package-root.js';
 import { toRecords } from '../replay-input.js';
 import { formatSummary, replay } from './replay.js';
 import { instancesCommand, tasksCommand } from './state.js';
+
+export const DEMO: CommandSpec = {
+  name: 'demo',
+  noArgs: 'it replays events/demo',
+  summary: 'replay the sample stream in events/demo into the store and show it',
+  flags: {},
+};
 
 const DEMO_STREAM_PATH = join('events', 'demo', 'stream.jsonl');
 
@@ -22,10 +31,8 @@ export async function demoCommand(context: CommandContext): Promise<number> {
     const parsed = parseEcsEventText(body);
     if (parsed.ok) clusters.add(clusterName(parsed.event.detail.clusterArn));
   }
-  if (context.options.json) {
-    context.out(JSON.stringify(summary, null, 2));
-    return 0;
-  }
+  const printer = printerOf(context);
+  if (printer.document(summary)) return 0;
   context.out(`${formatSummary(summary)}\n`);
   for (const cluster of clusters) {
     await tasksCommand(context, { cluster });

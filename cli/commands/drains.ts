@@ -1,6 +1,7 @@
 /**
- * `ecs-ops drains [--open]`: the drains of container instances, those under way first — trigger, start, tasks
- * still there, state, and how and when each instance was released.
+ * `ecs-ops drains [--open] [--cluster]… [--since] [--until]`: the drains of container instances, those under way
+ * first — trigger, start, tasks still there, state, and how and when each instance was released. A window keeps
+ * the drains under way at some time in it: started by --until, and not released before --since.
  * `ecs-ops drain <instance-id|container-instance-arn>`: starts a drain by hand, through the same code the
  * deployed function runs (set DRAINING, record the drain); the drain function releases it on the event that
  * shows it empty. It needs ECS: `--store aws` (the deployed table, your credentials), or a local endpoint named
@@ -12,13 +13,44 @@ import { DrainStore } from '../../lib/drain/drain-store.js';
 import { createDrainer } from '../../lib/drain/drainer.js';
 import { liveTasks } from '../../lib/drain/machine.js';
 import type { Drain } from '../../lib/drain/model.js';
+import { clusterName } from '../../lib/platform/arn.js';
 import { awsClient } from '../../lib/platform/aws/clients.js';
 import { Journal } from '../../lib/platform/journal.js';
 import type { AlertPublisher } from '../../lib/platform/notification/publisher.js';
 import type { CommandContext } from '../context.js';
-import { renderTable, shortTime, text, truncate } from '../format.js';
+import { clusterFlag, limitFlag, sinceFlag, untilFlag } from '../flags.js';
+import { text } from '../format.js';
+import { type Column, cut, FIT_ONLY, fetchSize, parseLimit, printList } from '../list.js';
+import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
+import { printerOf } from '../output.js';
+import { parseWindow, type Window, windowText } from '../time.js';
 import { UsageError } from '../usage.js';
-import { parseLimit } from './state.js';
+
+export const DRAINS: CommandSpec = {
+  name: 'drains',
+  noArgs: 'use --open, --cluster or --since',
+  list: true,
+  summary:
+    'container instances drained before they left, under way first: trigger, started, tasks left, state, ' +
+    'released how and when, API calls',
+  flags: {
+    open: { type: 'boolean', help: 'only the drains under way' },
+    cluster: clusterFlag('default: every cluster'),
+    since: sinceFlag('drains still under way (not released before it)'),
+    until: untilFlag('drains started'),
+    limit: limitFlag('drains'),
+  },
+};
+
+export const DRAIN: CommandSpec = {
+  name: 'drain',
+  args: '<i-…|arn>',
+  maxArgs: 1,
+  summary:
+    'drain an instance by hand: set it DRAINING and record the drain (the deployed drain function releases ' +
+    'it once empty); needs --store aws, or AWS_ENDPOINT_URL_ECS with --store local',
+  flags: {},
+};
 
 const drainStore = (context: CommandContext) =>
   new DrainStore({
@@ -27,44 +59,65 @@ const drainStore = (context: CommandContext) =>
     retentionDays: context.config.retention.historyDays,
   });
 
-export async function drainsCommand(context: CommandContext, options: { open: boolean; limit?: string }) {
-  const drains = await drainStore(context).list({ openOnly: options.open, limit: parseLimit(options.limit) });
-  if (context.options.json) {
-    context.out(JSON.stringify(drains, null, 2));
-    return 0;
-  }
-  context.out(`${options.open ? 'Drains under way' : 'Drains, under way first'} (${drains.length}):`);
-  context.out(
-    drains.length === 0
-      ? '  none'
-      : renderTable(
-          [
-            'INSTANCE',
-            'CLUSTER',
-            'TRIGGER',
-            'STARTED',
-            'STATE',
-            'TASKS LEFT',
-            'RELEASED',
-            'HOW',
-            'CALLS',
-            'LATEST',
-          ],
-          drains.map((drain) => [
-            drain.ec2InstanceId,
-            text(drain.cluster),
-            drain.trigger,
-            shortTime(drain.startedAt),
-            drain.state,
-            String(drain.release?.remaining.length ?? liveTasks(drain).length),
-            drain.release === undefined ? `by ${shortTime(drain.deadline)}` : shortTime(drain.release.at),
-            releasedHow(drain),
-            String(drain.apiCalls),
-            truncate(drain.notes.at(-1) ?? '', 60),
-          ]),
-        ),
+const COLUMNS: readonly Column<Drain>[] = [
+  { header: 'INSTANCE', cell: (drain) => drain.ec2InstanceId },
+  { header: 'CLUSTER', cell: (drain) => text(drain.cluster) },
+  { header: 'TRIGGER', cell: (drain) => drain.trigger },
+  { header: 'STARTED', cell: (drain, show) => show.time(drain.startedAt) },
+  { header: 'STATE', tone: true, cell: (drain) => drain.state },
+  {
+    header: 'TASKS LEFT',
+    cell: (drain) => String(drain.release?.remaining.length ?? liveTasks(drain).length),
+  },
+  {
+    header: 'RELEASED',
+    cell: (drain, show) =>
+      drain.release === undefined ? `by ${show.time(drain.deadline)}` : show.time(drain.release.at),
+  },
+  { header: 'HOW', free: FIT_ONLY, cell: (drain) => releasedHow(drain) },
+  { header: 'CALLS', cell: (drain) => String(drain.apiCalls) },
+  { header: 'LATEST', free: 60, cell: (drain) => drain.notes.at(-1) ?? '' },
+  { header: 'DEADLINE', wide: true, cell: (drain, show) => show.time(drain.deadline) },
+  { header: 'NOTES', wide: true, cell: (drain) => drain.notes.join(' | ') },
+];
+
+export async function drainsCommand(
+  context: CommandContext,
+  values: Values,
+  now: () => Date = () => new Date(),
+) {
+  const printer = printerOf(context);
+  const limit = parseLimit(stringOf(values, 'limit'));
+  const open = values.open === true;
+  const window = parseWindow(
+    { since: stringOf(values, 'since'), until: stringOf(values, 'until') },
+    { now: now(), timeZone: printer.timeZone },
   );
+  const clusters = new Set(listOf(values, 'cluster').map(clusterName));
+  const windowed = window.since !== undefined || window.until !== undefined;
+  const filtered = clusters.size > 0 || windowed;
+  // Filtering happens after the read (drains are few: one per instance leaving), so the limit can only be applied then.
+  const drains = (
+    await drainStore(context).list({ openOnly: open, ...(filtered ? {} : { limit: fetchSize(limit) }) })
+  ).filter(
+    (drain) =>
+      (clusters.size === 0 || (drain.cluster !== undefined && clusters.has(clusterName(drain.cluster)))) &&
+      (!windowed || underWayIn(drain, window)),
+  );
+  const span = windowText(window, printer.timeZone);
+  const title = `${open ? 'Drains under way' : 'Drains, under way first'}${span === '' ? '' : `, ${span}`}`;
+  printList(printer, { columns: COLUMNS, sections: [{ title, ...cut(drains, limit) }], limit });
   return 0;
+}
+
+/** A drain was under way at some time of the window: started by its end, and not released before its start. */
+export function underWayIn(drain: Drain, window: Window): boolean {
+  if (window.until !== undefined && Date.parse(drain.startedAt) > Date.parse(window.until)) return false;
+  return (
+    window.since === undefined ||
+    drain.release === undefined ||
+    Date.parse(drain.release.at) >= Date.parse(window.since)
+  );
 }
 
 /** "empty, CONTINUE, 1.2 s after the last task stopped" — what a reader of the table wants to know. */
@@ -89,7 +142,8 @@ const noPages: AlertPublisher = {
   publish: () => Promise.reject(new Error('ecs-ops drain pages nobody: the deployed drain-sweeper does')),
 };
 
-export async function drainCommand(context: CommandContext, target: string | undefined) {
+export async function drainCommand(context: CommandContext, args: readonly string[]) {
+  const [target] = args;
   if (target === undefined)
     throw new UsageError('drain needs an EC2 instance id (i-…) or a container instance ARN');
   if (context.options.store === 'local' && process.env.AWS_ENDPOINT_URL_ECS === undefined) {
@@ -127,8 +181,8 @@ export async function drainCommand(context: CommandContext, target: string | und
       clusters: context.config.clusters,
     });
     const report = await drainer.start({ ec2InstanceId, trigger: 'manual', at: new Date().toISOString() });
-    if (context.options.json) context.out(JSON.stringify(report, null, 2));
-    else context.out(`${ec2InstanceId}: ${report.step} — ${report.explanation}`);
+    const printer = printerOf(context);
+    if (!printer.document(report)) printer.out(`${ec2InstanceId}: ${report.step} — ${report.explanation}`);
     return 0;
   } finally {
     ecs.destroy();

@@ -13,38 +13,72 @@ import { type JobRun, RunStore } from '../../lib/jobs/run-store.js';
 import { nextFires, parseSchedule } from '../../lib/jobs/schedules/index.js';
 import { awsClient } from '../../lib/platform/aws/clients.js';
 import type { CommandContext } from '../context.js';
-import { renderTable, shortTime, text, truncate } from '../format.js';
+import { limitFlag } from '../flags.js';
+import { renderTable, text } from '../format.js';
+import { type Column, cut, fetchSize, parseLimit, printList } from '../list.js';
 import { invokeManualRun, launchFunctionName } from '../manual-run.js';
+import { type CommandSpec, stringOf, type Values } from '../options.js';
+import { printerOf } from '../output.js';
+import { isoInZone, wallTime } from '../time.js';
 import { UsageError } from '../usage.js';
-import { parseLimit } from './state.js';
 
-export const JOBS_SUBCOMMANDS = ['history', 'run', 'suspend', 'resume'] as const;
+const named = (name: string, summary: string, flags: CommandSpec['flags'] = {}): CommandSpec => ({
+  name: `jobs ${name}`,
+  args: '<name>',
+  maxArgs: 1,
+  summary,
+  flags,
+});
 
-export interface JobsFlags {
-  limit?: string;
-}
+export const JOBS: CommandSpec = {
+  name: 'jobs',
+  list: true,
+  summary:
+    'the scheduled jobs of ops.config.yml: schedule, zone, enabled, next fire in the job’s zone and in UTC ' +
+    '(cron; a rate counts from its deploy), last run and its result',
+  flags: {},
+  subcommands: {
+    required: false,
+    specs: [
+      {
+        ...named('history', 'a job’s runs, newest first: slot, status, tasks, attempts, reason', {
+          limit: limitFlag('runs'),
+        }),
+        list: true,
+      },
+      named(
+        'run',
+        'run a job now: invokes the deployed launch function (the schedule’s path and policies) and prints the ' +
+          'run; --store local needs AWS_ENDPOINT_URL_LAMBDA (a local endpoint that serves Lambda)',
+      ),
+      named(
+        'suspend',
+        'jobs are config-driven: says to set enabled: false in ops.config.yml and redeploy (exit 2)',
+      ),
+      named(
+        'resume',
+        'jobs are config-driven: says to set enabled: true in ops.config.yml and redeploy (exit 2)',
+      ),
+    ],
+  },
+};
 
-/** Positionals after `jobs`: none (the list), or a subcommand and a job name. */
+/** `jobs` alone lists; `jobs <subcommand> <name>` acts on one job. */
 export async function jobsCommand(
   context: CommandContext,
-  positionals: readonly string[],
-  flags: JobsFlags,
+  subcommand: string | undefined,
+  args: readonly string[],
+  values: Values,
   now: () => Date = () => new Date(),
 ): Promise<number> {
-  const [subcommand, name, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   if (subcommand === undefined) return listJobs(context, now());
-  if (!(JOBS_SUBCOMMANDS as readonly string[]).includes(subcommand)) {
-    throw new UsageError(
-      `unknown jobs subcommand ${subcommand}; expected ecs-ops jobs [${JOBS_SUBCOMMANDS.join('|')} <name>]`,
-    );
-  }
+  const [name] = args;
   if (name === undefined)
     throw new UsageError(`jobs ${subcommand} needs a job name, e.g. ecs-ops jobs ${subcommand} report`);
   const job = jobOf(context, name);
   switch (subcommand) {
     case 'history':
-      return history(context, name, parseLimit(flags.limit));
+      return history(context, name, parseLimit(stringOf(values, 'limit')));
     case 'run':
       return run(context, name);
     default:
@@ -81,11 +115,51 @@ export function nextFireOf(
   return next === undefined ? null : next.toISOString();
 }
 
+interface JobLine {
+  name: string;
+  schedule: string;
+  timeZone: string;
+  enabled: boolean;
+  cluster: string;
+  taskDefinition: string;
+  concurrency: JobConfig['concurrency'];
+  /** ISO UTC. */
+  nextFire: string | null;
+  /** The same instant with the job's zone's offset: "2024-05-02T02:30:00+02:00". */
+  nextFireInZone: string | null;
+  lastRun: ReturnType<typeof lastRunOf> | null;
+}
+
+/** The next fire on the job's own wall clock (its ZONE column) and in UTC, each labelled in its header. */
+const JOB_COLUMNS: readonly Column<JobLine>[] = [
+  { header: 'JOB', cell: (job) => job.name },
+  { header: 'SCHEDULE', cell: (job) => job.schedule },
+  { header: 'ZONE', cell: (job) => job.timeZone },
+  { header: 'ENABLED', cell: (job) => (job.enabled ? 'yes' : 'no (suspended)') },
+  {
+    header: 'NEXT FIRE (JOB ZONE)',
+    cell: (job) =>
+      job.nextFire === null
+        ? job.enabled
+          ? 'every period from deploy'
+          : ''
+        : wallTime(job.nextFire, job.timeZone),
+  },
+  { header: 'NEXT FIRE (UTC)', cell: (job) => (job.nextFire === null ? '' : wallTime(job.nextFire, 'UTC')) },
+  { header: 'LAST RUN', cell: (job, show) => (job.lastRun === null ? 'never' : show.time(job.lastRun.slot)) },
+  { header: 'RESULT', tone: true, cell: (job) => (job.lastRun === null ? '' : job.lastRun.status) },
+  { header: 'CLUSTER', wide: true, cell: (job) => job.cluster },
+  { header: 'TASK DEFINITION', wide: true, cell: (job) => job.taskDefinition },
+  { header: 'CONCURRENCY', wide: true, cell: (job) => text(job.concurrency) },
+];
+
 async function listJobs(context: CommandContext, now: Date): Promise<number> {
   const store = runStore(context);
+  const printer = printerOf(context);
   const jobs = await Promise.all(
-    Object.entries(context.config.jobs).map(async ([name, job]) => {
+    Object.entries(context.config.jobs).map(async ([name, job]): Promise<JobLine> => {
       const [last] = await store.history(name, 1);
+      const nextFire = nextFireOf(job, now);
       return {
         name,
         schedule: job.schedule,
@@ -94,33 +168,21 @@ async function listJobs(context: CommandContext, now: Date): Promise<number> {
         cluster: job.cluster,
         taskDefinition: job.taskDefinition,
         concurrency: job.concurrency,
-        nextFire: nextFireOf(job, now),
+        nextFire,
+        nextFireInZone: nextFire === null ? null : isoInZone(nextFire, job.timeZone),
         lastRun: last === undefined ? null : lastRunOf(last),
       };
     }),
   );
-  if (context.options.json) {
-    context.out(JSON.stringify(jobs, null, 2));
+  if (jobs.length === 0 && (printer.format === 'table' || printer.format === 'wide')) {
+    printer.out('No jobs: add a jobs section to ops.config.yml (see the README, "Scheduled jobs").');
     return 0;
   }
-  if (jobs.length === 0) {
-    context.out('No jobs: add a jobs section to ops.config.yml (see the README, "Scheduled jobs").');
-    return 0;
-  }
-  context.out(
-    renderTable(
-      ['JOB', 'SCHEDULE', 'ZONE', 'ENABLED', 'NEXT FIRE', 'LAST RUN', 'RESULT'],
-      jobs.map((job) => [
-        job.name,
-        job.schedule,
-        job.timeZone,
-        job.enabled ? 'yes' : 'no (suspended)',
-        job.nextFire === null ? (job.enabled ? 'every period from deploy' : '') : shortTime(job.nextFire),
-        job.lastRun === null ? 'never' : shortTime(job.lastRun.slot),
-        job.lastRun === null ? '' : job.lastRun.status,
-      ]),
-    ),
-  );
+  printList(printer, {
+    columns: JOB_COLUMNS,
+    sections: [{ title: 'Jobs of ops.config.yml', rows: jobs, more: false }],
+    limit: 0,
+  });
   return 0;
 }
 
@@ -131,28 +193,28 @@ const lastRunOf = (run: JobRun) => ({
   ...(run.reason === undefined ? {} : { reason: run.reason }),
 });
 
+const RUN_COLUMNS: readonly Column<JobRun>[] = [
+  { header: 'SLOT', cell: (run, show) => show.time(run.slot) },
+  { header: 'STATUS', tone: true, cell: (run) => run.status },
+  { header: 'TASKS', cell: (run) => String(run.tasks.length) },
+  { header: 'ATTEMPTS', cell: (run) => String(run.attempts) },
+  {
+    header: 'DURATION',
+    cell: (run) => (run.durationSeconds === undefined ? '' : `${run.durationSeconds} s`),
+  },
+  { header: 'REASON', free: 80, cell: (run) => text(run.reason ?? run.decisions.at(-1)) },
+  { header: 'REQUEST', wide: true, cell: (run) => text(run.requestId) },
+  { header: 'COMPLETED', wide: true, cell: (run, show) => show.time(run.completedAt) },
+  { header: 'DECISIONS', wide: true, cell: (run) => run.decisions.join(' | ') },
+];
+
 async function history(context: CommandContext, name: string, limit: number): Promise<number> {
-  const runs = await runStore(context).history(name, limit);
-  if (context.options.json) {
-    context.out(JSON.stringify(runs, null, 2));
-    return 0;
-  }
-  context.out(`Runs of ${name}, newest first (${runs.length}):`);
-  context.out(
-    runs.length === 0
-      ? '  none'
-      : renderTable(
-          ['SLOT', 'STATUS', 'TASKS', 'ATTEMPTS', 'DURATION', 'REASON'],
-          runs.map((run) => [
-            shortTime(run.slot),
-            run.status,
-            String(run.tasks.length),
-            String(run.attempts),
-            run.durationSeconds === undefined ? '' : `${run.durationSeconds} s`,
-            truncate(text(run.reason ?? run.decisions.at(-1)), 80),
-          ]),
-        ),
-  );
+  const runs = await runStore(context).history(name, fetchSize(limit) ?? 2 ** 31 - 1);
+  printList(printerOf(context), {
+    columns: RUN_COLUMNS,
+    sections: [{ title: `Runs of ${name}, newest first`, ...cut(runs, limit) }],
+    limit,
+  });
   return 0;
 }
 
@@ -162,7 +224,8 @@ async function history(context: CommandContext, name: string, limit: number): Pr
  * local endpoint that serves one (the sandbox's, a test's).
  */
 async function run(context: CommandContext, name: string): Promise<number> {
-  const { store, stage, region, profile, json } = context.options;
+  const { store, stage, region, profile } = context.options;
+  const printer = printerOf(context);
   const local = store === 'local';
   if (local && !process.env.AWS_ENDPOINT_URL_LAMBDA) {
     throw new UsageError(
@@ -180,23 +243,21 @@ async function run(context: CommandContext, name: string): Promise<number> {
   const functionName = launchFunctionName(stage);
   try {
     const result = await invokeManualRun(lambda, functionName, name);
-    if (json)
-      context.out(
-        JSON.stringify(result.ok ? { requestId: result.requestId, ...result.summary } : result, null, 2),
-      );
+    const printed = printer.document(result.ok ? { requestId: result.requestId, ...result.summary } : result);
     if (!result.ok) {
-      if (!json) context.out(`${functionName} failed: ${result.errorType}: ${result.errorMessage}`);
+      if (!printed) printer.out(`${functionName} failed: ${result.errorType}: ${result.errorMessage}`);
       return 1;
     }
-    if (!json) {
+    if (!printed) {
       const { summary } = result;
-      context.out(
+      printer.out(`Run of ${name} (times in ${printer.timeZone}):`);
+      printer.out(
         renderTable(
           ['JOB', 'SLOT', 'OUTCOME', 'TASKS', 'REASON'],
           [
             [
               summary.job,
-              shortTime(summary.slot),
+              printer.time(summary.slot),
               summary.outcome,
               String(summary.tasks.length),
               summary.reason,
@@ -204,7 +265,7 @@ async function run(context: CommandContext, name: string): Promise<number> {
           ],
         ),
       );
-      context.out(`request ${result.requestId}; follow it with: ecs-ops jobs history ${name}`);
+      printer.out(`request ${result.requestId}; follow it with: ecs-ops jobs history ${name}`);
     }
     return 0;
   } finally {

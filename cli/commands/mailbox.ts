@@ -2,36 +2,49 @@
 import { join } from 'node:path';
 import { SnsMailbox } from '../../local/sns/sns-mailbox.js';
 import type { CommandContext } from '../context.js';
-import { renderTable, shortTime, truncate } from '../format.js';
+import { limitFlag } from '../flags.js';
+import { type Column, cut, FIT_ONLY, parseLimit, printList } from '../list.js';
+import { type CommandSpec, stringOf, type Values } from '../options.js';
+import { printerOf } from '../output.js';
 import { UsageError } from '../usage.js';
 
-export function mailboxCommand(context: CommandContext, limit: number): number {
+export const MAILBOX: CommandSpec = {
+  name: 'mailbox',
+  localOnly: 'the mailbox is the sandbox’s; leave out --store aws (in AWS, messages go to subscribers)',
+  noArgs: 'use --limit',
+  list: true,
+  summary: 'messages published to SNS in the sandbox, newest first',
+  flags: { limit: limitFlag('messages') },
+};
+
+type Message = ReturnType<SnsMailbox['list']>[number];
+
+const COLUMNS: readonly Column<Message>[] = [
+  { header: 'TIME', cell: (m, show) => show.time(m.time) },
+  { header: 'TOPIC', cell: (m) => m.topicArn.slice(m.topicArn.lastIndexOf(':') + 1) },
+  { header: 'SUBJECT', free: FIT_ONLY, cell: (m) => m.subject ?? '' },
+  { header: 'MESSAGE', free: 60, cell: (m) => m.message.replace(/\s+/g, ' ') },
+];
+
+export function mailboxCommand(context: CommandContext, values: Values): number {
   if (context.engineEndpoint === undefined) {
     throw new UsageError(
       'the mailbox is the sandbox’s; leave out --store aws (in AWS, messages go to subscribers)',
     );
   }
+  const limit = parseLimit(stringOf(values, 'limit'));
+  const printer = printerOf(context);
   const dir = join(context.options.dir, 'mailbox');
-  const messages = new SnsMailbox({ dir }).list().slice(0, limit);
-  if (context.options.json) {
-    context.out(JSON.stringify(messages, null, 2));
+  const messages = new SnsMailbox({ dir }).list();
+  if (messages.length === 0 && printer.format === 'table') {
+    printer.out(`The mailbox (${dir}) is empty: nothing has been published to SNS in the sandbox yet.`);
     return 0;
   }
-  if (messages.length === 0) {
-    context.out(`The mailbox (${dir}) is empty: nothing has been published to SNS in the sandbox yet.`);
-    return 0;
-  }
-  context.out(
-    renderTable(
-      ['TIME', 'TOPIC', 'SUBJECT', 'MESSAGE'],
-      messages.map((m) => [
-        shortTime(m.time),
-        m.topicArn.slice(m.topicArn.lastIndexOf(':') + 1),
-        m.subject ?? '',
-        truncate(m.message.replace(/\s+/g, ' '), 60),
-      ]),
-    ),
-  );
-  context.out(`\nEach message in full: ${dir}/`);
+  printList(printer, {
+    columns: COLUMNS,
+    sections: [{ title: 'Messages, newest first', ...cut(messages, limit) }],
+    limit,
+  });
+  if (printer.format === 'table' || printer.format === 'wide') printer.out(`\nEach message in full: ${dir}/`);
   return 0;
 }

@@ -12,9 +12,24 @@ import type { BatchRecord, RecordOutcome } from '../../lib/reconcile/reconcile.j
 import type { CommandContext } from '../context.js';
 import { FileDeadLetters } from '../file-dead-letters.js';
 import { renderTable, truncate } from '../format.js';
+import type { CommandSpec } from '../options.js';
+import { printerOf } from '../output.js';
 import { Progress, type ProgressStream } from '../progress.js';
 import { readRecords, toRecords } from '../replay-input.js';
 import { UsageError } from '../usage.js';
+
+export const REPLAY: CommandSpec = {
+  name: 'replay',
+  args: '<file|->',
+  maxArgs: 1,
+  summary:
+    "feed EventBridge envelopes (JSON Lines or a JSON array) through the reconcile function's code; prints " +
+    'accepted / duplicate / stale / invalid (grouped by reason, with line numbers) / skipped (events that are ' +
+    'not ECS state changes, by detail-type) / failed. JSON Lines are read line by line: a bad line is invalid, ' +
+    'never refuses the file. A progress bar shows on a terminal. Exit 1 if any record failed, 2 if only invalid ' +
+    'ones (skipped never count), else 0',
+  flags: {},
+};
 
 const REDELIVERIES = 3;
 /** Line numbers shown per invalid reason, and failed records listed, in the text summary. */
@@ -55,8 +70,8 @@ export async function replayCommand(
   if (source === undefined)
     throw new UsageError('replay needs a file of EventBridge events, or - for standard input');
   const summary = await replay(context, source, undefined, options);
-  if (context.options.json) context.out(JSON.stringify(summary, null, 2));
-  else context.out(formatSummary(summary));
+  const printer = printerOf(context);
+  if (!printer.document(summary)) printer.out(formatSummary(summary));
   return exitCode(summary);
 }
 

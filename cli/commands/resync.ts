@@ -30,29 +30,79 @@ import { resync } from '../../lib/resync/resync.js';
 import { WatchingSince } from '../../lib/resync/watching.js';
 import type { CommandContext } from '../context.js';
 import { renderTable } from '../format.js';
+import { parseLimit } from '../list.js';
+import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
+import { printerOf } from '../output.js';
 import { CommandFailure, UsageError } from '../usage.js';
-import { parseLimit } from './state.js';
 
-export interface ResyncFlags {
-  cluster?: string[];
-  'dry-run'?: boolean;
-  limit?: string;
-}
+export const RESYNC: CommandSpec = {
+  name: 'resync',
+  title: 'compare the store with what ECS knows now, and correct it (anti-entropy)',
+  noArgs: 'name clusters with --cluster',
+  summary:
+    'compare the store with what ECS knows now and correct it, through the deployed resync function’s code: ' +
+    'per cluster the counts (added, advanced, marked missing, in sync, newer in the store) and each ' +
+    'correction; exit 1 if a correction failed (the next run retries); --store local needs ' +
+    'AWS_ENDPOINT_URL_ECS (see ecs-ops resync --help)',
+  flags: {
+    cluster: {
+      type: 'string',
+      repeatable: true,
+      value: '<name>',
+      help:
+        'a cluster to resync, by name or ARN; repeat for more (default: the clusters in ops.config.yml, else ' +
+        'every cluster of the account and region)',
+    },
+    'dry-run': {
+      type: 'boolean',
+      help: 'compare only: print the drift as a run would correct it, write and publish nothing',
+    },
+    limit: {
+      type: 'string',
+      value: '<n>',
+      help: 'corrections listed per cluster (default 100; 0 = all; json and yaml list them all)',
+    },
+  },
+  about: `Runs the code the deployed resync function runs. Per cluster it reads the tasks ECS runs, those it stopped
+recently and the registered container instances, then asks about the store's live resources ECS did not
+list. It adds what the store lacks, advances what it holds at an older version (a newer stored version always
+wins) and marks missing what ECS no longer knows: kept with its timeline, listed as STOPPED (a task) or
+INACTIVE (a container instance). Nothing is deleted. Stops nobody heard of go to the event bus for alerting
+and job runs; each cluster's run is journaled.`,
+  more: `Where it reads and writes:
+  --store aws          the deployed stage's table (--stage), ECS and EventBridge with your credentials
+                       (--region, --profile)
+  --store local        (default) the store in --dir, ECS and EventBridge at the local endpoint
+                       AWS_ENDPOINT_URL_ECS names (AWS_ENDPOINT_URL_EVENTBRIDGE if EventBridge is elsewhere)
+  --config <file>      ops.config.yml: clusters, resync.callsPerSecond, retention
+
+Output, per cluster, a line of counts and its corrections:
+  prod: 3 added, 1 advanced, 2 marked missing, 250 in sync, 0 newer in the store; 7 API calls in 0.8 s
+    ACTION        RESOURCE               VERSION   STATUS
+    add           task/0123456789abcdef  none → 3  RUNNING
+    advance       task/fedcba9876543210  2 → 4     STOPPED
+    mark-missing  task/00112233aabbccdd  5         missing
+With -o json (or yaml): one document, { dryRun, runId, reports }, with every correction.
+
+Exit codes: 0 nothing failed; 1 a correction failed (the next run retries it), ECS refused, or no local
+endpoint answers; 2 bad usage.`,
+};
 
 /** How long the local endpoint has to answer before the command says none is running. */
 const PROBE_MS = 3_000;
 
-export async function resyncCommand(context: CommandContext, flags: ResyncFlags): Promise<number> {
-  const clusters = resyncClusters(flags.cluster, context.config.clusters);
-  const dryRun = flags['dry-run'] === true;
-  const limit = parseLimit(flags.limit);
+export async function resyncCommand(context: CommandContext, values: Values): Promise<number> {
+  const clusters = resyncClusters(listOf(values, 'cluster'), context.config.clusters);
+  const dryRun = values['dry-run'] === true;
+  const limit = parseLimit(stringOf(values, 'limit'));
+  const printer = printerOf(context);
   const endpoints = context.options.store === 'local' ? await reachableLocalEndpoints() : undefined;
   const { ecs, eventBridge } = clientsOf(context, endpoints);
   try {
     const result = await runResync(context, { ecs, eventBridge }, clusters, dryRun);
     const failed = result.reports.some((report) => report.failed > 0);
-    if (context.options.json) context.out(JSON.stringify({ dryRun, ...result }, null, 2));
-    else for (const line of renderResync(result, { dryRun, limit })) context.out(line);
+    if (!printer.document({ dryRun, ...result }))
+      for (const line of renderResync(result, { dryRun, limit })) printer.out(line);
     return failed ? 1 : 0;
   } finally {
     ecs.destroy();
@@ -176,7 +226,7 @@ async function runResync(
   }
 }
 
-/** The human output: per cluster its counts, then its corrections (at most `limit`) and what ECS's API sent that the rules refuse. */
+/** The human output: per cluster its counts, then its corrections (at most `limit`; 0: all) and what ECS's API sent that the rules refuse. */
 export function renderResync(
   result: Pick<ResyncResult, 'reports'>,
   { dryRun, limit }: { dryRun: boolean; limit: number },
@@ -188,9 +238,14 @@ export function renderResync(
   for (const report of result.reports) {
     lines.push(summaryLine(report));
     if (report.corrections.length > 0)
-      lines.push(indent(correctionsTable(report.corrections.slice(0, limit))));
-    const more = report.corrections.length - limit;
-    if (more > 0) lines.push(`  … and ${more} more (--limit <n> shows more, --json lists them all)`);
+      lines.push(
+        indent(correctionsTable(limit === 0 ? report.corrections : report.corrections.slice(0, limit))),
+      );
+    const more = limit === 0 ? 0 : report.corrections.length - limit;
+    if (more > 0)
+      lines.push(
+        `  … and ${more} more (--limit ${limit * 5} or --limit 0 shows more, -o json lists them all)`,
+      );
     if (report.invalid.length > 0) {
       lines.push(
         indent(

@@ -6,8 +6,40 @@ import { randomInt } from 'node:crypto';
 import type { SandboxOptions } from '../../local/sandbox/model.js';
 import { runSandbox } from '../../local/sandbox/sandbox.js';
 import type { CommandContext } from '../context.js';
+import type { CommandSpec } from '../options.js';
+import { printerOf } from '../output.js';
 import { packageRoot } from '../package-root.js';
 import { UsageError } from '../usage.js';
+
+export const SANDBOX: CommandSpec = {
+  name: 'sandbox',
+  localOnly: 'the sandbox runs on the local store only; leave out --store aws',
+  noArgs: 'use --duration, --speed, --chaos, --loss or --seed',
+  summary:
+    "run ecs-ops end to end on a simulated ECS account: the deployed functions, serverless.yml's routing, a " +
+    'local AWS endpoint (npm start)',
+  flags: {
+    duration: {
+      type: 'string',
+      value: '<time>',
+      help: '40s, 2m, 1h or seconds of the story at its speed (default: the whole story, about a minute)',
+    },
+    speed: { type: 'string', value: '<n>', help: 'simulated seconds per second (default 2)' },
+    chaos: {
+      type: 'string',
+      value: '<p>',
+      help: 'share of events delivered twice, all reordered (default 0.1; 0 = off)',
+    },
+    loss: {
+      type: 'string',
+      value: '<p>',
+      help:
+        'share of ECS state-change events lost before any rule sees them, as when ECS never sends one ' +
+        '(default 0 = off; below 1); resync heals them',
+    },
+    seed: { type: 'string', value: '<n>', help: 'replay a run (into a fresh --dir; default: a new seed)' },
+  },
+};
 
 export interface SandboxFlags {
   duration?: string;
@@ -37,6 +69,8 @@ export async function sandboxCommand(context: CommandContext, flags: SandboxFlag
     throw new UsageError('the sandbox runs on the local store only; leave out --store aws');
   }
   const settings = sandboxSettings(flags);
+  const printer = printerOf(context);
+  const quiet = printer.format !== 'table';
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);
@@ -51,10 +85,10 @@ export async function sandboxCommand(context: CommandContext, flags: SandboxFlag
       drain: context.config.drain,
       scaling: context.config.scaling,
       ...settings,
-      out: context.options.json ? () => undefined : context.out,
+      out: quiet ? () => undefined : context.out,
       signal: stop.signal,
     });
-    if (context.options.json) context.out(JSON.stringify(report, null, 2));
+    printer.document(report);
     return report.groundTruth.mismatches.length === 0 ? 0 : 1;
   } finally {
     process.off('SIGINT', interrupt);

@@ -1,5 +1,5 @@
 /**
- * `ecs-ops scale plan --policy <name|file> --current <n> --metric <value> [--json]`: what a step scaling policy
+ * `ecs-ops scale plan --policy <name|file> --current <n> --metric <value> [-o json|yaml]`: what a step scaling policy
  * would do now, for a service running <n> tasks (and desiring as many) with the metric at <value>, outside any
  * cooldown. The same pure decision the `scale` function makes (lib/scaling/decide.ts). Needs no store.
  *
@@ -11,7 +11,43 @@ import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
 import { describeIssues, type ScalingConfig, ScalingPolicyConfig } from '../../lib/scaling/config.js';
 import { type Decision, decide } from '../../lib/scaling/decide.js';
+import type { CommandSpec } from '../options.js';
+import { type Printer, printerOf } from '../output.js';
 import { requireSubcommand, UsageError } from '../usage.js';
+
+export const SCALE: CommandSpec = {
+  name: 'scale',
+  summary: 'step scaling policies',
+  flags: {},
+  subcommands: {
+    required: true,
+    specs: [
+      {
+        name: 'scale plan',
+        summary:
+          'what a step scaling policy would do now, for a service running --current tasks with the metric at ' +
+          '--metric (outside any cooldown)',
+        flags: {
+          policy: {
+            type: 'string',
+            value: '<name|file>',
+            help: "a policy of ops.config.yml's scaling section, or a YAML/JSON file",
+          },
+          current: {
+            type: 'string',
+            value: '<n>',
+            help: 'running tasks (the starting point, as AWS computes it)',
+          },
+          metric: {
+            type: 'string',
+            value: '<value>',
+            help: "the metric source's value (for sqs perTask: the whole backlog)",
+          },
+        },
+      },
+    ],
+  },
+};
 
 export interface ScaleFlags {
   policy?: string;
@@ -25,9 +61,13 @@ export function scaleCommand(
   args: readonly string[],
   flags: ScaleFlags,
   config: { scaling: ScalingConfig },
-  out: (text: string) => void,
+  output: Printer | ((text: string) => void),
   now: () => Date = () => new Date(),
 ): number {
+  const printer =
+    typeof output === 'function'
+      ? printerOf({ options: { json: flags.json === true }, out: output })
+      : output;
   requireSubcommand('scale', subcommand, 'plan --policy <name|file> --current <n> --metric <value>');
   if (args.length > 0) throw new UsageError(`unexpected argument ${args[0]}; scale plan takes flags only`);
   const { name, policy } = resolvePolicy(flags.policy, config);
@@ -40,11 +80,8 @@ export function scaleCommand(
     desiredCount: current,
     datapoints: [metric],
   });
-  if (flags.json) {
-    out(JSON.stringify({ policy: name, service: policy.service, current, metric, decision }, null, 2));
-    return 0;
-  }
-  out(render(name, policy, current, decision));
+  if (printer.document({ policy: name, service: policy.service, current, metric, decision })) return 0;
+  printer.out(render(name, policy, current, decision));
   return 0;
 }
 

@@ -7,28 +7,77 @@ import { Journal } from '../../lib/platform/journal.js';
 import { SCALING_JOURNAL_KIND } from '../../lib/scaling/executor.js';
 import type { ScalingReport } from '../../lib/scaling/report.js';
 import type { CommandContext } from '../context.js';
-import { renderTable, shortTime, text, truncate } from '../format.js';
+import { limitFlag, sinceFlag, untilFlag } from '../flags.js';
+import { text } from '../format.js';
+import { type Column, cut, fetchSize, parseLimit, printList } from '../list.js';
+import type { CommandSpec } from '../options.js';
+import { printerOf } from '../output.js';
+import { parseWindow, windowText } from '../time.js';
 import { UsageError } from '../usage.js';
-import { parseLimit, parseSince } from './state.js';
+
+export const SCALING: CommandSpec = {
+  name: 'scaling',
+  noArgs: 'use --service',
+  list: true,
+  summary:
+    'step scaling decisions, newest first: policy, service, scale or ignore (and why: within cooldown, at ' +
+    'max, metric missing, …), desired counts',
+  flags: {
+    service: {
+      type: 'string',
+      repeatable: true,
+      value: '<cluster/service|service>',
+      help: 'a service (in any cluster, without one); repeat for more',
+    },
+    since: sinceFlag('decisions made', '24h'),
+    until: untilFlag('decisions made'),
+    limit: limitFlag('decisions'),
+  },
+};
 
 export interface ScalingOptions {
-  service?: string;
+  service?: string | readonly string[];
   since?: string;
+  until?: string;
   limit?: string;
 }
 
 /** A decision as the journal keeps it (the report, `at` included). */
 export type ScalingDecision = Omit<ScalingReport, 'at'> & { at: string };
 
+const COLUMNS: readonly Column<ScalingDecision>[] = [
+  { header: 'TIME', cell: (decision, show) => show.time(decision.at) },
+  { header: 'SERVICE', cell: (decision) => `${decision.cluster}/${decision.service}` },
+  { header: 'POLICY', cell: (decision) => decision.policy },
+  {
+    header: 'ACTION',
+    tone: true,
+    cell: (decision) =>
+      decision.action === 'scale' ? decision.reason : `${decision.action}: ${decision.reason}`,
+  },
+  { header: 'DESIRED', cell: (decision) => desiredColumn(decision) },
+  { header: 'RUNNING', cell: (decision) => text(decision.running) },
+  { header: 'METRIC', cell: (decision) => metricColumn(decision) },
+  { header: 'WHY', free: 140, cell: (decision) => decision.explanation },
+  { header: 'APPLIED', wide: true, cell: (decision) => (decision.applied ? 'yes' : 'no') },
+  { header: 'API CALLS', wide: true, cell: (decision) => text(decision.apiCalls) },
+];
+
 export async function scalingCommand(
   context: CommandContext,
   options: ScalingOptions,
   now: () => Date = () => new Date(),
 ) {
+  const printer = printerOf(context);
   const limit = parseLimit(options.limit);
-  const until = now();
-  const since = parseSince(options.since ?? '24h', until.getTime());
-  const matches = serviceFilter(options.service);
+  const at = now();
+  const window = parseWindow(
+    { since: options.since, until: options.until },
+    { now: at, timeZone: printer.timeZone },
+    '24h',
+  );
+  const services = typeof options.service === 'string' ? [options.service] : [...(options.service ?? [])];
+  const filters = services.map(serviceFilter);
   const journal = new Journal({
     tableName: context.store.tableName,
     client: context.store.client,
@@ -36,38 +85,21 @@ export async function scalingCommand(
   });
   const entries = await journal.list<Omit<ScalingDecision, 'at'>>({
     kind: SCALING_JOURNAL_KIND,
-    since,
-    until: until.toISOString(),
+    ...window,
+    until: window.until ?? at.toISOString(),
     // Filtering by service happens after the read, so the limit can only be applied then.
-    ...(options.service === undefined ? { limit } : {}),
+    ...(filters.length === 0 ? { limit: fetchSize(limit) } : {}),
   });
   const decisions = entries
-    .filter((entry) => matches(entry.subject))
-    .slice(0, limit)
+    .filter((entry) => filters.length === 0 || filters.some((matches) => matches(entry.subject)))
     .map(({ at, fields }): ScalingDecision => ({ ...fields, at }));
-  if (context.options.json) {
-    context.out(JSON.stringify(decisions, null, 2));
-    return 0;
-  }
-  const scope = options.service === undefined ? '' : ` of ${options.service}`;
-  context.out(`Scaling decisions${scope} since ${shortTime(since)} (${decisions.length}):`);
-  context.out(
-    decisions.length === 0
-      ? '  none'
-      : renderTable(
-          ['TIME', 'SERVICE', 'POLICY', 'ACTION', 'DESIRED', 'RUNNING', 'METRIC', 'WHY'],
-          decisions.map((decision) => [
-            shortTime(decision.at),
-            `${decision.cluster}/${decision.service}`,
-            decision.policy,
-            decision.action === 'scale' ? decision.reason : `${decision.action}: ${decision.reason}`,
-            desiredColumn(decision),
-            text(decision.running),
-            metricColumn(decision),
-            truncate(decision.explanation, 140),
-          ]),
-        ),
-  );
+  const scope = services.length === 0 ? '' : ` of ${services.join(', ')}`;
+  const span = windowText(window, printer.timeZone);
+  printList(printer, {
+    columns: COLUMNS,
+    sections: [{ title: `Scaling decisions${scope} ${span}`, ...cut(decisions, limit) }],
+    limit,
+  });
   return 0;
 }
 

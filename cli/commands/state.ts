@@ -1,289 +1,270 @@
 /**
- * `ecs-ops task`, `ecs-ops tasks`, `ecs-ops instances`: the reconciled state, read back. A resource resync found
- * ECS no longer knows shows its last status with "(missing since …)"; a timeline says who reported each version
- * (ECS's event, or resync reading the API).
+ * `ecs-ops tasks`, `ecs-ops instances`: the reconciled state of a cluster, listed. Repeated filters are
+ * alternatives (`--cluster prod --cluster batch`, `--status RUNNING --status PENDING`); a list cut by --limit
+ * says so. A resource resync found ECS no longer knows lists with its last status and "(missing since …)".
  */
-import { clusterName } from '../../lib/platform/arn.js';
+import { clusterName, lastSegment } from '../../lib/platform/arn.js';
 import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/statuses.js';
 import type { StoredResource } from '../../lib/platform/store/state-store.js';
 import { OTHER_INSTANCE_STATUSES } from '../../lib/platform/store/table.js';
 import type { CommandContext } from '../context.js';
-import { renderTable, shortId, shortTime, text, truncate } from '../format.js';
+import { clusterFlag, clustersOf, limitFlag, sinceFlag, untilFlag } from '../flags.js';
+import { renderTable, shortId, shortTime, text } from '../format.js';
+import {
+  type Column,
+  cut,
+  FIT_ONLY,
+  fetchSize,
+  parseLimit,
+  printList,
+  type Section,
+  type Show,
+} from '../list.js';
+import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
+import { type Printer, printerOf } from '../output.js';
+import { parseWindow, type Window } from '../time.js';
 import { UsageError } from '../usage.js';
+import { exitCodes, statusOf } from './task.js';
 
-interface ContainerView {
-  name?: string;
-  lastStatus?: string;
-  exitCode?: number | null;
-  reason?: string;
-}
+export const TASKS: CommandSpec = {
+  name: 'tasks',
+  noArgs: 'use --cluster',
+  list: true,
+  summary: 'tasks of a cluster, newest in their status first',
+  flags: {
+    cluster: clusterFlag(),
+    status: {
+      type: 'string',
+      repeatable: true,
+      value: '<STATUS>',
+      help: 'e.g. RUNNING, STOPPED; repeat for more (default: every status, unknown ones too)',
+    },
+    group: {
+      type: 'string',
+      repeatable: true,
+      value: '<group>',
+      help: 'e.g. service:web or family:report; repeat for more',
+    },
+    since: sinceFlag('tasks that entered their status (with --group: were created)'),
+    until: untilFlag('and'),
+    limit: limitFlag('tasks per cluster'),
+  },
+};
 
-export async function taskCommand(context: CommandContext, target: string | undefined, history: boolean) {
-  if (target === undefined) throw new UsageError('task needs a task or container instance ARN, or its id');
-  const arn = await resolveArn(context, target);
-  const latest = await context.store.getLatest(arn);
-  if (latest === undefined) throw new UsageError(`nothing is stored for ${arn}`);
-  const timeline = history ? await context.store.history(arn) : undefined;
-  if (context.options.json) {
-    context.out(
-      JSON.stringify({ latest, ...(timeline === undefined ? {} : { history: timeline }) }, null, 2),
-    );
-    return 0;
-  }
-  context.out(latest.kind === 'task' ? describeTask(latest) : describeInstance(latest));
-  if (timeline !== undefined)
-    context.out(`\nTimeline (${timeline.length} versions):\n${formatTimeline(timeline)}`);
-  return 0;
+export const INSTANCES: CommandSpec = {
+  name: 'instances',
+  noArgs: 'use --cluster',
+  list: true,
+  summary:
+    'container instances of a cluster, those in statuses ecs-ops does not know too (an inventory: no ' +
+    'time window)',
+  flags: {
+    cluster: clusterFlag(),
+    status: {
+      type: 'string',
+      repeatable: true,
+      value: '<STATUS>',
+      help: 'e.g. ACTIVE, DRAINING; repeat for more (default: every status, unknown ones too)',
+    },
+    limit: limitFlag('container instances per cluster'),
+  },
+};
+
+const UTC: Show = { time: shortTime };
+
+export const TASK_COLUMNS: readonly Column<StoredResource>[] = [
+  { header: 'TASK', cell: (task) => shortId(task.arn) },
+  { header: 'CLUSTER', wide: true, cell: (task) => clusterName(text(task.detail.clusterArn)) },
+  { header: 'GROUP', free: FIT_ONLY, cell: (task) => text(task.detail.group) },
+  { header: 'LAST', tone: true, cell: (task, show) => statusOf(task, show) },
+  { header: 'DESIRED', cell: (task) => text(task.detail.desiredStatus) },
+  { header: 'VER', cell: (task) => String(task.version) },
+  { header: 'CREATED', cell: (task, show) => show.time(task.detail.createdAt) },
+  { header: 'STARTED', wide: true, cell: (task, show) => show.time(task.detail.startedAt) },
+  { header: 'STOPPED', cell: (task, show) => show.time(task.detail.stoppedAt) },
+  { header: 'STOP CODE', free: FIT_ONLY, cell: (task) => text(task.detail.stopCode) },
+  { header: 'EXIT CODES', free: FIT_ONLY, cell: (task) => exitCodes(task.detail) },
+  { header: 'LAUNCH TYPE', wide: true, cell: (task) => text(task.detail.launchType) },
+  {
+    header: 'TASK DEFINITION',
+    wide: true,
+    cell: (task) => (task.detail.taskDefinitionArn ? lastSegment(text(task.detail.taskDefinitionArn)) : ''),
+  },
+  { header: 'STOPPED REASON', wide: true, free: 80, cell: (task) => text(task.detail.stoppedReason) },
+];
+
+export const INSTANCE_COLUMNS: readonly Column<StoredResource>[] = [
+  { header: 'CONTAINER INSTANCE', cell: (instance) => shortId(instance.arn) },
+  { header: 'CLUSTER', wide: true, cell: (instance) => clusterName(text(instance.detail.clusterArn)) },
+  { header: 'EC2', cell: (instance) => text(instance.detail.ec2InstanceId) },
+  { header: 'STATUS', tone: true, cell: (instance, show) => statusOf(instance, show) },
+  {
+    header: 'AGENT',
+    tone: true,
+    cell: (instance) => (instance.detail.agentConnected === false ? 'disconnected' : 'connected'),
+  },
+  { header: 'RUNNING', cell: (instance) => text(instance.detail.runningTasksCount) },
+  { header: 'PENDING', cell: (instance) => text(instance.detail.pendingTasksCount) },
+  { header: 'VER', cell: (instance) => String(instance.version) },
+  { header: 'REGISTERED', cell: (instance, show) => show.time(instance.detail.registeredAt) },
+  {
+    header: 'AGENT VERSION',
+    wide: true,
+    cell: (instance) =>
+      text((instance.detail.versionInfo as { agentVersion?: string } | undefined)?.agentVersion),
+  },
+  { header: 'UPDATED', wide: true, cell: (instance, show) => show.time(instance.detail.updatedAt) },
+];
+
+/** The columns of a plain table, as `ecs-ops tasks` prints them (times in UTC unless `show` says otherwise). */
+export const taskTable = (tasks: readonly StoredResource[], show: Show = UTC) =>
+  plainTable(TASK_COLUMNS, tasks, show);
+export const instanceTable = (instances: readonly StoredResource[], show: Show = UTC) =>
+  plainTable(INSTANCE_COLUMNS, instances, show);
+
+function plainTable(columns: readonly Column<StoredResource>[], rows: readonly StoredResource[], show: Show) {
+  const shown = columns.filter((column) => !column.wide);
+  return renderTable(
+    shown.map((column) => column.header),
+    rows.map((row) => shown.map((column) => column.cell(row, show))),
+  );
 }
 
 export async function tasksCommand(
   context: CommandContext,
-  filters: {
-    cluster?: string | readonly string[];
-    status?: string;
-    group?: string;
-    since?: string;
-    limit?: string;
-  },
+  values: Values,
+  now: () => Date = () => new Date(),
 ) {
-  const limit = parseLimit(filters.limit);
-  const since = filters.since === undefined ? undefined : parseSince(filters.since);
-  const statuses =
-    filters.status === undefined
-      ? TASK_STATUSES
-      : [
-          checkStatus(
-            filters.status,
-            TASK_STATUSES,
-            ' (without --status, tasks in every status are listed, unknown ones too)',
-          ),
-        ];
-  const listed: { cluster: string; tasks: StoredResource[] }[] = [];
-  for (const cluster of clustersOf(context, filters.cluster)) {
-    let tasks: StoredResource[];
-    if (filters.group !== undefined) {
-      tasks = await context.store.tasksByGroup(cluster, filters.group, { since });
-      if (filters.status !== undefined)
-        tasks = tasks.filter((task) => task.detail.lastStatus === statuses[0]);
-    } else {
-      tasks = [];
-      for (const status of statuses)
-        tasks.push(...(await context.store.tasksByStatus(cluster, status, { since, limit })));
-      // Without --status, tasks in statuses ECS added after this code (stored, never dropped) are listed last.
-      if (filters.status === undefined)
-        tasks.push(...(await context.store.tasksInOtherStatuses(cluster, TASK_STATUSES, { since, limit })));
-    }
-    listed.push({ cluster, tasks: tasks.slice(0, limit) });
-  }
-  return printByCluster(
-    context,
-    listed.map(({ cluster, tasks }) => ({ cluster, resources: tasks })),
-    'Tasks',
-    taskTable,
+  const printer = printerOf(context);
+  const limit = parseLimit(stringOf(values, 'limit'));
+  const window = parseWindow(
+    { since: stringOf(values, 'since'), until: stringOf(values, 'until') },
+    { now: now(), timeZone: printer.timeZone },
   );
-}
-
-export async function instancesCommand(
-  context: CommandContext,
-  filters: { cluster?: string | readonly string[]; status?: string },
-) {
-  // Without --status, container instances in a status ECS added after this code (stored under `other`, never
-  // dropped) are listed last, with their own status.
-  const statuses: readonly string[] =
-    filters.status === undefined
-      ? [...INSTANCE_STATUSES, OTHER_INSTANCE_STATUSES]
-      : [
-          checkStatus(
-            filters.status,
-            INSTANCE_STATUSES,
-            ' (without --status, container instances in every status are listed, unknown ones too)',
-          ),
-        ];
-  const listed: { cluster: string; instances: StoredResource[] }[] = [];
-  for (const cluster of clustersOf(context, filters.cluster)) {
-    const instances: StoredResource[] = [];
-    for (const status of statuses)
-      instances.push(...(await context.store.instancesByStatus(cluster, status)));
-    listed.push({ cluster, instances });
-  }
-  return printByCluster(
-    context,
-    listed.map(({ cluster, instances }) => ({ cluster, resources: instances })),
-    'Container instances',
-    instanceTable,
+  const named = listOf(values, 'status');
+  const statuses = checkStatuses(
+    named,
+    TASK_STATUSES,
+    ' (without --status, tasks in every status are listed, unknown ones too)',
   );
-}
-
-/** One JSON list of every cluster's resources, or a heading and a table per cluster. */
-function printByCluster(
-  context: CommandContext,
-  listed: readonly { cluster: string; resources: StoredResource[] }[],
-  heading: string,
-  table: (resources: StoredResource[]) => string,
-): number {
-  if (context.options.json) {
-    context.out(
-      JSON.stringify(
-        listed.flatMap(({ resources }) => resources),
-        null,
-        2,
-      ),
-    );
-    return 0;
+  const groups = [...new Set(listOf(values, 'group'))];
+  const clusters = clustersOf(listOf(values, 'cluster'), context.config.clusters);
+  const sections: Section<StoredResource>[] = [];
+  for (const cluster of clusters) {
+    const tasks =
+      groups.length > 0
+        ? await tasksOfGroups(context, cluster, groups, statuses, window, limit)
+        : await tasksByStatus(context, cluster, statuses, window, limit);
+    sections.push({ title: `Tasks in ${cluster}`, ...cut(tasks, limit) });
   }
-  for (const { cluster, resources } of listed) {
-    context.out(`${heading} in ${cluster} (${resources.length}):`);
-    context.out(resources.length === 0 ? '  none' : table(resources));
-  }
+  printList(printer, { columns: TASK_COLUMNS, sections, limit });
+  if (groups.length > 0 && sections.every((section) => section.rows.length === 0))
+    await suggestGroups(context, printer, clusters, groups);
   return 0;
 }
 
-export function taskTable(tasks: readonly StoredResource[]): string {
-  return renderTable(
-    ['TASK', 'GROUP', 'LAST', 'DESIRED', 'VER', 'CREATED', 'STOPPED', 'STOP CODE', 'EXIT CODES'],
-    tasks.map((task) => [
-      shortId(task.arn),
-      text(task.detail.group),
-      statusOf(task),
-      text(task.detail.desiredStatus),
-      String(task.version),
-      shortTime(task.detail.createdAt),
-      shortTime(task.detail.stoppedAt),
-      text(task.detail.stopCode),
-      exitCodes(task.detail),
-    ]),
-  );
+/** Newest in their status first, status after status (unknown statuses last, without --status). */
+async function tasksByStatus(
+  context: CommandContext,
+  cluster: string,
+  statuses: readonly string[],
+  window: Window,
+  limit: number,
+): Promise<StoredResource[]> {
+  const options = { ...window, limit: fetchSize(limit) };
+  const tasks: StoredResource[] = [];
+  const enough = () => limit !== 0 && tasks.length > limit;
+  for (const status of statuses.length > 0 ? statuses : TASK_STATUSES) {
+    if (enough()) return tasks;
+    tasks.push(...(await context.store.tasksByStatus(cluster, status, options)));
+  }
+  // Without --status, tasks in statuses ECS added after this code (stored, never dropped) are listed last.
+  if (statuses.length === 0 && !enough())
+    tasks.push(...(await context.store.tasksInOtherStatuses(cluster, TASK_STATUSES, options)));
+  return tasks;
 }
 
-export function instanceTable(instances: readonly StoredResource[]): string {
-  return renderTable(
-    ['CONTAINER INSTANCE', 'EC2', 'STATUS', 'AGENT', 'RUNNING', 'PENDING', 'VER', 'REGISTERED'],
-    instances.map((instance) => [
-      shortId(instance.arn),
-      text(instance.detail.ec2InstanceId),
-      statusOf(instance),
-      instance.detail.agentConnected === false ? 'disconnected' : 'connected',
-      text(instance.detail.runningTasksCount),
-      text(instance.detail.pendingTasksCount),
-      String(instance.version),
-      shortTime(instance.detail.registeredAt),
-    ]),
-  );
+/** The tasks of any of the groups, newest created first; only those in one of `statuses`, if given. */
+async function tasksOfGroups(
+  context: CommandContext,
+  cluster: string,
+  groups: readonly string[],
+  statuses: readonly string[],
+  window: Window,
+  limit: number,
+): Promise<StoredResource[]> {
+  // Filtering by status happens after the read, so the limit can only be applied then.
+  const options = { ...window, limit: statuses.length > 0 ? undefined : fetchSize(limit) };
+  const tasks: StoredResource[] = [];
+  for (const group of groups) tasks.push(...(await context.store.tasksByGroup(cluster, group, options)));
+  const kept =
+    statuses.length === 0 ? tasks : tasks.filter((task) => statuses.includes(text(task.detail.lastStatus)));
+  return groups.length === 1
+    ? kept
+    : kept.sort((a, b) => text(b.detail.createdAt).localeCompare(text(a.detail.createdAt)));
 }
 
 /**
- * A task's last status or a container instance's status, as stored (a status ecs-ops does not know included),
- * with "(missing since …)" when resync found that ECS no longer knows it: "RUNNING (missing since 2024-05-01 …)".
+ * Nothing listed for a group written without its kind (`api`): says which of `service:api` and `family:api` the
+ * store holds tasks of (one read of one item each), or how groups are written.
  */
-export function statusOf({ kind, detail, missingSince }: StoredResource): string {
-  const status = text(kind === 'task' ? detail.lastStatus : detail.status);
-  return missingSince === undefined ? status : `${status} (missing since ${shortTime(missingSince)})`;
+async function suggestGroups(
+  context: CommandContext,
+  printer: Printer,
+  clusters: readonly string[],
+  groups: readonly string[],
+): Promise<void> {
+  for (const group of groups.filter((name) => !name.includes(':'))) {
+    const found: string[] = [];
+    for (const candidate of [`service:${group}`, `family:${group}`]) {
+      for (const cluster of clusters) {
+        if ((await context.store.tasksByGroup(cluster, candidate, { limit: 1 })).length > 0) {
+          found.push(candidate);
+          break;
+        }
+      }
+    }
+    printer.note(
+      found.length > 0
+        ? `no tasks of group ${group}; groups name their kind: try ${found.map((name) => `--group ${name}`).join(' or ')}`
+        : `no tasks of group ${group}; groups name their kind: --group service:${group} (a service's tasks) or ` +
+            `--group family:${group} (a task definition family's), and none of either is stored`,
+    );
+  }
 }
 
-/** "3 (event of 2024-05-01 12:00:00)", or "3 (read by resync at …)" for a version resync read from the API. */
-function versionOf({ version, source, eventTime }: StoredResource): string {
-  return `${version} (${source === 'resync' ? 'read by resync at' : 'event of'} ${shortTime(eventTime)})`;
+export async function instancesCommand(context: CommandContext, values: Values) {
+  const printer = printerOf(context);
+  const limit = parseLimit(stringOf(values, 'limit'));
+  const named = listOf(values, 'status');
+  // Without --status, container instances in a status ECS added after this code (stored under `other`, never
+  // dropped) are listed last, with their own status.
+  const statuses: readonly string[] =
+    named.length === 0
+      ? [...INSTANCE_STATUSES, OTHER_INSTANCE_STATUSES]
+      : checkStatuses(
+          named,
+          INSTANCE_STATUSES,
+          ' (without --status, container instances in every status are listed, unknown ones too)',
+        );
+  const sections: Section<StoredResource>[] = [];
+  for (const cluster of clustersOf(listOf(values, 'cluster'), context.config.clusters)) {
+    const instances: StoredResource[] = [];
+    for (const status of statuses) {
+      if (limit !== 0 && instances.length > limit) break;
+      instances.push(
+        ...(await context.store.instancesByStatus(cluster, status, { limit: fetchSize(limit) })),
+      );
+    }
+    sections.push({ title: `Container instances in ${cluster}`, ...cut(instances, limit) });
+  }
+  printList(printer, { columns: INSTANCE_COLUMNS, sections, limit });
+  return 0;
 }
 
-export function describeTask(task: StoredResource): string {
-  const { arn, detail, trimmedFields } = task;
-  const rows: [string, string][] = [
-    ['task', arn],
-    ['cluster', text(detail.clusterArn)],
-    ['group', text(detail.group)],
-    ['started by', text(detail.startedBy)],
-    ['status', `${text(detail.lastStatus)} (desired ${text(detail.desiredStatus)})`],
-    ['missing since', missingNote(task)],
-    ['version', versionOf(task)],
-    ['task definition', text(detail.taskDefinitionArn)],
-    ['launch type', text(detail.launchType)],
-    ['container instance', text(detail.containerInstanceArn)],
-    ['created', shortTime(detail.createdAt)],
-    ['started', shortTime(detail.startedAt)],
-    ['stopped', shortTime(detail.stoppedAt)],
-    ['stop code', text(detail.stopCode)],
-    ['stopped reason', text(detail.stoppedReason)],
-  ];
-  if (trimmedFields.length > 0) rows.push(['trimmed to fit', trimmedFields.join(', ')]);
-  const containers = (detail.containers as ContainerView[] | undefined) ?? [];
-  const table = renderTable(
-    ['CONTAINER', 'STATUS', 'EXIT', 'REASON'],
-    containers.map((c) => [text(c.name), text(c.lastStatus), text(c.exitCode), truncate(text(c.reason), 80)]),
-  );
-  return `${keyValues(rows)}\n\n${table}`;
-}
-
-export function describeInstance(instance: StoredResource): string {
-  const { arn, detail } = instance;
-  return keyValues([
-    ['container instance', arn],
-    ['cluster', text(detail.clusterArn)],
-    ['ec2 instance', text(detail.ec2InstanceId)],
-    ['status', text(detail.status)],
-    ['missing since', missingNote(instance)],
-    ['agent', detail.agentConnected === false ? 'disconnected' : 'connected'],
-    ['running / pending tasks', `${text(detail.runningTasksCount)} / ${text(detail.pendingTasksCount)}`],
-    ['version', versionOf(instance)],
-    ['registered', shortTime(detail.registeredAt)],
-  ]);
-}
-
-/** Empty (the row is left out) unless resync found that ECS no longer knows the resource. */
-function missingNote({ kind, missingSince }: StoredResource): string {
-  if (missingSince === undefined) return '';
-  const listed = kind === 'task' ? 'listed as STOPPED' : 'listed as INACTIVE';
-  return `${shortTime(missingSince)}: ECS no longer knows it (resync); ${listed}, last status kept`;
-}
-
-/** Every version, oldest first, with who reported it: `event` (ECS) or `resync` (read from the ECS API). */
-export function formatTimeline(timeline: readonly StoredResource[]): string {
-  return renderTable(
-    ['VER', 'UPDATED', 'SOURCE', 'STATUS', 'DESIRED', 'STOP CODE', 'EXIT CODES'],
-    timeline.map(({ version, detail, eventTime, source }) => [
-      String(version),
-      shortTime(detail.updatedAt ?? eventTime),
-      source,
-      text(detail.lastStatus ?? detail.status),
-      text(detail.desiredStatus),
-      text(detail.stopCode),
-      exitCodes(detail),
-    ]),
-  );
-}
-
-function keyValues(rows: readonly [string, string][]): string {
-  const width = Math.max(...rows.map(([key]) => key.length));
-  return rows
-    .filter(([, value]) => value !== '' && value !== ' (desired )')
-    .map(([key, value]) => `${key.padEnd(width)}  ${value}`)
-    .join('\n');
-}
-
-/** "web=137 log-router=0": each container that has exited, with its code. */
-function exitCodes(detail: Record<string, unknown>): string {
-  const containers = (detail.containers as ContainerView[] | undefined) ?? [];
-  return containers
-    .filter((c) => c.exitCode !== undefined && c.exitCode !== null)
-    .map((c) => `${text(c.name)}=${c.exitCode}`)
-    .join(' ');
-}
-
-async function resolveArn(context: CommandContext, target: string): Promise<string> {
-  if (target.startsWith('arn:')) return target;
-  const found = await context.store.findById(target);
-  if (found.length === 1) return (found[0] as StoredResource).arn;
-  if (found.length === 0) throw new UsageError(`no task or container instance with id ${target} is stored`);
-  throw new UsageError(
-    `id ${target} matches several resources; give the ARN:\n  ${found.map((r) => r.arn).join('\n  ')}`,
-  );
-}
-
-/** The clusters named with --cluster (repeatable; a name or an ARN), else ops.config.yml's. */
-function clustersOf(context: CommandContext, named: string | readonly string[] | undefined): string[] {
-  const clusters = typeof named === 'string' ? [named] : (named ?? []);
-  if (clusters.length > 0) return [...new Set(clusters.map(clusterName))];
-  if (context.config.clusters !== undefined) return context.config.clusters;
-  throw new UsageError('name the cluster with --cluster (ops.config.yml lists no clusters to default to)');
+/** The statuses named, upper-cased and each once; a UsageError names one that is not known. */
+function checkStatuses<T extends string>(named: readonly string[], known: readonly T[], hint: string): T[] {
+  return [...new Set(named.map((status) => checkStatus(status, known, hint)))];
 }
 
 function checkStatus<T extends string>(status: string, known: readonly T[], hint = ''): T {
@@ -291,23 +272,4 @@ function checkStatus<T extends string>(status: string, known: readonly T[], hint
   if (!known.includes(upper))
     throw new UsageError(`unknown status ${status}; use one of ${known.join(', ')}${hint}`);
   return upper;
-}
-
-export function parseLimit(limit: string | undefined): number {
-  if (limit === undefined) return 100;
-  const value = Number(limit);
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`--limit ${limit}: expected a whole number ≥ 1`);
-  return value;
-}
-
-/** "24h", "30m", "7d", "90s" before now, or an ISO time. */
-export function parseSince(since: string, now = Date.now()): string {
-  const age = /^(\d+)([smhd])$/.exec(since);
-  if (age) {
-    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'];
-    return new Date(now - Number(age[1]) * unit).toISOString();
-  }
-  if (!Number.isNaN(Date.parse(since))) return new Date(since).toISOString();
-  throw new UsageError(`--since ${since}: expected an age such as 24h, 30m, 7d, or an ISO time`);
 }

@@ -128,7 +128,7 @@ describe('ecs-ops task, tasks, instances', () => {
     const { code, out } = await cli('task', FARGATE_ID, '--history');
     expect(code).toBe(0);
     expect(out).toMatch(/status\s+STOPPED \(desired STOPPED\)/);
-    expect(out).toMatch(/Timeline \(6 versions\)/);
+    expect(out).toMatch(/^Timeline \(6 versions; times in UTC\):$/m);
     const { out: asJson } = await cli('task', FARGATE_ID, '--history', '--json');
     const shown = json<{ latest: { version: number }; history: { version: number }[] }>(asJson);
     expect(shown.latest.version).toBe(9);
@@ -187,14 +187,14 @@ describe('ecs-ops task, tasks, instances', () => {
 describe('ecs-ops usage errors', () => {
   it.each([
     [['frobnicate'], /unknown command frobnicate/],
-    [['tasks', '--colour'], /Unknown option '--colour'/],
+    [['tasks', '--colour'], /^ecs-ops: tasks does not take --colour; its flags: --cluster --status --group /],
     [
       ['tasks', '--cluster', 'prod', '--status', 'SLEEPING'],
       /unknown status SLEEPING; use one of PROVISIONING/,
     ],
     [
-      ['tasks', '--cluster', 'prod', '--since', 'yesterday'],
-      /--since yesterday: expected an age such as 24h/,
+      ['tasks', '--cluster', 'prod', '--since', '40'],
+      /--since 40: a bare number is not a time; write 40m, 40h or an ISO time with its zone/,
     ],
     [['task', 'no-such-id'], /no task or container instance with id no-such-id/],
     [['replay'], /replay needs a file/],
@@ -331,9 +331,9 @@ describe('ecs-ops cron next', () => {
     [['cron(0 10 * * * *)'], 'day-of-month and day-of-week cannot both be set; use ? in one'],
     [['cron(0 24 * * ? *)'], 'hours field: 24 is out of range 0-23'],
     [['rate(1 minutes)'], 'EventBridge requires rate(1 minute) for a value of 1'],
-    [['cron(0 10 * * ? *)', '--tz', 'Mars/Olympus'], 'unknown time zone Mars/Olympus'],
+    [['cron(0 10 * * ? *)', '--tz', 'Mars/Olympus'], '--tz Mars/Olympus: unknown time zone'],
     [['cron(0 10 * * ? *)', '-n', '0'], '-n 0: expected a whole number from 1 to 1000'],
-    [['cron(0 10 * * ? *)', '--from', 'yesterday'], '--from yesterday: expected an ISO time'],
+    [['cron(0 10 * * ? *)', '--from', 'soon'], '--from soon: expected a duration before now'],
     [['cron(0', '10', '*', '*', '?', '*)'], 'unexpected argument 10; quote the expression'],
     [[], 'cron next needs an expression'],
   ])('exits 2 with the reason: %j', async (args, reason) => {
@@ -376,12 +376,49 @@ describe('ecs-ops jobs (the example ops.config.yml: report, rate(1 minute), Euro
   it('lists each job with its schedule, zone, enabled and last run (never, on a fresh store)', async () => {
     const { code, out } = await cli('jobs');
     expect(code).toBe(0);
-    expect(out).toMatch(/JOB\s+SCHEDULE\s+ZONE\s+ENABLED\s+NEXT FIRE\s+LAST RUN\s+RESULT/);
+    expect(out).toMatch(/^Jobs of ops.config.yml \(1; times in UTC\):$/m);
+    expect(out).toMatch(
+      /^JOB\s+SCHEDULE\s+ZONE\s+ENABLED\s+NEXT FIRE \(JOB ZONE\)\s+NEXT FIRE \(UTC\)\s+LAST RUN\s+RESULT$/m,
+    );
     expect(out).toMatch(/report\s+rate\(1 minute\)\s+Europe\/Paris\s+yes\s+every period from deploy\s+never/);
     const [report] = json<{ name: string; enabled: boolean; nextFire: null; lastRun: null }[]>(
       (await cli('jobs', '--json')).out,
     );
     expect(report).toMatchObject({ name: 'report', enabled: true, nextFire: null, lastRun: null });
+  });
+
+  it('shows a cron job’s next fire on the job’s own wall clock and in UTC, each labelled', async () => {
+    const config = join(dir, 'ops.config.yml');
+    writeFileSync(
+      config,
+      [
+        'clusters: [batch]',
+        'jobs:',
+        '  nightly:',
+        '    schedule: cron(30 6 * * ? *)',
+        '    timeZone: Europe/Paris',
+        '    cluster: batch',
+        '    taskDefinition: report',
+        '    launchType: FARGATE',
+        '    network: { subnets: [subnet-0abc1234] }',
+      ].join('\n'),
+    );
+    const [job] = json<{ nextFire: string; nextFireInZone: string }[]>(
+      (await cli('jobs', '--config', config, '--json')).out,
+    );
+    const { code, out } = await cli('jobs', '--config', config, '--tz', 'America/New_York');
+
+    expect(job?.nextFireInZone).toMatch(/^\d{4}-\d\d-\d\dT06:30:00\+0[12]:00$/);
+    expect(Date.parse(job?.nextFireInZone ?? '')).toBe(Date.parse(job?.nextFire ?? ''));
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Jobs of ops.config.yml \(1; times in America\/New_York\):$/m);
+    const utc = (job?.nextFire ?? '').slice(0, 19).replace('T', ' ');
+    expect(out).toMatch(
+      new RegExp(
+        `^nightly +cron\\(30 6 \\* \\* \\? \\*\\) +Europe/Paris +yes +\\S+ 06:30:00 +${utc} +never$`,
+        'm',
+      ),
+    );
   });
 
   it('shows a job’s runs newest first, and the last one in the list', async () => {

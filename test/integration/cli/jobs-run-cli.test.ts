@@ -46,7 +46,7 @@ describe.each(engines())('ecs-ops jobs run on $name', (engine) => {
     const { code, out } = await cli('jobs', 'run', 'report');
 
     expect(code).toBe(0);
-    expect(out).toMatch(/^JOB +SLOT +OUTCOME +TASKS +REASON/);
+    expect(out).toMatch(/^Run of report \(times in UTC\):\nJOB +SLOT +OUTCOME +TASKS +REASON/);
     expect(out).toMatch(/report .* launched +1 +launched 1 task/);
     expect(out).toMatch(/request [0-9a-f-]{36}; follow it with: ecs-ops jobs history report/);
     const [run] = await h.runs.history('report');

@@ -306,7 +306,7 @@ describe('ecs-ops resync without a local endpoint', () => {
   it.each([
     [['resync', '--cluster', 'prod cluster'], /--cluster prod cluster: expected a cluster name/],
     [['resync', 'prod'], /resync takes no argument \(got prod\); name clusters with --cluster/],
-    [['resync', '--limit', '0'], /--limit 0: expected a whole number/],
+    [['resync', '--limit', '-1'], /--limit -1: expected a whole number ≥ 1, or 0 for all/],
   ])('%j exits 2 before reaching ECS', async (argv, message) => {
     vi.stubEnv('AWS_ENDPOINT_URL_ECS', '');
     const { code, err } = await cli(...argv);
@@ -342,7 +342,7 @@ describe('ecs-ops instances', () => {
     }[];
 
     expect(table.code).toBe(0);
-    expect(table.out).toMatch(/^Container instances in prod \(1\):$/m);
+    expect(table.out).toMatch(/^Container instances in prod \(1; times in UTC\):$/m);
     expect(table.out).toMatch(new RegExp(`^${id(arn)} +i-0000000000000000b +HIBERNATING +connected `, 'm'));
     expect(json).toMatchObject([{ arn, detail: { status: 'HIBERNATING' } }]);
   });

@@ -108,7 +108,7 @@ describe('the output of a run', () => {
   it('lists at most --limit corrections per cluster and says how many more there are', () => {
     const lines = renderResync({ reports: [drifted] }, { dryRun: false, limit: 1 });
     expect(lines[1]?.split('\n')).toHaveLength(2);
-    expect(lines[2]).toBe('  … and 2 more (--limit <n> shows more, --json lists them all)');
+    expect(lines[2]).toBe('  … and 2 more (--limit 5 or --limit 0 shows more, -o json lists them all)');
   });
 
   it('lists the states the event rules refuse, with field and reason', () => {

@@ -4,15 +4,8 @@
  * instance in a status ecs-ops does not know is listed with that status, never hidden.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  describeInstance,
-  describeTask,
-  formatTimeline,
-  instancesCommand,
-  instanceTable,
-  statusOf,
-  taskTable,
-} from '../../../cli/commands/state.js';
+import { instancesCommand, instanceTable, taskTable } from '../../../cli/commands/state.js';
+import { describeInstance, describeTask, formatTimeline, statusOf } from '../../../cli/commands/task.js';
 import type { CommandContext } from '../../../cli/context.js';
 import type { StoredResource } from '../../../lib/platform/store/state-store.js';
 
@@ -157,7 +150,7 @@ describe('ecs-ops instances', () => {
       'prod|INACTIVE',
       'prod|other',
     ]);
-    expect(out[0]).toBe('Container instances in prod (2):');
+    expect(out[0]).toBe('Container instances in prod (2; times in UTC):');
     const rows = (out[1] ?? '').split('\n');
     expect(rows[1]).toMatch(/^aaaabbbbccccdddd +i-0123456789abcdef0 +ACTIVE /);
     expect(rows[2]).toMatch(/^aaaabbbbccccddddee +i-0123456789abcdef0 +HIBERNATING /);

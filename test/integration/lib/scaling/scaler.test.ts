@@ -142,7 +142,7 @@ describe.each(engines())('scaler on $name', (engine) => {
     expect(code).toBe(0);
     const lines = output.split('\n');
     expect(lines[0]).toBe(
-      `Scaling decisions since ${START.slice(0, 10)} ${new Date(h.clock.now - 3_600_000).toISOString().slice(11, 19)} (52):`,
+      `Scaling decisions since ${START.slice(0, 10)} ${new Date(h.clock.now - 3_600_000).toISOString().slice(11, 19)} (52; times in UTC):`,
     );
     expect(lines[1]).toMatch(/^TIME\s+SERVICE\s+POLICY\s+ACTION\s+DESIRED\s+RUNNING\s+METRIC\s+WHY$/);
     expect(output).toContain('scale-out');

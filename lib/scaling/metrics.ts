@@ -147,7 +147,9 @@ type StateSource = NonNullable<ScalingPolicyConfig['metric']['state']>;
 /**
  * The tasks of the group in the status. The group's byGroup partition is the cheapest exact listing: it holds
  * that group's tasks only, where the byStatus buckets hold every task of the cluster (over 4 shards), so the
- * cost of a read follows the group, not how busy the cluster is. The status is checked on the items themselves.
+ * cost of a read follows the group, not how busy the cluster is. Only the bucket that holds the status is read
+ * (`live` for every status but STOPPED), so the stopped tasks a service piles up until they expire cost nothing.
+ * The status is checked on the items themselves.
  */
 async function readState(
   cluster: string,
@@ -155,7 +157,9 @@ async function readState(
   sources: MetricSources,
   calls: CallTally,
 ): Promise<MetricReading> {
-  const tasks = await sources.state.tasksByGroup(cluster, source.group);
+  const tasks = await sources.state.tasksByGroup(cluster, source.group, {
+    only: source.status === 'STOPPED' ? 'stopped' : 'live',
+  });
   calls.count('dynamodb:Query');
   if (tasks.length > 0) calls.count('dynamodb:BatchGetItem', Math.ceil(tasks.length / BATCH_GET_LIMIT));
   const count = tasks.filter((task) => task.detail.lastStatus === source.status).length;

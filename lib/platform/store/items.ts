@@ -14,6 +14,7 @@ import {
   instanceStatusBucket,
   KEY,
   LATEST_ENTRY,
+  shortIdKeyOf,
   statusKey,
   TASK_STATUS_SHARDS,
   taskStatusBucket,
@@ -92,21 +93,21 @@ export function latestItem(event: EcsEvent, retention: Retention): Item {
     item[name] = { S: value };
   };
   const cluster = clusterName(event.detail.clusterArn);
+  // byShortId sorts by the table key; one too long for an index sort key is found by its whole id only.
+  const shortId = shortIdKeyOf(item[KEY.partition]?.S ?? '');
+  if (shortId !== undefined) set(INDEX.byShortId.partition, shortId);
   if (event.kind === 'task') {
     const task = event.detail;
     const stopped = task.lastStatus === 'STOPPED';
+    const bucket = taskStatusBucket(task.lastStatus);
+    // Live tasks by creation, stopped ones by their stop: the time each bucket's windows ask about.
+    const time = isoTime((stopped ? task.stoppedAt : task.createdAt) ?? task.updatedAt ?? event.time);
     set('lastStatus', task.lastStatus);
-    set(
-      INDEX.byStatus.partition,
-      statusKey(cluster, 'task', taskStatusBucket(task.lastStatus), shardOf(event.arn)),
-    );
-    set(
-      INDEX.byStatus.sort,
-      isoTime((stopped ? task.stoppedAt : task.createdAt) ?? task.updatedAt ?? event.time),
-    );
+    set(INDEX.byStatus.partition, statusKey(cluster, 'task', bucket, shardOf(event.arn)));
+    set(INDEX.byStatus.sort, time);
     if (task.group !== undefined) {
-      set(INDEX.byGroup.partition, groupKey(cluster, task.group));
-      set(INDEX.byGroup.sort, isoTime(task.createdAt ?? event.time));
+      set(INDEX.byGroup.partition, groupKey(cluster, task.group, bucket));
+      set(INDEX.byGroup.sort, time);
     }
     if (task.containerInstanceArn !== undefined) {
       set(INDEX.byHost.partition, resourceKey(task.containerInstanceArn));
@@ -141,13 +142,23 @@ const KEY_ATTRIBUTES: { name: string; partition: boolean; field: (event: EcsEven
   { name: INDEX.byStatus.partition, partition: true, field: () => 'detail.clusterArn' },
   { name: INDEX.byStatus.sort, partition: false, field: () => 'time' },
   { name: INDEX.byGroup.partition, partition: true, field: () => 'detail.group' },
-  { name: INDEX.byGroup.sort, partition: false, field: () => 'detail.createdAt' },
+  {
+    name: INDEX.byGroup.sort,
+    partition: false,
+    field: (e) =>
+      e.kind === 'task' && e.detail.lastStatus === 'STOPPED' ? 'detail.stoppedAt' : 'detail.createdAt',
+  },
   {
     name: INDEX.byHost.partition,
     partition: true,
     field: (e) => `detail.${e.kind === 'task' ? 'containerInstanceArn' : 'ec2InstanceId'}`,
   },
   { name: INDEX.byHost.sort, partition: false, field: () => 'detail.createdAt' },
+  {
+    name: INDEX.byShortId.partition,
+    partition: true,
+    field: (e) => `detail.${e.kind === 'task' ? 'taskArn' : 'containerInstanceArn'}`,
+  },
 ];
 
 /**

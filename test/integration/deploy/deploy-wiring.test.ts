@@ -171,7 +171,7 @@ describe('packaged CloudFormation template', () => {
     expect(table.TableName).toBe('ecs-ops-ci-state');
     expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect((table.GlobalSecondaryIndexes as { IndexName: string }[]).map((index) => index.IndexName)).toEqual(
-      ['byStatus', 'byGroup', 'byHost'],
+      ['byStatus', 'byGroup', 'byHost', 'byShortId'],
     );
   });
 

@@ -253,6 +253,15 @@ describe.each(engines())('StateStore on $name', (engine) => {
         arnOf(running),
       ]);
       expect((await store.currentStates([key])).get(key)).toMatchObject({ live: false, missing: true });
+      // Its group lists it as stopped too, at the time it was noticed.
+      expect(state.groupKey).toBe('prod|service:web');
+      expect(await store.tasksByGroup('prod', 'service:web', { only: 'live' })).toEqual([]);
+      const stoppedInGroup = await store.stoppedTasks('prod', {
+        group: 'service:web',
+        since: at(5),
+        until: at(6),
+      });
+      expect(stoppedInGroup.resources.map((task) => task.arn)).toEqual([arnOf(running)]);
       // A newer event replaces the marked item whole: the task is what its event says again.
       await store.putLatest(latestOf(taskEvent({ id: 'ghost', version: 5, lastStatus: 'STOPPED' })));
       expect((await store.getLatest(arnOf(running)))?.missingSince).toBeUndefined();

@@ -49,7 +49,11 @@ function decoded(item: Item): Record<string, unknown> {
   return decodeDetail(bytes);
 }
 
-const INDEX_ATTRIBUTES = Object.values(INDEX).flatMap((index) => [index.partition, index.sort]);
+/** The attributes only index keys use (byShortId sorts by the table's own `resource`, which every item has). */
+const TABLE_KEYS: readonly string[] = [KEY.partition, KEY.sort];
+const INDEX_ATTRIBUTES = Object.values(INDEX)
+  .flatMap((index): string[] => [index.partition, index.sort])
+  .filter((attribute) => !TABLE_KEYS.includes(attribute));
 
 describe('latestItem of a task', () => {
   it('is keyed by "task/<id>" and the latest entry, with version, event time and status', () => {
@@ -144,6 +148,44 @@ describe('latestItem of a task', () => {
     expect(item[INDEX.byGroup.sort]).toEqual({ S: '2024-05-01T12:00:00.123Z' });
   });
 
+  it.each([
+    ['fargate-pending.json', 'prod|service:web', '2024-05-01T12:00:00.123Z'],
+    ['fargate-stopping.json', 'prod|service:web', '2024-05-01T12:00:00.123Z'],
+    ['fargate-stopped.json', 'prod|service:web|STOPPED', '2024-05-01T12:41:04.373Z'],
+  ])('files a task from %s under the group bucket %s by its time in that bucket', (file, key, time) => {
+    // Act
+    const item = latestOf(loadEvent(`ecs/task/${file}`));
+
+    // Assess: the group moves once, when the task stops, and sorts by the stop from then on.
+    expect(item[INDEX.byGroup.partition]).toEqual({ S: key });
+    expect(item[INDEX.byGroup.sort]).toEqual({ S: time });
+    expect(item[INDEX.byGroup.sort]).toEqual(item[INDEX.byStatus.sort]);
+  });
+
+  it('indexes the first 8 characters of the task id for byShortId, sorted by the whole key', () => {
+    // Act
+    const item = latestOf(loadEvent('ecs/task/fargate-running.json'));
+    const old = latestOf(loadEvent('ecs/task/seed-sample.json'));
+
+    // Assess
+    expect(item[INDEX.byShortId.partition]).toEqual({ S: 'task|d637d4d4' });
+    expect(item[INDEX.byShortId.sort]).toEqual({ S: 'task/d637d4d4159ea6d323cdeb526fc0996b' });
+    expect(old[INDEX.byShortId.partition]).toEqual({ S: 'task|b99d40b3' });
+  });
+
+  it('leaves byShortId out for an id too long for an index sort key (found by its whole id only)', () => {
+    // Prepare: a 1,500-character id: the table key takes it (2048 bytes), an index sort key would not (1024).
+    const envelope = taskEvent({ detail: { taskArn: taskArn('prod', 'a'.repeat(1500)) } });
+    envelope.resources = [envelope.detail.taskArn as string];
+
+    // Act
+    const item = latestOf(envelope);
+
+    // Assess
+    expect(item[KEY.partition]?.S).toHaveLength(1505);
+    expect(item[INDEX.byShortId.partition]).toBeUndefined();
+  });
+
   it('leaves byGroup out for a task without a group', () => {
     // Act
     const item = latestOf(taskEvent({ detail: { group: undefined } }));
@@ -229,6 +271,7 @@ describe('latestItem of a container instance', () => {
     expect(item[INDEX.byHost.partition]).toEqual({ S: 'ec2/i-0abc123def4567890' });
     expect(item[INDEX.byHost.sort]).toEqual({ S: '2024-04-30T18:22:47.193Z' });
     expect(item[INDEX.byGroup.partition]).toBeUndefined();
+    expect(item[INDEX.byShortId.partition]).toEqual({ S: 'container-instance|1c462d63' });
   });
 
   it('keeps a DRAINING instance in the DRAINING status partition', () => {

@@ -22,6 +22,7 @@ import { loadOpsConfig } from '../lib/ops-config.js';
 import type { EventEnvelope } from '../lib/platform/events/envelope.js';
 import { isLiveStatus } from '../lib/platform/events/statuses.js';
 import { Journal } from '../lib/platform/journal.js';
+import { reindexLatest } from '../lib/platform/store/reindex.js';
 import { StateStore } from '../lib/platform/store/state-store.js';
 import { EcsApi } from '../lib/resync/ecs-api.js';
 import { type ClusterReport, PAGE_MARGIN_MS, type ResyncDependencies } from '../lib/resync/model.js';
@@ -259,6 +260,7 @@ async function timeRun(run: ResyncRun, context: RunContext) {
     },
     store,
     journal: new Journal({ tableName: table, client, retentionDays: 0 }),
+    reindex: (name) => reindexLatest(store, name),
     lateStops: {
       publish: async (envelopes) => {
         published += envelopes.length;

@@ -18,6 +18,7 @@ import { awsClient } from '../../lib/platform/aws/clients.js';
 import { ClusterName } from '../../lib/platform/config/fields.js';
 import { AwsFailure, asEcsOpsError } from '../../lib/platform/errors.js';
 import { Journal } from '../../lib/platform/journal.js';
+import { reindexLatest } from '../../lib/platform/store/reindex.js';
 import { EcsApi } from '../../lib/resync/ecs-api.js';
 import { EventBridgeLateStops } from '../../lib/resync/late-stops.js';
 import type {
@@ -206,6 +207,7 @@ async function runResync(
     journal: new Journal({ ...table, retentionDays: config.retention.historyDays }),
     lateStops: new EventBridgeLateStops(clients.eventBridge),
     watching: new WatchingSince(table),
+    reindex: (cluster) => reindexLatest(table, cluster),
     ...(config.clusters === undefined ? {} : { clusters: config.clusters }),
     retention: { stoppedDays: config.retention.stoppedDays, historyDays: config.retention.historyDays },
     writeConcurrency: config.reconcile.writeConcurrency,

@@ -63,6 +63,8 @@ export interface ClusterReport {
   /** API states the event rules refuse (with the reason), and writes that failed: the next run tries again. */
   invalid: { arn: string; field: string; reason: string }[];
   failed: number;
+  /** Items stored before today's index keys that this run gave them (a deploy's run only). */
+  reindexed: number;
   /** Stops published late for alerting and job runs. */
   lateStops: number;
   apiCalls: Record<string, number>;
@@ -84,6 +86,7 @@ export const emptyReport = (cluster: string, runId: string, dryRun: boolean): Cl
   storeNewer: 0,
   invalid: [],
   failed: 0,
+  reindexed: 0,
   lateStops: 0,
   apiCalls: {},
   seconds: 0,
@@ -105,6 +108,11 @@ export interface ResyncDependencies {
   journal: Pick<Journal, 'append'>;
   lateStops: LateStopPublisher;
   watching: Pick<WatchingSince, 'start' | 'read'>;
+  /**
+   * Gives a cluster's items stored before the current index keys theirs (lib/platform/store/reindex.ts): what
+   * the deploy's run does first, so a new or reshaped index lists what was stored before it.
+   */
+  reindex: (cluster: string) => Promise<{ rewritten: number }>;
   /** ops.config.yml's clusters; every cluster of the account when absent. */
   clusters?: readonly string[];
   retention: Retention;

@@ -46,6 +46,8 @@ export async function resync(
   for (let index = 0; index < clusters.length; index++) {
     const cluster = clusters[index] as string;
     const run = new ClusterRun(cluster, runId, dryRun, watchingSince, api, dependencies, now);
+    if (request.trigger === 'deploy' && !dryRun && resumeAt === undefined)
+      run.report.reindexed = (await dependencies.reindex(cluster)).rewritten;
     const stoppedAt = await run.sweep(resumeAt, outOfTime);
     resumeAt = undefined;
     reports.push(run.report);

@@ -5,6 +5,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { awsClient } from '../platform/aws/clients.js';
 import { stateTableOf } from '../platform/config/environment.js';
 import { Journal } from '../platform/journal.js';
+import { reindexLatest } from '../platform/store/reindex.js';
 import { StateStore } from '../platform/store/state-store.js';
 import { EcsApi } from './ecs-api.js';
 import { resyncEnvironment } from './environment.js';
@@ -27,6 +28,7 @@ export function resyncDependencies(): ResyncFunctionDependencies {
     journal: new Journal(table),
     lateStops: new EventBridgeLateStops(awsClient(EventBridgeClient)),
     watching: new WatchingSince(table),
+    reindex: (cluster) => reindexLatest(table, cluster),
     ...(env.WATCHED_CLUSTERS === '*' ? {} : { clusters: env.WATCHED_CLUSTERS }),
     retention: { stoppedDays: env.RETENTION_STOPPED_DAYS, historyDays: env.RETENTION_HISTORY_DAYS },
     writeConcurrency: env.WRITE_CONCURRENCY,

@@ -7,6 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { awsClient } from '../../lib/platform/aws/clients.js';
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import { Journal } from '../../lib/platform/journal.js';
+import { reindexLatest } from '../../lib/platform/store/reindex.js';
 import type { StateStore } from '../../lib/platform/store/state-store.js';
 import { reconcileBatch } from '../../lib/reconcile/reconcile.js';
 import { EcsApi } from '../../lib/resync/ecs-api.js';
@@ -45,6 +46,7 @@ export async function resyncWorld(store: StateStore, seed = 7) {
     journal,
     lateStops,
     watching: new WatchingSince(store),
+    reindex: (cluster) => reindexLatest(store, cluster),
     clusters: ['prod'],
     retention: RETENTION,
     writeConcurrency: 8,

@@ -3,8 +3,10 @@
  * what ECS knows whatever events were lost, through the one version rule; nothing is deleted or resurrected;
  * what ECS no longer knows is marked; stops nobody heard of are published once; every run is journaled.
  */
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { TASK_STATE_CHANGE } from '../../../../lib/platform/events/ecs-event.js';
+import { INDEX, KEY, LATEST_ENTRY } from '../../../../lib/platform/store/table.js';
 import { RESYNC_JOURNAL_KIND } from '../../../../lib/resync/model.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { resyncWorld, startWebTasks } from '../../../support/resync-harness.js';
@@ -35,6 +37,28 @@ describe.each(engines())('resync on $name', (engine) => {
     expect(entry).toMatchObject({ source: 'resync' });
     // A day-one backfill pages nothing: those stops are history, not incidents missed.
     expect(w.published).toEqual([]);
+  });
+
+  it('gives items stored before today’s index keys theirs when a deploy triggers it', async () => {
+    const w = await world();
+    const [task] = startWebTasks(w, 1);
+    await w.deliver();
+    const id = String(task).slice(-32);
+    // As stored before the short-id index existed: no key for it.
+    await w.store.client.send(
+      new UpdateItemCommand({
+        TableName: w.store.tableName,
+        Key: { [KEY.partition]: { S: `task/${id}` }, [KEY.sort]: { S: LATEST_ENTRY } },
+        UpdateExpression: 'REMOVE #shortId',
+        ExpressionAttributeNames: { '#shortId': INDEX.byShortId.partition },
+      }),
+    );
+    expect(await w.store.findByIdPrefix(id.slice(0, 8))).toEqual([]);
+
+    const { reports } = await w.resync({ trigger: 'deploy' });
+
+    expect(reports[0]).toMatchObject({ reindexed: 1, inSync: 1 });
+    expect((await w.store.findByIdPrefix(id.slice(0, 8))).map((found) => found.arn)).toEqual([task]);
   });
 
   it('heals lost events: advances what is behind, pages each stop nobody heard of once, journals it', async () => {

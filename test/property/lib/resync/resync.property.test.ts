@@ -411,6 +411,8 @@ class Playground {
   ) {
     this.dependencies = {
       ecsApi: () => this.reader as EcsReader,
+      // The recorded runs are not deploys: nothing to reindex.
+      reindex: async () => ({ rewritten: 0 }),
       // The store as resync sees it: the same table, with a hook after each of its reads.
       store: {
         currentStates: (keys) => this.afterRead(store.currentStates(keys)),

@@ -1,5 +1,6 @@
 // Builds everything that runs as JavaScript: one minified ESM bundle per Lambda function (AWS SDK included),
-// the ecs-ops CLI and the benchmark. Plain esbuild: milliseconds, and no bundler plugin to keep in step with osls.
+// the ecs-ops CLI, the local store's engine process and the benchmark. Plain esbuild: milliseconds, and no
+// bundler plugin to keep in step with osls.
 // package.json declares the project's modules free of side effects, so a bundle leaves out every module it
 // imports but never uses: each capability's wiring.ts builds all of its functions' dependencies, and each
 // function's bundle keeps only what its own function builds (alert-summary: no Powertools idempotency).
@@ -36,6 +37,8 @@ await Promise.all([
   ...[
     ['cli/bin.ts', 'dist/cli/ecs-ops.mjs'],
     ['bench/reconcile.ts', 'dist/bench/reconcile.mjs'],
+    // The local store's engine process, shared by every CLI process using a --dir (local/dynamodb/shared-engine.ts).
+    ['local/dynamodb/engine-main.ts', 'dist/local/engine-server.mjs'],
   ].map(([entry, out]) =>
     build({
       entryPoints: [resolve(root, entry)],

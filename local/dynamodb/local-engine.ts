@@ -9,6 +9,7 @@ import { dynamoDbClient } from '../../lib/platform/aws/dynamodb-client.js';
 import { stateTableDefinition } from '../../lib/platform/store/table.js';
 import { listenDynalite } from './dynalite-server.js';
 import { leaseRunningEngine } from './shared-engine.js';
+import { missingIndexes, rebuildStateTable } from './table-upgrade.js';
 
 export const LOCAL_STATE_TABLE = 'ecs-ops-state';
 
@@ -52,7 +53,8 @@ export function localClient(endpoint: string): DynamoDBClient {
  */
 export async function ensureStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (missingIndexes(Table).length > 0) await rebuildStateTable(client, tableName);
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
     try {

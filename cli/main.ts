@@ -10,6 +10,7 @@ import { ALERTS, alertsCommand } from './commands/alerts.js';
 import { CRON, cronCommand } from './commands/cron.js';
 import { DEMO, demoCommand } from './commands/demo.js';
 import { DRAIN, DRAINS, drainCommand, drainsCommand } from './commands/drains.js';
+import { INSTANCE, instanceCommand } from './commands/instance.js';
 import { JOBS, jobsCommand } from './commands/jobs.js';
 import { MAILBOX, mailboxCommand } from './commands/mailbox.js';
 import { REPLAY, replayCommand } from './commands/replay.js';
@@ -18,7 +19,9 @@ import { SANDBOX, sandboxCommand } from './commands/sandbox.js';
 import { SCALE, scaleCommand } from './commands/scale.js';
 import { SCALING, scalingCommand } from './commands/scaling.js';
 import { INSTANCES, instancesCommand, TASKS, tasksCommand } from './commands/state.js';
+import { STOPS, stopsCommand } from './commands/stops.js';
 import { TASK, taskCommand } from './commands/task.js';
+import { TIMELINE, timelineCommand } from './commands/timeline.js';
 import { type CommandContext, type GlobalOptions, withContext } from './context.js';
 import { commandHelp, generalHelp } from './help.js';
 import {
@@ -40,8 +43,11 @@ import { CommandFailure, UsageError } from './usage.js';
 export const COMMANDS: readonly CommandSpec[] = [
   REPLAY,
   TASK,
+  INSTANCE,
   TASKS,
   INSTANCES,
+  STOPS,
+  TIMELINE,
   ALERTS,
   SANDBOX,
   MAILBOX,
@@ -61,8 +67,11 @@ type Run = (context: CommandContext, line: CommandLine) => Promise<number> | num
 const RUNS: Record<string, Run> = {
   replay: (context, { args }) => replayCommand(context, args[0]),
   task: (context, { args, values }) => taskCommand(context, args, values),
+  instance: (context, { args, values }) => instanceCommand(context, args, values),
   tasks: (context, { values }) => tasksCommand(context, values),
   instances: (context, { values }) => instancesCommand(context, values),
+  stops: (context, { values }) => stopsCommand(context, values),
+  timeline: (context, { args, values }) => timelineCommand(context, args, values),
   alerts: (context, { values }) => alertsCommand(context, values),
   demo: (context) => demoCommand(context),
   drains: (context, { values }) => drainsCommand(context, values),

@@ -2,13 +2,18 @@
  * `ecs-ops tasks`, `ecs-ops instances`: the reconciled state of a cluster, listed. Repeated filters are
  * alternatives (`--cluster prod --cluster batch`, `--status RUNNING --status PENDING`); a list cut by --limit
  * says so. A resource resync found ECS no longer knows lists with its last status and "(missing since …)".
+ *
+ * `tasks` lists live tasks first (newest created first), then STOPPED ones (newest stop first). Its window
+ * [--since, --until) means one thing whatever else is asked: a STOPPED task is listed when it stopped in it, a
+ * live task when it ran in it (it was created before --until and still runs); --group and --status only narrow
+ * that (StateStore.tasksInWindow for the live part, stoppedTasks for the stopped one).
  */
 import { clusterName, lastSegment } from '../../lib/platform/arn.js';
 import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/statuses.js';
-import type { StoredResource } from '../../lib/platform/store/state-store.js';
+import type { StateStore, StoredResource } from '../../lib/platform/store/state-store.js';
 import { OTHER_INSTANCE_STATUSES } from '../../lib/platform/store/table.js';
 import type { CommandContext } from '../context.js';
-import { clusterFlag, clustersOf, limitFlag, sinceFlag, untilFlag } from '../flags.js';
+import { clusterFlag, clustersOf, limitFlag, sinceFlag } from '../flags.js';
 import { renderTable, shortId, shortTime, text } from '../format.js';
 import {
   type Column,
@@ -24,7 +29,7 @@ import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
 import { type Printer, printerOf } from '../output.js';
 import { parseWindow, type Window } from '../time.js';
 import { UsageError } from '../usage.js';
-import { exitCodes, statusOf } from './task.js';
+import { exitCodes, statusOf } from './resources.js';
 
 export const TASKS: CommandSpec = {
   name: 'tasks',
@@ -45,10 +50,21 @@ export const TASKS: CommandSpec = {
       value: '<group>',
       help: 'e.g. service:web or family:report; repeat for more',
     },
-    since: sinceFlag('tasks that entered their status (with --group: were created)'),
-    until: untilFlag('and'),
+    since: sinceFlag('STOPPED tasks that stopped, and live tasks still running,'),
+    until: {
+      type: 'string',
+      value: '<time>',
+      help:
+        'the end of the window, excluded: STOPPED tasks that stopped, and live tasks created, before this time ' +
+        '(default: now); the forms of --since',
+    },
     limit: limitFlag('tasks per cluster'),
   },
+  about:
+    'Live tasks first, newest created first, then STOPPED tasks, newest stop first. A window means the same\n' +
+    'whatever else is asked: a STOPPED task is listed when it stopped in [--since, --until), a live task when it\n' +
+    'ran in it (created before --until, still running). --group and --status narrow it; a task resync found\n' +
+    'ECS no longer knows counts as STOPPED (stopped when resync noticed), shown with its last status.',
 };
 
 export const INSTANCES: CommandSpec = {
@@ -151,11 +167,8 @@ export async function tasksCommand(
   const clusters = clustersOf(listOf(values, 'cluster'), context.config.clusters);
   const sections: Section<StoredResource>[] = [];
   for (const cluster of clusters) {
-    const tasks =
-      groups.length > 0
-        ? await tasksOfGroups(context, cluster, groups, statuses, window, limit)
-        : await tasksByStatus(context, cluster, statuses, window, limit);
-    sections.push({ title: `Tasks in ${cluster}`, ...cut(tasks, limit) });
+    const listed = await tasksInWindow(context.store, cluster, { ...window, groups, statuses }, limit);
+    sections.push({ title: `Tasks in ${cluster}`, ...listed });
   }
   printList(printer, { columns: TASK_COLUMNS, sections, limit });
   if (groups.length > 0 && sections.every((section) => section.rows.length === 0))
@@ -163,46 +176,70 @@ export async function tasksCommand(
   return 0;
 }
 
-/** Newest in their status first, status after status (unknown statuses last, without --status). */
-async function tasksByStatus(
-  context: CommandContext,
-  cluster: string,
-  statuses: readonly string[],
-  window: Window,
-  limit: number,
-): Promise<StoredResource[]> {
-  const options = { ...window, limit: fetchSize(limit) };
-  const tasks: StoredResource[] = [];
-  const enough = () => limit !== 0 && tasks.length > limit;
-  for (const status of statuses.length > 0 ? statuses : TASK_STATUSES) {
-    if (enough()) return tasks;
-    tasks.push(...(await context.store.tasksByStatus(cluster, status, options)));
-  }
-  // Without --status, tasks in statuses ECS added after this code (stored, never dropped) are listed last.
-  if (statuses.length === 0 && !enough())
-    tasks.push(...(await context.store.tasksInOtherStatuses(cluster, TASK_STATUSES, options)));
-  return tasks;
+export interface TaskQuery extends Window {
+  groups: readonly string[];
+  /** Known statuses, upper case; none: every status, unknown ones too. */
+  statuses: readonly string[];
 }
 
-/** The tasks of any of the groups, newest created first; only those in one of `statuses`, if given. */
-async function tasksOfGroups(
-  context: CommandContext,
+/** Live tasks read a page at a time while their bucket lasts (`--limit 0` or a filter that rejects many). */
+const LIVE_PAGE = 200;
+
+/**
+ * A cluster's tasks in the window: live ones that ran in it (newest created first), then STOPPED ones that
+ * stopped in it (newest stop first), up to `limit` (0: all), and whether more match than it let through.
+ */
+export async function tasksInWindow(
+  store: Pick<StateStore, 'tasksInWindow' | 'stoppedTasks'>,
   cluster: string,
-  groups: readonly string[],
-  statuses: readonly string[],
-  window: Window,
+  query: TaskQuery,
   limit: number,
-): Promise<StoredResource[]> {
-  // Filtering by status happens after the read, so the limit can only be applied then.
-  const options = { ...window, limit: statuses.length > 0 ? undefined : fetchSize(limit) };
-  const tasks: StoredResource[] = [];
-  for (const group of groups) tasks.push(...(await context.store.tasksByGroup(cluster, group, options)));
-  const kept =
-    statuses.length === 0 ? tasks : tasks.filter((task) => statuses.includes(text(task.detail.lastStatus)));
-  return groups.length === 1
-    ? kept
-    : kept.sort((a, b) => text(b.detail.createdAt).localeCompare(text(a.detail.createdAt)));
+): Promise<{ rows: StoredResource[]; more: boolean }> {
+  const { since, until, groups, statuses } = query;
+  const bounds = {
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+    ...(groups.length === 0 ? {} : { group: groups }),
+  };
+  const liveStatuses = statuses.filter((status) => status !== STOPPED);
+  const rows: StoredResource[] = [];
+  if (statuses.length === 0 || liveStatuses.length > 0) {
+    // The live part of tasksInWindow comes first, its stopped part (tasks that ran in the window, stopped or
+    // not in it) after: the first task that is over ends the live ones. One more than the limit says whether
+    // the list is cut.
+    let nextToken: string | undefined;
+    for (;;) {
+      const page = await store.tasksInWindow(cluster, {
+        ...bounds,
+        ...(liveStatuses.length === 0 ? {} : { statuses: liveStatuses }),
+        limit: limit === 0 ? LIVE_PAGE : limit + 1 - rows.length,
+        ...(nextToken === undefined ? {} : { nextToken }),
+      });
+      const live = page.resources.filter((task) => !isOver(task));
+      rows.push(...live);
+      if (limit !== 0 && rows.length > limit) return { rows: rows.slice(0, limit), more: true };
+      if (!page.more || live.length < page.resources.length) break;
+      nextToken = page.nextToken;
+    }
+  }
+  if (statuses.length > 0 && !statuses.includes(STOPPED)) return { rows, more: false };
+  if (limit === 0) {
+    rows.push(...(await store.stoppedTasks(cluster, bounds)).resources);
+    return { rows, more: false };
+  }
+  // The limit is reached: one stopped task more says the list is cut.
+  const left = limit - rows.length;
+  const stopped = await store.stoppedTasks(cluster, { ...bounds, limit: Math.max(left, 1) });
+  if (left === 0) return { rows, more: stopped.resources.length > 0 };
+  rows.push(...stopped.resources);
+  return { rows, more: stopped.more };
 }
+
+const STOPPED = 'STOPPED';
+
+/** A task that is STOPPED, or that resync found ECS no longer knows: listed as stopped. */
+export const isOver = (task: StoredResource) =>
+  task.detail.lastStatus === STOPPED || task.missingSince !== undefined;
 
 /**
  * Nothing listed for a group written without its kind (`api`): says which of `service:api` and `family:api` the
@@ -218,7 +255,9 @@ async function suggestGroups(
     const found: string[] = [];
     for (const candidate of [`service:${group}`, `family:${group}`]) {
       for (const cluster of clusters) {
-        if ((await context.store.tasksByGroup(cluster, candidate, { limit: 1 })).length > 0) {
+        if (
+          (await context.store.tasksInWindow(cluster, { group: candidate, limit: 1 })).resources.length > 0
+        ) {
           found.push(candidate);
           break;
         }

@@ -22,6 +22,21 @@ export interface AwsFailureContext {
   profile?: string;
 }
 
+/** The context of `--store aws`'s global options; undefined for the local store. */
+export function awsFailureContextOf(options: {
+  store: string;
+  stage: string;
+  region?: string | undefined;
+  profile?: string | undefined;
+}): AwsFailureContext | undefined {
+  if (options.store !== 'aws') return undefined;
+  return {
+    stage: options.stage,
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+}
+
 /** What the CLI needs of the table and its indexes, to read; the writes are for replay, resync, drain, demo. */
 export const TABLE_ACTIONS =
   'dynamodb:DescribeTable, GetItem, Query and BatchGetItem on the table and its indexes';

@@ -4,8 +4,9 @@
  *   not wide-only, long free text cut; on a terminal fitted to its width and coloured;
  * - wide: every column, nothing cut; csv: every column, times as ISO 8601 with the offset of --tz;
  * - json, yaml: the records themselves, every section's in one document.
- * A list cut by --limit says so ("showing 100 of at least 101 — …"): after its table, or on standard error
- * beside json, csv and yaml, so standard output stays machine-readable.
+ * A list cut by --limit says so ("showing 100 of at least 101 — …"), with the --next-token of its next page when
+ * it has one (`tasks`, `stops`): after its table, or on standard error beside json, csv and yaml, so standard
+ * output stays machine-readable (json and yaml print the rows as an array, unchanged by a cut).
  */
 import { renderTable, truncate } from './format.js';
 import { type Printer, paint } from './output.js';
@@ -39,6 +40,8 @@ export interface Section<T> {
   rows: readonly T[];
   /** More rows exist than --limit let through. */
   more: boolean;
+  /** With `more`, the flags that list the next page: `--next-token <token>` (pages.ts). */
+  next?: string | undefined;
 }
 
 export interface List<T> {
@@ -73,9 +76,14 @@ export function cut<T>(rows: readonly T[], limit: number): { rows: T[]; more: bo
   return { rows: rows.slice(0, limit), more: true };
 }
 
-/** "showing 100 of at least 101 — use --limit 500 or --limit 0 for all" */
-export const limitNotice = (limit: number): string =>
-  `showing ${limit} of at least ${limit + 1} — use --limit ${limit * 5} or --limit 0 for all`;
+/**
+ * "showing 100 of at least 101 — use --limit 500 or --limit 0 for all"; with the flags of the next page,
+ * "… — use --limit 500, --limit 0 for all, or --next-token <token> for the next page".
+ */
+export const limitNotice = (limit: number, next?: string): string =>
+  next === undefined
+    ? `showing ${limit} of at least ${limit + 1} — use --limit ${limit * 5} or --limit 0 for all`
+    : `showing ${limit} of at least ${limit + 1} — use --limit ${limit * 5}, --limit 0 for all, or ${next} for the next page`;
 
 export function printList<T>(printer: Printer, list: List<T>): void {
   const { format } = printer;
@@ -89,11 +97,11 @@ export function printList<T>(printer: Printer, list: List<T>): void {
     for (const section of list.sections) {
       printer.out(`${section.title} (${section.rows.length}; times in ${printer.timeZone}):`);
       printer.out(section.rows.length === 0 ? '  none' : table(printer, list.columns, section.rows));
-      if (section.more) printer.out(limitNotice(list.limit));
+      if (section.more) printer.out(limitNotice(list.limit, section.next));
     }
     return;
   }
-  for (const section of notices) printer.note(`${section.title}: ${limitNotice(list.limit)}`);
+  for (const section of notices) printer.note(`${section.title}: ${limitNotice(list.limit, section.next)}`);
 }
 
 function table<T>(printer: Printer, all: readonly Column<T>[], rows: readonly T[]): string {

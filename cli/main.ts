@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadOpsConfig } from '../lib/ops-config.js';
 import { EcsOpsError } from '../lib/platform/errors.js';
+import { type AwsFailureContext, awsFailureContextOf, describeAwsFailure } from './aws-errors.js';
 import { ALERTS, alertsCommand } from './commands/alerts.js';
 import { CRON, cronCommand } from './commands/cron.js';
 import { DEMO, demoCommand } from './commands/demo.js';
@@ -111,6 +112,8 @@ export async function runCli(
   err: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
   terminal: Terminal | undefined = out === stdoutLine ? terminalOf(process.stdout) : undefined,
 ): Promise<number> {
+  // With --store aws: what an AWS failure during the command is described against (stage, region, profile).
+  let aws: AwsFailureContext | undefined;
   try {
     const line = parseCommandLine(argv, COMMANDS);
     const { spec, words, args, values } = line;
@@ -128,6 +131,7 @@ export async function runCli(
       return 0;
     }
     const options = globalOptions(values, spec, err, terminal);
+    aws = awsFailureContextOf(options);
     // `cron next` and `scale plan` read no store.
     if (words[0] === 'cron') {
       const flags = { count: stringOf(values, 'count'), from: stringOf(values, 'from'), tz: options.tz };
@@ -145,7 +149,10 @@ export async function runCli(
     if (spec.localOnly !== undefined && options.store === 'aws') throw new UsageError(spec.localOnly);
     const run = RUNS[words[0] as string] as Run;
     return await withContext(options, out, (context) => Promise.resolve(run(context, line)));
-  } catch (error) {
+  } catch (thrown) {
+    // AWS refusing the command midway (access denied, the table gone, credentials expired): one line, as when
+    // the store is opened.
+    const error = (aws && describeAwsFailure(thrown, aws)) ?? thrown;
     if (error instanceof UsageError || error instanceof ConfigError) {
       err(`ecs-ops: ${error.message}`);
       return 2;

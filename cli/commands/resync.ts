@@ -29,6 +29,7 @@ import type {
 } from '../../lib/resync/model.js';
 import { resync } from '../../lib/resync/resync.js';
 import { WatchingSince } from '../../lib/resync/watching.js';
+import { awsFailureContextOf, describeAwsFailure } from '../aws-errors.js';
 import type { CommandContext } from '../context.js';
 import { renderTable } from '../format.js';
 import { parseLimit } from '../list.js';
@@ -218,12 +219,16 @@ async function runResync(
       dependencies,
     );
   } catch (error) {
-    // An AWS refusal (no such cluster, no credentials, access denied) is the caller's to fix, not a bug.
+    // An AWS refusal (no such cluster, no credentials, access denied) is the caller's to fix, not a bug. With
+    // --store aws, one the CLI knows is said as any command says it (aws-errors.ts); any other in AWS's words.
+    const aws = awsFailureContextOf(context.options);
+    const described = aws === undefined ? undefined : describeAwsFailure(error, aws);
     const failure = asEcsOpsError(error);
-    if (!(failure instanceof AwsFailure)) throw error;
+    if (described === undefined && !(failure instanceof AwsFailure)) throw error;
     const which = clusters === undefined ? '' : ` (clusters: ${clusters.join(', ')})`;
     throw new CommandFailure(
-      `resync stopped: ${failure.message}${which}; what it corrected before is kept, and the next run goes on`,
+      `resync stopped: ${described?.message ?? failure.message}${which}; what it corrected before is kept, ` +
+        'and the next run goes on',
     );
   }
 }

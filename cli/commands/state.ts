@@ -1,12 +1,14 @@
 /**
  * `ecs-ops tasks`, `ecs-ops instances`: the reconciled state of a cluster, listed. Repeated filters are
  * alternatives (`--cluster prod --cluster batch`, `--status RUNNING --status PENDING`); a list cut by --limit
- * says so. A resource resync found ECS no longer knows lists with its last status and "(missing since …)".
+ * says so, and `tasks` gives the --next-token of its next page (cli/pages.ts). A resource resync found ECS no
+ * longer knows lists with its last status and "(missing since …)".
  *
  * `tasks` lists live tasks first (newest created first), then STOPPED ones (newest stop first). Its window
  * [--since, --until) means one thing whatever else is asked: a STOPPED task is listed when it stopped in it, a
  * live task when it ran in it (it was created before --until and still runs); --group and --status only narrow
- * that (StateStore.tasksInWindow for the live part, stoppedTasks for the stopped one).
+ * that (StateStore.tasksInWindow for the live part, stoppedTasks for the stopped one). Its --next-token names
+ * the part it stops in and the store's token there: a page goes on from the live tasks into the stopped ones.
  */
 import { clusterName, lastSegment } from '../../lib/platform/arn.js';
 import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/statuses.js';
@@ -27,6 +29,16 @@ import {
 } from '../list.js';
 import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
 import { type Printer, printerOf } from '../output.js';
+import {
+  decodeNextToken,
+  encodeNextToken,
+  nextPageFlags,
+  nextTokenFlag,
+  onlyCluster,
+  type Position,
+  queryOf,
+  readCut,
+} from '../pages.js';
 import { parseWindow, type Window } from '../time.js';
 import { UsageError } from '../usage.js';
 import { exitCodes, statusOf } from './resources.js';
@@ -59,12 +71,14 @@ export const TASKS: CommandSpec = {
         '(default: now); the forms of --since',
     },
     limit: limitFlag('tasks per cluster'),
+    'next-token': nextTokenFlag,
   },
   about:
     'Live tasks first, newest created first, then STOPPED tasks, newest stop first. A window means the same\n' +
     'whatever else is asked: a STOPPED task is listed when it stopped in [--since, --until), a live task when it\n' +
     'ran in it (created before --until, still running). --group and --status narrow it; a task resync found\n' +
-    'ECS no longer knows counts as STOPPED (stopped when resync noticed), shown with its last status.',
+    'ECS no longer knows counts as STOPPED (stopped when resync noticed), shown with its last status. A list cut\n' +
+    'by --limit prints the --next-token of its next page (one cluster’s: with several, the notice names it).',
 };
 
 export const INSTANCES: CommandSpec = {
@@ -153,10 +167,8 @@ export async function tasksCommand(
 ) {
   const printer = printerOf(context);
   const limit = parseLimit(stringOf(values, 'limit'));
-  const window = parseWindow(
-    { since: stringOf(values, 'since'), until: stringOf(values, 'until') },
-    { now: now(), timeZone: printer.timeZone },
-  );
+  const flags = { since: stringOf(values, 'since'), until: stringOf(values, 'until') };
+  let window = parseWindow(flags, { now: now(), timeZone: printer.timeZone });
   const named = listOf(values, 'status');
   const statuses = checkStatuses(
     named,
@@ -165,10 +177,24 @@ export async function tasksCommand(
   );
   const groups = [...new Set(listOf(values, 'group'))];
   const clusters = clustersOf(listOf(values, 'cluster'), context.config.clusters);
+  // The query a --next-token belongs to: the flags that choose rows, as written.
+  const queryIn = (cluster: string) =>
+    queryOf('tasks', cluster, { ...flags, groups: [...groups].sort(), statuses: [...statuses].sort() });
+  const token = stringOf(values, 'next-token');
+  let from: Position | undefined;
+  if (token !== undefined) {
+    const resumed = decodeNextToken(token, queryIn(onlyCluster(clusters)), TASK_PARTS);
+    window = resumed.window;
+    from = resumed;
+  }
   const sections: Section<StoredResource>[] = [];
   for (const cluster of clusters) {
-    const listed = await tasksInWindow(context.store, cluster, { ...window, groups, statuses }, limit);
-    sections.push({ title: `Tasks in ${cluster}`, ...listed });
+    const listed = await tasksInWindow(context.store, cluster, { ...window, groups, statuses }, limit, from);
+    const next =
+      listed.next === undefined
+        ? undefined
+        : nextPageFlags(encodeNextToken(queryIn(cluster), window, listed.next), cluster, clusters);
+    sections.push({ title: `Tasks in ${cluster}`, rows: listed.rows, more: listed.more, next });
   }
   printList(printer, { columns: TASK_COLUMNS, sections, limit });
   if (groups.length > 0 && sections.every((section) => section.rows.length === 0))
@@ -182,57 +208,67 @@ export interface TaskQuery extends Window {
   statuses: readonly string[];
 }
 
-/** Live tasks read a page at a time while their bucket lasts (`--limit 0` or a filter that rejects many). */
+/** The parts of a task list, in order: live tasks, then stopped ones; a --next-token names the one it stops in. */
+const TASK_PARTS = ['live', 'stopped'] as const;
+
+/** With --limit 0, live tasks are read a page at a time while they last (the first task that is over ends them). */
 const LIVE_PAGE = 200;
 
 /**
  * A cluster's tasks in the window: live ones that ran in it (newest created first), then STOPPED ones that
- * stopped in it (newest stop first), up to `limit` (0: all), and whether more match than it let through.
+ * stopped in it (newest stop first), up to `limit` (0: all) from `from` (a --next-token's position; undefined:
+ * the start); whether more match than it let through, and then where the next page starts.
  */
 export async function tasksInWindow(
   store: Pick<StateStore, 'tasksInWindow' | 'stoppedTasks'>,
   cluster: string,
   query: TaskQuery,
   limit: number,
-): Promise<{ rows: StoredResource[]; more: boolean }> {
+  from?: Position,
+): Promise<{ rows: StoredResource[]; more: boolean; next?: Position }> {
   const { since, until, groups, statuses } = query;
   const bounds = {
     ...(since === undefined ? {} : { since }),
     ...(until === undefined ? {} : { until }),
     ...(groups.length === 0 ? {} : { group: groups }),
   };
+  const wanted = limit === 0 ? undefined : limit;
   const liveStatuses = statuses.filter((status) => status !== STOPPED);
   const rows: StoredResource[] = [];
-  if (statuses.length === 0 || liveStatuses.length > 0) {
+  if ((statuses.length === 0 || liveStatuses.length > 0) && from?.part !== 'stopped') {
     // The live part of tasksInWindow comes first, its stopped part (tasks that ran in the window, stopped or
-    // not in it) after: the first task that is over ends the live ones. One more than the limit says whether
-    // the list is cut.
-    let nextToken: string | undefined;
-    for (;;) {
-      const page = await store.tasksInWindow(cluster, {
-        ...bounds,
-        ...(liveStatuses.length === 0 ? {} : { statuses: liveStatuses }),
-        limit: limit === 0 ? LIVE_PAGE : limit + 1 - rows.length,
-        ...(nextToken === undefined ? {} : { nextToken }),
-      });
-      const live = page.resources.filter((task) => !isOver(task));
-      rows.push(...live);
-      if (limit !== 0 && rows.length > limit) return { rows: rows.slice(0, limit), more: true };
-      if (!page.more || live.length < page.resources.length) break;
-      nextToken = page.nextToken;
-    }
+    // not in it) after: the first task that is over ends the live ones.
+    const live = await readCut(
+      (nextToken, size) =>
+        store.tasksInWindow(cluster, {
+          ...bounds,
+          ...(liveStatuses.length === 0 ? {} : { statuses: liveStatuses }),
+          ...(size === undefined ? {} : { limit: size }),
+          ...(nextToken === undefined ? {} : { nextToken }),
+        }),
+      { start: from?.token, limit: wanted, ends: isOver, page: LIVE_PAGE },
+    );
+    rows.push(...live.rows);
+    if (live.more) return { rows, more: true, next: { part: 'live', token: live.nextToken } };
   }
   if (statuses.length > 0 && !statuses.includes(STOPPED)) return { rows, more: false };
-  if (limit === 0) {
-    rows.push(...(await store.stoppedTasks(cluster, bounds)).resources);
-    return { rows, more: false };
-  }
-  // The limit is reached: one stopped task more says the list is cut.
-  const left = limit - rows.length;
-  const stopped = await store.stoppedTasks(cluster, { ...bounds, limit: Math.max(left, 1) });
-  if (left === 0) return { rows, more: stopped.resources.length > 0 };
-  rows.push(...stopped.resources);
-  return { rows, more: stopped.more };
+  // When the live tasks fill the limit, one stopped task says whether the list is cut.
+  const stopped = await readCut(
+    (nextToken, size) =>
+      store.stoppedTasks(cluster, {
+        ...bounds,
+        ...(size === undefined ? {} : { limit: size }),
+        ...(nextToken === undefined ? {} : { nextToken }),
+      }),
+    {
+      start: from?.part === 'stopped' ? from.token : undefined,
+      limit: wanted === undefined ? undefined : wanted - rows.length,
+    },
+  );
+  rows.push(...stopped.rows);
+  return stopped.more
+    ? { rows, more: true, next: { part: 'stopped', token: stopped.nextToken } }
+    : { rows, more: false };
 }
 
 const STOPPED = 'STOPPED';

@@ -19,6 +19,15 @@ import { shortId, text } from '../format.js';
 import { type Column, FIT_ONLY, parseLimit, printList, type Section } from '../list.js';
 import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
 import { printerOf } from '../output.js';
+import {
+  decodeNextToken,
+  encodeNextToken,
+  nextPageFlags,
+  nextTokenFlag,
+  onlyCluster,
+  queryOf,
+  readCut,
+} from '../pages.js';
 import { parseWindow, type Window, windowText } from '../time.js';
 import { UsageError } from '../usage.js';
 import { type ContainerView, containersOf, exitCodes } from './resources.js';
@@ -56,6 +65,7 @@ export const STOPS: CommandSpec = {
       help: 'tasks that stopped before this time, excluded (default: now); the forms of --since',
     },
     limit: limitFlag('tasks per cluster'),
+    'next-token': nextTokenFlag,
   },
   about:
     'Classes come from the alerts capability (lib/alerts/classify.ts), rule by rule: oom (a reason that says\n' +
@@ -65,7 +75,8 @@ export const STOPS: CommandSpec = {
     'one here: the cause is the first with a non-zero exit code, else the first with a reason, else the first\n' +
     'that exited (CONTAINER names it; -o wide adds every exit code and the rule that matched). A stop no\n' +
     'container caused (a scale-in or StopTask before any container ran) has no class, nor has a task resync\n' +
-    'found ECS no longer knows (STOP CODE missing): --class never lists them.',
+    'found ECS no longer knows (STOP CODE missing): --class never lists them. A list cut by --limit prints the\n' +
+    '--next-token of its next page (one cluster’s: with several, the notice names it).',
 };
 
 /** One stopped task as `stops` lists it. */
@@ -224,12 +235,10 @@ export const keepsStop = (filter: StopFilter) => (row: StopRow) =>
   (filter.classes.length === 0 || (row.class !== undefined && filter.classes.includes(row.class))) &&
   (filter.exitCode === undefined || row.exitCode === filter.exitCode);
 
-/** Stopped tasks are read a page at a time while a filter the store cannot apply rejects them. */
-const PAGE = 200;
-
 /**
- * A cluster's tasks that stopped in the window, newest first, that pass the filter: up to `limit` (0: all), and
- * whether more match (read on, page by page, until one more than the limit matched or the window is done).
+ * A cluster's tasks that stopped in the window, newest first, that pass the filter: up to `limit` (0: all) after
+ * `start` (a --next-token's store token; undefined: from the newest), whether more match (read on, page by page,
+ * until one more than the limit matched or the window is done), and then the store's token of the next page.
  */
 export async function stopsIn(
   context: Pick<CommandContext, 'store'>,
@@ -238,26 +247,33 @@ export async function stopsIn(
   groups: readonly string[],
   filter: StopFilter,
   limit: number,
-): Promise<{ rows: StopRow[]; more: boolean }> {
+  start?: string,
+): Promise<{ rows: StopRow[]; more: boolean; nextToken?: string }> {
   const keep = keepsStop(filter);
   const filtered = filter.classes.length > 0 || filter.exitCode !== undefined;
-  const rows: StopRow[] = [];
-  let nextToken: string | undefined;
-  for (;;) {
-    const want = limit === 0 ? undefined : filtered ? Math.max(PAGE, limit + 1) : limit;
-    const page = await context.store.stoppedTasks(cluster, {
-      ...window,
-      ...(groups.length === 0 ? {} : { group: groups }),
-      ...(want === undefined ? {} : { limit: want }),
-      ...(nextToken === undefined ? {} : { nextToken }),
-    });
-    rows.push(...page.resources.map(stopRow).filter(keep));
-    if (limit !== 0 && rows.length > limit) return { rows: rows.slice(0, limit), more: true };
-    if (!filtered) return { rows, more: page.more };
-    if (!page.more) return { rows, more: false };
-    nextToken = page.nextToken;
-  }
+  const cut = await readCut(
+    (nextToken, size) =>
+      context.store.stoppedTasks(cluster, {
+        ...window,
+        ...(groups.length === 0 ? {} : { group: groups }),
+        ...(size === undefined ? {} : { limit: size }),
+        ...(nextToken === undefined ? {} : { nextToken }),
+      }),
+    {
+      start,
+      limit: limit === 0 ? undefined : limit,
+      ...(filtered ? { keep: (task: StoredResource) => keep(stopRow(task)) } : {}),
+    },
+  );
+  return {
+    rows: cut.rows.map(stopRow),
+    more: cut.more,
+    ...(cut.nextToken === undefined ? {} : { nextToken: cut.nextToken }),
+  };
 }
+
+/** The one part of a stops list, as a --next-token names it. */
+const STOP_PARTS = ['stopped'] as const;
 
 export async function stopsCommand(
   context: CommandContext,
@@ -266,21 +282,46 @@ export async function stopsCommand(
 ): Promise<number> {
   const printer = printerOf(context);
   const limit = parseLimit(stringOf(values, 'limit'));
-  const window = parseWindow(
-    { since: stringOf(values, 'since'), until: stringOf(values, 'until') },
-    { now: now(), timeZone: printer.timeZone },
-    '24h',
-  );
+  const flags = { since: stringOf(values, 'since'), until: stringOf(values, 'until') };
+  let window = parseWindow(flags, { now: now(), timeZone: printer.timeZone }, '24h');
   const filter: StopFilter = {
     classes: parseClasses(listOf(values, 'class')),
     exitCode: parseExitCode(stringOf(values, 'exit-code')),
   };
   const groups = [...new Set(listOf(values, 'group'))];
+  const clusters = clustersOf(listOf(values, 'cluster'), context.config.clusters);
+  // The query a --next-token belongs to: the flags that choose rows, as written.
+  const queryIn = (cluster: string) =>
+    queryOf('stops', cluster, {
+      ...flags,
+      groups: [...groups].sort(),
+      classes: [...filter.classes].sort(),
+      exitCode: filter.exitCode,
+    });
+  const token = stringOf(values, 'next-token');
+  let start: string | undefined;
+  if (token !== undefined) {
+    const resumed = decodeNextToken(token, queryIn(onlyCluster(clusters)), STOP_PARTS);
+    window = resumed.window;
+    start = resumed.token;
+  }
   const span = windowText(window, printer.timeZone);
   const sections: Section<StopRow>[] = [];
-  for (const cluster of clustersOf(listOf(values, 'cluster'), context.config.clusters)) {
-    const listed = await stopsIn(context, cluster, window, groups, filter, limit);
-    sections.push({ title: `Tasks stopped in ${cluster} ${span}`, ...listed });
+  for (const cluster of clusters) {
+    const listed = await stopsIn(context, cluster, window, groups, filter, limit, start);
+    const next = listed.more
+      ? nextPageFlags(
+          encodeNextToken(queryIn(cluster), window, { part: 'stopped', token: listed.nextToken }),
+          cluster,
+          clusters,
+        )
+      : undefined;
+    sections.push({
+      title: `Tasks stopped in ${cluster} ${span}`,
+      rows: listed.rows,
+      more: listed.more,
+      next,
+    });
   }
   printList(printer, { columns: STOP_COLUMNS, sections, limit });
   const missing = groups.filter((group) => !group.includes(':'));

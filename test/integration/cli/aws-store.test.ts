@@ -1,9 +1,13 @@
 /**
  * `--store aws` through the real DynamoDB client and the SDK's own region and credential resolution, against a
  * local dynalite endpoint (AWS_ENDPOINT_URL_DYNAMODB): each failure is one line saying what to fix, before any
- * command does work. The shared config files are temporary files, the instance metadata service is off.
+ * command does work — and, against a canned endpoint that lets the table be opened and then refuses, when AWS
+ * refuses midway through a command. The shared config files are temporary files, the instance metadata service
+ * is off.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -255,5 +259,128 @@ describe('ecs-ops --store aws', () => {
       'prod',
     );
     expect({ code, err }).toEqual({ code: 0, err: [] });
+  });
+});
+
+/** What the canned endpoint answers an operation (its X-Amz-Target): a status and a JSON body. */
+type Answer = { status: number; body: Record<string, unknown> };
+
+/**
+ * An AWS endpoint (DynamoDB's and ECS's JSON protocols) that answers each operation as told and every other with
+ * `otherwise`: DescribeTable answers the table exists, so the store opens, and the command meets the refusal.
+ */
+async function cannedEndpoint(answers: Record<string, Answer>, otherwise: Answer) {
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const operation =
+        String(request.headers['x-amz-target'] ?? '')
+          .split('.')
+          .at(-1) ?? '';
+      const { status, body } = answers[operation] ?? otherwise;
+      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { endpoint, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+const TABLE_EXISTS: Answer = {
+  status: 200,
+  body: { Table: { TableName: 'ecs-ops-canned-state', TableStatus: 'ACTIVE' } },
+};
+const refused = (type: string, message: string): Answer => ({ status: 400, body: { __type: type, message } });
+const DENIED_QUERY =
+  'User: arn:aws:sts::111122223333:assumed-role/ops/me is not authorized to perform: dynamodb:Query on ' +
+  'resource: arn:aws:dynamodb:us-east-1:111122223333:table/ecs-ops-canned-state/index/byStatus because no ' +
+  'identity-based policy allows the dynamodb:Query action';
+
+describe('ecs-ops --store aws when AWS refuses midway through a command', () => {
+  let canned: Awaited<ReturnType<typeof cannedEndpoint>> | undefined;
+  afterEach(async () => {
+    await canned?.close();
+    canned = undefined;
+  });
+
+  async function against(answers: Record<string, Answer>, otherwise: Answer, ...argv: string[]) {
+    canned = await cannedEndpoint({ DescribeTable: TABLE_EXISTS, ...answers }, otherwise);
+    exportKeys();
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', canned.endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL_ECS', canned.endpoint);
+    return cli(...argv, '--store', 'aws', '--stage', 'canned');
+  }
+
+  it('says what the identity needs, in one line, when a read is denied (exit 1)', async () => {
+    const denied = refused('com.amazon.coral.service#AccessDeniedException', DENIED_QUERY);
+    const { code, out, err } = await against({}, denied, 'tasks', '--cluster', 'prod');
+    expect({ code, out, err }).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        'ecs-ops: AWS denied access to table ecs-ops-canned-state in us-east-1: the CLI needs ' +
+          'dynamodb:DescribeTable, GetItem, Query and BatchGetItem on the table and its indexes ' +
+          '(table/ecs-ops-canned-state and table/ecs-ops-canned-state/index/*), and PutItem, UpdateItem and ' +
+          `BatchWriteItem to replay, resync, drain or run the demo (AWS: ${DENIED_QUERY})`,
+      ],
+    });
+  });
+
+  it('names the stage to deploy when the table is gone after it was opened (exit 1)', async () => {
+    const gone = refused(
+      'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+      'Requested resource not found',
+    );
+    const { code, err } = await against({}, gone, 'stops', '--cluster', 'prod', '--class', 'oom');
+    expect({ code, err }).toEqual({
+      code: 1,
+      err: [
+        'ecs-ops: table ecs-ops-canned-state does not exist in us-east-1: is the stack deployed with ' +
+          '--stage canned? (npx serverless deploy --stage canned)',
+      ],
+    });
+  });
+
+  it('says expired credentials in one line whichever call meets them', async () => {
+    const expired = refused('ExpiredTokenException', 'The security token included in the request is expired');
+    const { code, err } = await against({}, expired, 'task', '0123456789abcdef');
+    expect(code).toBe(1);
+    expect(err).toEqual([
+      'ecs-ops: the AWS credentials have expired (ExpiredTokenException): refresh them with aws sso login, ' +
+        'or export a new AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN',
+    ]);
+  });
+
+  it('resync says a denial as every command does, after "resync stopped"', async () => {
+    const deniedEcs = refused(
+      'AccessDeniedException',
+      'User: arn:aws:sts::111122223333:assumed-role/ops/me is not authorized to perform: ecs:ListTasks',
+    );
+    // The table answers as an empty one; ECS refuses.
+    const ok = (body: Record<string, unknown>): Answer => ({ status: 200, body });
+    const { code, err } = await against(
+      {
+        Query: ok({ Items: [], Count: 0 }),
+        GetItem: ok({}),
+        BatchGetItem: ok({ Responses: {} }),
+        PutItem: ok({}),
+        UpdateItem: ok({}),
+        BatchWriteItem: ok({ UnprocessedItems: {} }),
+      },
+      deniedEcs,
+      'resync',
+      '--cluster',
+      'prod',
+      '--dry-run',
+    );
+    expect(code).toBe(1);
+    expect(err).toEqual([
+      'ecs-ops: resync stopped: AWS denied a request in us-east-1 (AccessDeniedException: User: ' +
+        'arn:aws:sts::111122223333:assumed-role/ops/me is not authorized to perform: ecs:ListTasks): grant ' +
+        'that action to the identity in use (clusters: prod); what it corrected before is kept, and the next ' +
+        'run goes on',
+    ]);
   });
 });

@@ -15,7 +15,7 @@ import { ECSServiceException } from '@aws-sdk/client-ecs';
 import { ResourceNotFoundException as LambdaResourceNotFound } from '@aws-sdk/client-lambda';
 import { CredentialsProviderError, TokenProviderError } from '@smithy/core/config';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { describeAwsFailure, missingRegion } from '../../../cli/aws-errors.js';
+import { awsFailureContextOf, describeAwsFailure, missingRegion } from '../../../cli/aws-errors.js';
 import { openAwsStore } from '../../../cli/aws-store.js';
 import { CommandFailure, UsageError } from '../../../cli/usage.js';
 import { AwsFailure, EcsOpsError } from '../../../lib/platform/errors.js';
@@ -173,6 +173,20 @@ describe('describeAwsFailure', () => {
     expect(describeAwsFailure(new CommandFailure('said already'), context)).toBeUndefined();
     expect(describeAwsFailure(new UsageError('said already'), context)).toBeUndefined();
     expect(describeAwsFailure('a string', context)).toBeUndefined();
+  });
+});
+
+describe('awsFailureContextOf', () => {
+  it('is the context of --store aws (stage, and the region and profile given), and none for the local store', () => {
+    expect(awsFailureContextOf({ store: 'aws', stage: 'prod', region: 'eu-west-1', profile: 'ops' })).toEqual(
+      {
+        stage: 'prod',
+        region: 'eu-west-1',
+        profile: 'ops',
+      },
+    );
+    expect(awsFailureContextOf({ store: 'aws', stage: 'dev', region: undefined })).toEqual({ stage: 'dev' });
+    expect(awsFailureContextOf({ store: 'local', stage: 'dev' })).toBeUndefined();
   });
 });
 

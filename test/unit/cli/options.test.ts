@@ -45,9 +45,9 @@ describe('the declarations', () => {
       replay: [],
       task: ['history'],
       instance: ['limit'],
-      tasks: ['cluster', 'status', 'group', 'since', 'until', 'limit'],
+      tasks: ['cluster', 'status', 'group', 'since', 'until', 'limit', 'next-token'],
       instances: ['cluster', 'status', 'limit'],
-      stops: ['cluster', 'group', 'class', 'exit-code', 'since', 'until', 'limit'],
+      stops: ['cluster', 'group', 'class', 'exit-code', 'since', 'until', 'limit', 'next-token'],
       timeline: ['cluster', 'since', 'until'],
       alerts: ['cluster', 'group', 'since', 'until', 'limit'],
       sandbox: ['duration', 'speed', 'chaos', 'loss', 'seed'],
@@ -113,7 +113,7 @@ describe('a flag the command does not take is refused (exit 2), naming the flags
   it.each([
     [
       ['tasks', '--service', 'web'],
-      'tasks does not take --service; its flags: --cluster --status --group --since --until --limit',
+      'tasks does not take --service; its flags: --cluster --status --group --since --until --limit --next-token',
     ],
     [
       ['instances', '--since', '1m'],

@@ -167,6 +167,22 @@ describe('a list cut by --limit', () => {
     },
   );
 
+  it('offers the --next-token of the next page when the list has one, in a table and on standard error', () => {
+    const paged = {
+      sections: [{ title: 'Things in prod', rows: ROWS, more: true, next: '--next-token abc.def' }],
+      limit: 2,
+    };
+    const notice =
+      'showing 2 of at least 3 — use --limit 10, --limit 0 for all, or --next-token abc.def for the next page';
+    expect(print('table', paged).out.split('\n').at(-1)).toBe(notice);
+    expect(print('json', paged).err).toBe(`ecs-ops: Things in prod: ${notice}`);
+    // The document is the rows, as without a token.
+    expect(JSON.parse(print('json', paged).out)).toEqual(ROWS);
+    expect(limitNotice(100, '--cluster prod --next-token t')).toBe(
+      'showing 100 of at least 101 — use --limit 500, --limit 0 for all, or --cluster prod --next-token t for the next page',
+    );
+  });
+
   it('reads one more than --limit to know, and keeps --limit of them', () => {
     expect(fetchSize(100)).toBe(101);
     expect(fetchSize(0)).toBeUndefined();

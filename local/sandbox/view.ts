@@ -180,7 +180,10 @@ export class SandboxView {
       ['npx ecs-ops tasks', 'running tasks newest first, then those stopped, by stop time'],
       ['npx ecs-ops stops --class oom', 'which tasks were OOM-killed: exit code, reason, class'],
       ['npx ecs-ops timeline worker', "one service's story: tasks, deployments, pages, scaling"],
-      ['npx ecs-ops task <8+ chars of an id>', 'one task: where it ran, its alerts (--history: each version)'],
+      [
+        'npx ecs-ops task <8+ chars of an id>',
+        'one task: where it ran, its alerts (--history: each version)',
+      ],
       ['npx ecs-ops instances', 'container instances, DRAINING and INACTIVE too'],
       ['npx ecs-ops mailbox', 'what was published to SNS: the alerts on-call got, newest first'],
       ['npx ecs-ops drains', 'each drain: trigger, tasks it waited for, released how and when'],

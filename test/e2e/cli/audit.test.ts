@@ -12,17 +12,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StopRow } from '../../../cli/commands/stops.js';
 import type { TimelineEvent } from '../../../cli/commands/timeline.js';
-import { runCli } from '../../../cli/main.js';
+import { runCaptured } from '../../support/cli-run.js';
 
 async function cli(dir: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    ['--dir', dir, ...argv],
-    (line) => out.push(line),
-    (line) => err.push(line),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCaptured(['--dir', dir, ...argv]);
 }
 
 describe('audit questions, one command each, on a sandbox run', () => {

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../cli/main.js';
 import { RunStore } from '../../../lib/jobs/run-store.js';
 import { stateTableName } from '../../../lib/platform/store/table.js';
 import {
@@ -16,6 +15,7 @@ import {
   localClient,
   startLocalEngine,
 } from '../../../local/dynamodb/local-engine.js';
+import { runCaptured } from '../../support/cli-run.js';
 import { engines } from '../../support/engines.js';
 import { EVENTS_DIR, loadEvent, PROJECT_ROOT, taskEvent } from '../../support/fixtures.js';
 
@@ -25,14 +25,7 @@ const FARGATE_ID = 'd637d4d4159ea6d323cdeb526fc0996b';
 
 let dir: string;
 async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    ['--dir', dir, ...argv],
-    (line) => out.push(line),
-    (line) => err.push(line),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCaptured(['--dir', dir, ...argv]);
 }
 const json = <T>(text: string) => JSON.parse(text) as T;
 

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../cli/main.js';
 import type { AlertJournalEntry } from '../../../lib/alerts/model.js';
 import { Journal } from '../../../lib/platform/journal.js';
 import {
@@ -11,6 +10,7 @@ import {
   LOCAL_STATE_TABLE,
   startLocalEngine,
 } from '../../../local/dynamodb/local-engine.js';
+import { runCaptured } from '../../support/cli-run.js';
 import { PROJECT_ROOT } from '../../support/fixtures.js';
 
 const root = PROJECT_ROOT;
@@ -42,14 +42,7 @@ async function journalOf(entries: AlertJournalEntry[]) {
 }
 
 async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    ['--dir', dir, '--config', join(root, 'ops.config.yml'), ...argv],
-    (text) => out.push(text),
-    (text) => err.push(text),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCaptured(['--dir', dir, '--config', join(root, 'ops.config.yml'), ...argv]);
 }
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();

@@ -15,8 +15,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../cli/main.js';
 import { Journal, type JournalEntry } from '../../../lib/platform/journal.js';
+import { runCaptured } from '../../support/cli-run.js';
 import {
   containerInstanceArn,
   type Envelope,
@@ -89,14 +89,7 @@ describe.each(cliStores())('on $name', (leg) => {
   const store = available;
 
   async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      [...store.flags(dir), '--config', config, ...argv],
-      (text) => out.push(text),
-      (text) => err.push(text),
-    );
-    return { code, out: out.join('\n'), err: err.join('\n') };
+    return runCaptured([...store.flags(dir), '--config', config, ...argv]);
   }
 
   /** Stores events through `ecs-ops replay`: the reconcile code the deployed function runs. */

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../cli/main.js';
 import type { AlertJournalEntry } from '../../../lib/alerts/model.js';
 import { DrainStore } from '../../../lib/drain/drain-store.js';
 import type { Drain } from '../../../lib/drain/model.js';
 import { Journal } from '../../../lib/platform/journal.js';
+import { runCaptured } from '../../support/cli-run.js';
 import { drainOf } from '../../support/drains.js';
 import { type TaskOverrides, taskEvent } from '../../support/fixtures.js';
 import { cliStores, useCliStore } from './cli-stores.js';
@@ -66,14 +66,7 @@ describe.each(cliStores())('on $name', (leg) => {
   const store = available;
 
   async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      [...store.flags(dir), '--config', config, ...argv],
-      (text) => out.push(text),
-      (text) => err.push(text),
-    );
-    return { code, out: out.join('\n'), err: err.join('\n') };
+    return runCaptured([...store.flags(dir), '--config', config, ...argv]);
   }
 
   /** Stores tasks through `ecs-ops replay`, the way events reach the store. */

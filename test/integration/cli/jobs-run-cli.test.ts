@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../cli/main.js';
 import { invokeManualRun, launchFunctionName } from '../../../cli/manual-run.js';
+import { runCaptured } from '../../support/cli-run.js';
 import { engines, freshStore, requireEngine } from '../../support/engines.js';
 import { PROJECT_ROOT } from '../../support/fixtures.js';
 import { fargateJob, STAGE, setup } from '../../support/jobs-harness.js';
@@ -26,14 +26,7 @@ afterEach(() => {
 
 /** The CLI with ops.config.yml's jobs (`report`) and a local store of its own. */
 async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    ['--dir', dir, '--config', join(root, 'ops.config.yml'), '--stage', STAGE, ...argv],
-    (text) => out.push(text),
-    (text) => err.push(text),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCaptured(['--dir', dir, '--config', join(root, 'ops.config.yml'), '--stage', STAGE, ...argv]);
 }
 
 describe.each(engines())('ecs-ops jobs run on $name', (engine) => {

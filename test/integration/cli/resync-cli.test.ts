@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../cli/main.js';
 import { lastSegment } from '../../../lib/platform/arn.js';
 import type { EventEnvelope } from '../../../lib/platform/events/envelope.js';
 import { Journal } from '../../../lib/platform/journal.js';
@@ -26,6 +25,7 @@ import {
 } from '../../../local/dynamodb/local-engine.js';
 import type { Backends, EventBridgeBackend } from '../../../local/endpoint/index.js';
 import { eventBridgeBackend } from '../../../local/endpoint/index.js';
+import { runCaptured } from '../../support/cli-run.js';
 import { endpointFor } from '../../support/local-endpoint.js';
 import { RETENTION, resyncWorld, startWebTasks } from '../../support/resync-harness.js';
 import { START } from '../../support/simulated-ecs.js';
@@ -45,14 +45,7 @@ afterEach(() => {
 });
 
 async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    ['--dir', dir, '--config', config, ...argv],
-    (text) => out.push(text),
-    (text) => err.push(text),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCaptured(['--dir', dir, '--config', config, ...argv]);
 }
 
 /** Runs `use` on the CLI's local store (the engine in --dir), closed again before the CLI opens it. */

@@ -7,22 +7,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../cli/main.js';
 import type { SandboxReport } from '../../../../local/sandbox/model.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
+import { runCaptured } from '../../../support/cli-run.js';
 import { PROJECT_ROOT } from '../../../support/fixtures.js';
 
 const root = PROJECT_ROOT;
 
 async function cli(dir: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    ['--dir', dir, ...argv],
-    (line) => out.push(line),
-    (line) => err.push(line),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCaptured(['--dir', dir, ...argv]);
 }
 
 describe('ecs-ops sandbox, a bounded run under chaos', () => {

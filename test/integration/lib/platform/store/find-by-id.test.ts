@@ -4,30 +4,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../../../lib/platform/errors.js';
-import { type EcsEvent, parseEcsEvent } from '../../../../../lib/platform/events/ecs-event.js';
-import { type Item, latestItem } from '../../../../../lib/platform/store/items.js';
-import type { StateStore, StoredResource } from '../../../../../lib/platform/store/state-store.js';
+import type { StateStore } from '../../../../../lib/platform/store/state-store.js';
 import { engines, freshStore, requireEngine } from '../../../../support/engines.js';
-import {
-  ACCOUNT,
-  type Envelope,
-  instanceEvent,
-  loadEvent,
-  REGION,
-  taskEvent,
-} from '../../../../support/fixtures.js';
-
-const RETENTION = { stoppedDays: 30, historyDays: 90 };
-
-function eventOf(envelope: Envelope): EcsEvent {
-  const result = parseEcsEvent(envelope);
-  if (!result.ok) throw new Error(`invalid test event: ${result.error.field}: ${result.error.reason}`);
-  return result.event;
-}
-const latestOf = (envelope: Envelope): Item => latestItem(eventOf(envelope), RETENTION);
-const arnOf = (envelope: Envelope) =>
-  (envelope.detail.taskArn ?? envelope.detail.containerInstanceArn) as string;
-const arns = (resources: readonly StoredResource[]) => resources.map((resource) => resource.arn);
+import { ACCOUNT, instanceEvent, loadEvent, REGION, taskEvent } from '../../../../support/fixtures.js';
+import { arnOf, arns, latestOf } from '../../../../support/store-items.js';
 
 // Three resources whose ids share their first 8 characters (two tasks, one container instance), and one that
 // does not; a stopped task; a task with an old-format ARN (its id a UUID).

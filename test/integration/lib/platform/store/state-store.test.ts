@@ -5,24 +5,12 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../../../../lib/platform/arn.js';
-import { type EcsEvent, parseEcsEvent } from '../../../../../lib/platform/events/ecs-event.js';
-import { historyItem, type Item, latestItem, shardOf } from '../../../../../lib/platform/store/items.js';
+import { type Item, shardOf } from '../../../../../lib/platform/store/items.js';
 import type { CurrentState, StateStore } from '../../../../../lib/platform/store/state-store.js';
 import { KEY } from '../../../../../lib/platform/store/table.js';
 import { engines, freshStore, requireEngine } from '../../../../support/engines.js';
 import { type Envelope, incompressible, instanceEvent, taskEvent } from '../../../../support/fixtures.js';
-
-const RETENTION = { stoppedDays: 30, historyDays: 90 };
-
-function eventOf(envelope: Envelope): EcsEvent {
-  const result = parseEcsEvent(envelope);
-  if (!result.ok) throw new Error(`invalid test event: ${result.error.field}: ${result.error.reason}`);
-  return result.event;
-}
-const latestOf = (envelope: Envelope): Item => latestItem(eventOf(envelope), RETENTION);
-const historyOf = (envelope: Envelope): Item => historyItem(eventOf(envelope), RETENTION);
-const arnOf = (envelope: Envelope) =>
-  (envelope.detail.taskArn ?? envelope.detail.containerInstanceArn) as string;
+import { arnOf, historyOf, latestOf } from '../../../../support/store-items.js';
 
 /** A minute after 12:00 on 2024-05-01, with milliseconds, as index times are written. */
 const at = (minute: number, second = 0) =>

@@ -6,8 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../../../../lib/platform/arn.js';
 import { InvalidInputError } from '../../../../../lib/platform/errors.js';
-import { type EcsEvent, parseEcsEvent } from '../../../../../lib/platform/events/ecs-event.js';
-import { type Item, latestItem, shardOf } from '../../../../../lib/platform/store/items.js';
+import { shardOf } from '../../../../../lib/platform/store/items.js';
 import type {
   CurrentState,
   ResourcePage,
@@ -16,17 +15,7 @@ import type {
 } from '../../../../../lib/platform/store/state-store.js';
 import { engines, freshStore, requireEngine } from '../../../../support/engines.js';
 import { type Envelope, taskEvent } from '../../../../support/fixtures.js';
-
-const RETENTION = { stoppedDays: 30, historyDays: 90 };
-
-function eventOf(envelope: Envelope): EcsEvent {
-  const result = parseEcsEvent(envelope);
-  if (!result.ok) throw new Error(`invalid test event: ${result.error.field}: ${result.error.reason}`);
-  return result.event;
-}
-const latestOf = (envelope: Envelope): Item => latestItem(eventOf(envelope), RETENTION);
-const arnOf = (envelope: Envelope) => envelope.detail.taskArn as string;
-const arns = (resources: readonly StoredResource[]) => resources.map((resource) => resource.arn);
+import { arnOf, arns, latestOf } from '../../../../support/store-items.js';
 
 /** Minutes after 11:00 on 2024-05-01, as index times are written. */
 const at = (minute: number) =>

@@ -3,7 +3,7 @@
  * and its report. A page is done or not started, so a cursor resumes exactly.
  */
 import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
-import { clusterName, lastSegment, parseArn } from '../platform/arn.js';
+import { clusterName, lastSegment, parseArn, resourceKey } from '../platform/arn.js';
 import { mapConcurrent } from '../platform/concurrency.js';
 import { asEcsOpsError, InvalidInputError } from '../platform/errors.js';
 import {
@@ -125,11 +125,13 @@ export class ClusterRun {
 
   private async instances(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const clusterArn = clusterArnOf(this.cluster, ids);
     const { found, missing } = await this.api.describeContainerInstances(this.cluster, ids);
     await this.correct(
       found.map((instance: ContainerInstance) =>
-        observed('instance', containerInstanceDetailOf(instance, clusterArn)),
+        observed(
+          'instance',
+          containerInstanceDetailOf(instance, clusterArnOf(this.cluster, instance.containerInstanceArn)),
+        ),
       ),
       missing.map((arn) => `container-instance/${lastSegment(arn)}`),
     );
@@ -158,7 +160,7 @@ export class ClusterRun {
     this.report.storeNewer += drift.storeNewer;
     const corrections = [...drift.corrections, ...missingCorrections(missingKeys, current)];
     if (this.report.dryRun) {
-      for (const correction of corrections) this.count(correction, lineOf(correction));
+      for (const correction of corrections) this.count(correction);
       return;
     }
     const noticedAt = this.now().toISOString();
@@ -207,7 +209,7 @@ export class ClusterRun {
       // The timeline gets the version even when an event got to the latest state first: its own entry, if
       // stored, is kept; otherwise the version would be missing from it.
       await store.putHistoryIfAbsent(historyItem(event, retention));
-      if (verdict === 'accepted') this.count(correction, lineOf(correction));
+      if (verdict === 'accepted') this.count(correction);
       else this.report.storeNewer++;
     } catch (error) {
       const line = lineOf(correction);
@@ -229,7 +231,7 @@ export class ClusterRun {
         noticedAt,
         retention.stoppedDays,
       );
-      if (marked) this.count(correction, lineOf(correction));
+      if (marked) this.count(correction);
       else this.report.storeNewer++;
     } catch (error) {
       this.report.failed++;
@@ -237,11 +239,11 @@ export class ClusterRun {
     }
   }
 
-  private count(correction: Correction, line: CorrectionLine): void {
+  private count(correction: Correction): void {
     if (correction.action === 'add') this.report.added++;
     else if (correction.action === 'advance') this.report.advanced++;
     else this.report.markedMissing++;
-    this.listCorrection(line);
+    this.listCorrection(lineOf(correction));
   }
 
   private listCorrection(line: CorrectionLine): void {
@@ -253,13 +255,15 @@ export class ClusterRun {
 function observed(kind: 'task' | 'instance', detail: Record<string, unknown>): ObservedState {
   const arn = String((kind === 'task' ? detail.taskArn : detail.containerInstanceArn) ?? '');
   const status = String((kind === 'task' ? detail.lastStatus : detail.status) ?? '');
-  const type = kind === 'task' ? 'task' : 'container-instance';
-  return { key: `${type}/${lastSegment(arn)}`, arn, kind, version: Number(detail.version), status, detail };
+  return { key: resourceKey(arn), arn, kind, version: Number(detail.version), status, detail };
 }
 
-/** The cluster's ARN, built from an ARN of its resources (the API's container instances do not carry it). */
-function clusterArnOf(cluster: string, ids: readonly string[]): string {
-  const arn = ids.map((id) => parseArn(id)).find((parsed) => parsed !== undefined);
+/**
+ * The cluster's ARN, built from a container instance's own ARN (the API's container instances do not carry
+ * it; the ids the store-live phase asks with are bare, so the answer's ARN is what names partition and account).
+ */
+function clusterArnOf(cluster: string, containerInstanceArn: string | undefined): string {
+  const arn = parseArn(containerInstanceArn ?? '');
   if (arn === undefined) return cluster;
   return `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${clusterName(cluster)}`;
 }

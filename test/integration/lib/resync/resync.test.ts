@@ -97,6 +97,25 @@ describe.each(engines())('resync on $name', (engine) => {
     expect(journaled[1]?.fields.corrections).toHaveLength(10);
   });
 
+  it('advances an instance ECS no longer lists (deregistered, event lost) with its cluster’s ARN', async () => {
+    const w = await world();
+    w.instance('i-0000000000000000a');
+    w.settle();
+    await w.deliver();
+    const [registered] = w.sim.snapshot().containerInstances;
+    // The instance leaves the Auto Scaling group's hands at once (no hook on this group in the test).
+    w.sim.terminateInstance('i-0000000000000000a');
+    w.settle();
+    await w.deliver((event) => event['detail-type'] === 'ECS Container Instance State Change');
+
+    const { reports } = await w.resync();
+
+    expect(reports[0]).toMatchObject({ advanced: 1, failed: 0, invalid: [] });
+    const stored = await w.store.getLatest(String(registered?.containerInstanceArn));
+    expect(stored?.detail).toMatchObject({ status: 'INACTIVE', clusterArn: registered?.clusterArn });
+    expect((await w.groundTruth()).mismatches).toEqual([]);
+  });
+
   it('never lets a snapshot overwrite a newer event, and fills the timeline gap it knows', async () => {
     const w = await world();
     const [task] = startWebTasks(w, 1);

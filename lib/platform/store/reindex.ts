@@ -13,14 +13,14 @@ import {
   INDEX,
   KEY,
   kindOfKey,
-  LATEST_ENTRY,
   LIVE_TASKS,
+  latestKey,
   OTHER_INSTANCE_STATUSES,
   STOPPED_TASKS,
   shortIdKeyOf,
   statusKey,
   stoppedGroupKey,
-  TASK_STATUS_SHARDS,
+  taskStatusKeys,
 } from './table.js';
 import { batchGetAll, conditionalWrite, queryAll } from './table-io.js';
 
@@ -38,9 +38,7 @@ export async function reindexLatest(
 ): Promise<{ examined: number; rewritten: number }> {
   const { client, tableName } = store;
   const partitions = [
-    ...[LIVE_TASKS, STOPPED_TASKS].flatMap((bucket) =>
-      Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) => statusKey(cluster, 'task', bucket, shard)),
-    ),
+    ...[LIVE_TASKS, STOPPED_TASKS].flatMap((bucket) => taskStatusKeys(cluster, bucket)),
     ...[...INSTANCE_STATUSES, OTHER_INSTANCE_STATUSES].map((status) =>
       statusKey(cluster, 'instance', status, 0),
     ),
@@ -121,5 +119,3 @@ function missingIndexKeys(item: Item): Record<string, AttributeValue> | undefine
   }
   return Object.keys(keys).length === 0 ? undefined : keys;
 }
-
-const latestKey = (key: string): Item => ({ [KEY.partition]: { S: key }, [KEY.sort]: { S: LATEST_ENTRY } });

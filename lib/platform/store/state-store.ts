@@ -42,8 +42,8 @@ import {
   type IndexName,
   KEY,
   kindOfKey,
-  LATEST_ENTRY,
   LIVE_TASKS,
+  latestKey,
   OTHER_INSTANCE_STATUSES,
   RESOURCE_TYPES,
   SHORT_ID_LENGTH,
@@ -51,8 +51,8 @@ import {
   shortIdKey,
   statusKey,
   stoppedGroupKey,
-  TASK_STATUS_SHARDS,
   taskStatusBucket,
+  taskStatusKeys,
 } from './table.js';
 import {
   backoff,
@@ -306,9 +306,7 @@ export class StateStore {
   async liveKeys(cluster: string, kind: 'task' | 'instance'): Promise<string[]> {
     const partitions =
       kind === 'task'
-        ? Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) =>
-            statusKey(cluster, 'task', LIVE_TASKS, shard),
-          )
+        ? taskStatusKeys(cluster, LIVE_TASKS)
         : [...INSTANCE_STATUSES.filter((status) => status !== 'INACTIVE'), OTHER_INSTANCE_STATUSES].map(
             (status) => statusKey(cluster, 'instance', status, 0),
           );
@@ -427,9 +425,7 @@ export class StateStore {
    */
   async tasksByStatus(cluster: string, status: string, options: ListOptions = {}): Promise<StoredResource[]> {
     const bucket = taskStatusBucket(status);
-    const shards = Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) =>
-      statusKey(cluster, 'task', bucket, shard),
-    );
+    const shards = taskStatusKeys(cluster, bucket);
     const keep = bucket === status ? undefined : (task: StoredResource) => task.detail.lastStatus === status;
     return this.listNewestFirst('byStatus', shards, options, keep);
   }
@@ -443,9 +439,7 @@ export class StateStore {
     known: readonly string[],
     options: ListOptions = {},
   ): Promise<StoredResource[]> {
-    const shards = Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) =>
-      statusKey(cluster, 'task', taskStatusBucket(''), shard),
-    );
+    const shards = taskStatusKeys(cluster, taskStatusBucket(''));
     const other = (task: StoredResource) => !known.includes(String(task.detail.lastStatus));
     return this.listNewestFirst('byStatus', shards, options, other);
   }
@@ -835,7 +829,7 @@ function taskPart(
 ): WindowPart {
   const partitions =
     groups === undefined
-      ? Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) => statusKey(cluster, 'task', bucket, shard))
+      ? taskStatusKeys(cluster, bucket)
       : groups.map((group) => groupKey(cluster, group, bucket));
   const belongs = (task: StoredResource) =>
     isOver(task) === (bucket === STOPPED_TASKS) &&
@@ -871,8 +865,6 @@ function finalStatusKey(current: string, bucket: string): string {
   parts[parts.length - 2] = bucket;
   return parts.join('|');
 }
-
-const latestKey = (key: string) => ({ [KEY.partition]: { S: key }, [KEY.sort]: { S: LATEST_ENTRY } });
 
 function toStoredResource(item: Item): StoredResource {
   const detailBytes = item.detail?.B;

@@ -82,6 +82,11 @@ export const groupKey = (cluster: string, group: string, bucket: string) =>
 /** A group's STOPPED bucket from the key of its live one (`<cluster>|<group>`); a STOPPED one stays. */
 export const stoppedGroupKey = (current: string) =>
   current.endsWith(`|${STOPPED_TASKS}`) ? current : `${current}|${STOPPED_TASKS}`;
+/** The byStatus partitions of a cluster's tasks in one bucket (`live` or `STOPPED`): one per shard. */
+export const taskStatusKeys = (cluster: string, bucket: string) =>
+  Array.from({ length: TASK_STATUS_SHARDS }, (_, shard) => statusKey(cluster, 'task', bucket, shard));
+/** The table key of a resource's latest item. */
+export const latestKey = (key: string) => ({ [KEY.partition]: { S: key }, [KEY.sort]: { S: LATEST_ENTRY } });
 export const ec2HostKey = (ec2InstanceId: string) => `ec2/${ec2InstanceId}`;
 /** The byShortId partition of an id, or of any prefix of one at least SHORT_ID_LENGTH long. */
 export const shortIdKey = (type: ResourceType, idOrPrefix: string) =>

@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { loadOpsConfig, type OpsConfig } from '../lib/ops-config.js';
+import { Journal } from '../lib/platform/journal.js';
 import type { StateStore } from '../lib/platform/store/state-store.js';
 import { openAwsStore } from './aws-store.js';
 import { openLocalStore } from './local-store.js';
@@ -54,3 +55,7 @@ export async function withContext<T>(
     await opened.close();
   }
 }
+
+/** The journal, to read (retention matters only to writes). */
+export const journalOf = ({ store }: Pick<CommandContext, 'store'>): Journal =>
+  new Journal({ tableName: store.tableName, client: store.client, retentionDays: 0 });

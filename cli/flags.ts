@@ -1,6 +1,6 @@
 /** Flags several commands declare alike: which clusters, the time window, how many rows. */
 import { clusterName } from '../lib/platform/arn.js';
-import type { Flag } from './options.js';
+import { type Flag, stringOf, type Values } from './options.js';
 import { UsageError } from './usage.js';
 
 export const clusterFlag = (help = 'default: the clusters in ops.config.yml'): Flag => ({
@@ -21,6 +21,12 @@ export const untilFlag = (what: string): Flag => ({
   type: 'string',
   value: '<time>',
   help: `${what} at or before this time (default: now); the forms of --since`,
+});
+
+/** --since and --until as written: for parseWindow, and the query a --next-token belongs to. */
+export const windowFlags = (values: Values): { since: string | undefined; until: string | undefined } => ({
+  since: stringOf(values, 'since'),
+  until: stringOf(values, 'until'),
 });
 
 export const limitFlag = (what: string): Flag => ({

@@ -8,7 +8,7 @@
  * it has one (`tasks`, `stops`): after its table, or on standard error beside json, csv and yaml, so standard
  * output stays machine-readable (json and yaml print the rows as an array, unchanged by a cut).
  */
-import { renderTable, truncate } from './format.js';
+import { renderTable, shortTime, truncate } from './format.js';
 import { type Printer, paint } from './output.js';
 import { isoInZone } from './time.js';
 import { UsageError } from './usage.js';
@@ -19,6 +19,9 @@ export interface Show {
   /** The zone those times are in, for output that names it once (ecs-ops task). */
   zone?: string;
 }
+
+/** Times as shortTime writes them, in UTC: the default of the plain renderers (tests, the id resolver). */
+export const UTC: Show = { time: shortTime, zone: 'UTC' };
 
 export interface Column<T> {
   header: string;

@@ -5,9 +5,8 @@
 import { JOURNAL_KIND } from '../../lib/alerts/alerting.js';
 import type { AlertJournalEntry } from '../../lib/alerts/model.js';
 import { clusterName } from '../../lib/platform/arn.js';
-import { Journal } from '../../lib/platform/journal.js';
-import type { CommandContext } from '../context.js';
-import { clusterFlag, limitFlag, sinceFlag, untilFlag } from '../flags.js';
+import { type CommandContext, journalOf } from '../context.js';
+import { clusterFlag, limitFlag, sinceFlag, untilFlag, windowFlags } from '../flags.js';
 import { text } from '../format.js';
 import { type Column, cut, FIT_ONLY, fetchSize, parseLimit, printList } from '../list.js';
 import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
@@ -66,19 +65,11 @@ export async function alertsCommand(
   const printer = printerOf(context);
   const limit = parseLimit(stringOf(values, 'limit'));
   const at = now();
-  const window = parseWindow(
-    { since: stringOf(values, 'since'), until: stringOf(values, 'until') },
-    { now: at, timeZone: printer.timeZone },
-    '24h',
-  );
+  const window = parseWindow(windowFlags(values), { now: at, timeZone: printer.timeZone }, '24h');
   const clusters = new Set(listOf(values, 'cluster').map(clusterName));
   const groups = new Set(listOf(values, 'group'));
   const filtered = clusters.size > 0 || groups.size > 0;
-  const journal = new Journal({
-    tableName: context.store.tableName,
-    client: context.store.client,
-    retentionDays: 0,
-  });
+  const journal = journalOf(context);
   const read = (
     await journal.list<Omit<AlertJournalEntry, 'at'>>({
       kind: JOURNAL_KIND,

@@ -18,7 +18,7 @@ import { awsClient } from '../../lib/platform/aws/clients.js';
 import { Journal } from '../../lib/platform/journal.js';
 import type { AlertPublisher } from '../../lib/platform/notification/publisher.js';
 import type { CommandContext } from '../context.js';
-import { clusterFlag, limitFlag, sinceFlag, untilFlag } from '../flags.js';
+import { clusterFlag, limitFlag, sinceFlag, untilFlag, windowFlags } from '../flags.js';
 import { text } from '../format.js';
 import { type Column, cut, FIT_ONLY, fetchSize, parseLimit, printList } from '../list.js';
 import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
@@ -89,10 +89,7 @@ export async function drainsCommand(
   const printer = printerOf(context);
   const limit = parseLimit(stringOf(values, 'limit'));
   const open = values.open === true;
-  const window = parseWindow(
-    { since: stringOf(values, 'since'), until: stringOf(values, 'until') },
-    { now: now(), timeZone: printer.timeZone },
-  );
+  const window = parseWindow(windowFlags(values), { now: now(), timeZone: printer.timeZone });
   const clusters = new Set(listOf(values, 'cluster').map(clusterName));
   const windowed = window.since !== undefined || window.until !== undefined;
   const filtered = clusters.size > 0 || windowed;

@@ -4,8 +4,8 @@
  * `instance`, `stops` and `timeline`, and by the id resolver's list of candidates.
  */
 import type { StoredResource } from '../../lib/platform/store/state-store.js';
-import { shortTime, text } from '../format.js';
-import type { Show } from '../list.js';
+import { text } from '../format.js';
+import { type Show, UTC } from '../list.js';
 
 /** A container of a task's detail, as ECS reports it. */
 export interface ContainerView {
@@ -14,8 +14,6 @@ export interface ContainerView {
   exitCode?: number | null;
   reason?: string;
 }
-
-const UTC: Show = { time: shortTime, zone: 'UTC' };
 
 /**
  * A task's last status or a container instance's status, as stored (a status ecs-ops does not know included),

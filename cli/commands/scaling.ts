@@ -3,10 +3,9 @@
  * decision of the `scale` function, newest first, with its reason — scaled (from → to, the step), held (within
  * cooldown, at max, metric missing, native policy, …) or failed — from the journal.
  */
-import { Journal } from '../../lib/platform/journal.js';
 import { SCALING_JOURNAL_KIND } from '../../lib/scaling/executor.js';
 import type { ScalingReport } from '../../lib/scaling/report.js';
-import type { CommandContext } from '../context.js';
+import { type CommandContext, journalOf } from '../context.js';
 import { limitFlag, sinceFlag, untilFlag } from '../flags.js';
 import { text } from '../format.js';
 import { type Column, cut, fetchSize, parseLimit, printList } from '../list.js';
@@ -78,11 +77,7 @@ export async function scalingCommand(
   );
   const services = typeof options.service === 'string' ? [options.service] : [...(options.service ?? [])];
   const filters = services.map(serviceFilter);
-  const journal = new Journal({
-    tableName: context.store.tableName,
-    client: context.store.client,
-    retentionDays: 0,
-  });
+  const journal = journalOf(context);
   const entries = await journal.list<Omit<ScalingDecision, 'at'>>({
     kind: SCALING_JOURNAL_KIND,
     ...window,

@@ -15,8 +15,8 @@ import { INSTANCE_STATUSES, TASK_STATUSES } from '../../lib/platform/events/stat
 import type { StateStore, StoredResource } from '../../lib/platform/store/state-store.js';
 import { OTHER_INSTANCE_STATUSES } from '../../lib/platform/store/table.js';
 import type { CommandContext } from '../context.js';
-import { clusterFlag, clustersOf, limitFlag, sinceFlag } from '../flags.js';
-import { renderTable, shortId, shortTime, text } from '../format.js';
+import { clusterFlag, clustersOf, limitFlag, sinceFlag, windowFlags } from '../flags.js';
+import { renderTable, shortId, text } from '../format.js';
 import {
   type Column,
   cut,
@@ -26,6 +26,7 @@ import {
   printList,
   type Section,
   type Show,
+  UTC,
 } from '../list.js';
 import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
 import { type Printer, printerOf } from '../output.js';
@@ -100,8 +101,6 @@ export const INSTANCES: CommandSpec = {
   },
 };
 
-const UTC: Show = { time: shortTime };
-
 export const TASK_COLUMNS: readonly Column<StoredResource>[] = [
   { header: 'TASK', cell: (task) => shortId(task.arn) },
   { header: 'CLUSTER', wide: true, cell: (task) => clusterName(text(task.detail.clusterArn)) },
@@ -167,7 +166,7 @@ export async function tasksCommand(
 ) {
   const printer = printerOf(context);
   const limit = parseLimit(stringOf(values, 'limit'));
-  const flags = { since: stringOf(values, 'since'), until: stringOf(values, 'until') };
+  const flags = windowFlags(values);
   let window = parseWindow(flags, { now: now(), timeZone: printer.timeZone });
   const named = listOf(values, 'status');
   const statuses = checkStatuses(

@@ -14,7 +14,7 @@ import { stopKind } from '../../lib/alerts/detect.js';
 import { clusterName, lastSegment } from '../../lib/platform/arn.js';
 import type { StoredResource } from '../../lib/platform/store/state-store.js';
 import type { CommandContext } from '../context.js';
-import { clusterFlag, clustersOf, limitFlag, sinceFlag } from '../flags.js';
+import { clusterFlag, clustersOf, limitFlag, sinceFlag, windowFlags } from '../flags.js';
 import { shortId, text } from '../format.js';
 import { type Column, FIT_ONLY, parseLimit, printList, type Section } from '../list.js';
 import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
@@ -282,7 +282,7 @@ export async function stopsCommand(
 ): Promise<number> {
   const printer = printerOf(context);
   const limit = parseLimit(stringOf(values, 'limit'));
-  const flags = { since: stringOf(values, 'since'), until: stringOf(values, 'until') };
+  const flags = windowFlags(values);
   let window = parseWindow(flags, { now: now(), timeZone: printer.timeZone }, '24h');
   const filter: StopFilter = {
     classes: parseClasses(listOf(values, 'class')),

@@ -9,11 +9,10 @@
 import { JOURNAL_KIND } from '../../lib/alerts/alerting.js';
 import type { AlertJournalEntry } from '../../lib/alerts/model.js';
 import { clusterName, resourceId, resourceKey } from '../../lib/platform/arn.js';
-import { Journal } from '../../lib/platform/journal.js';
 import type { StoredResource } from '../../lib/platform/store/state-store.js';
-import type { CommandContext } from '../context.js';
-import { renderTable, shortTime, text, truncate } from '../format.js';
-import type { Show } from '../list.js';
+import { type CommandContext, journalOf } from '../context.js';
+import { renderTable, text, truncate } from '../format.js';
+import { type Show, UTC } from '../list.js';
 import type { CommandSpec, Values } from '../options.js';
 import { printerOf } from '../output.js';
 import { UsageError } from '../usage.js';
@@ -40,7 +39,6 @@ export const TASK: CommandSpec = {
   more: 'Exit codes: 0 shown; 2 no such id, an id shorter than 8 characters, or one that matches several.',
 };
 
-const UTC: Show = { time: shortTime, zone: 'UTC' };
 /** Alerts about a task are journaled when its stop is handled: read up to a day after it (resync finds late ones). */
 const ALERTS_AFTER_STOP_MS = 86_400_000;
 
@@ -115,11 +113,7 @@ export async function alertsOf(
   now: Date,
 ): Promise<AlertJournalEntry[]> {
   const { since, until } = lifetimeOf(task, now, context.config.retention.historyDays);
-  const journal = new Journal({
-    tableName: context.store.tableName,
-    client: context.store.client,
-    retentionDays: 0,
-  });
+  const journal = journalOf(context);
   const key = resourceKey(task.arn);
   const entries = await journal.list<Omit<AlertJournalEntry, 'at'>>({ kind: JOURNAL_KIND, since, until });
   return entries

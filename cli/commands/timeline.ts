@@ -13,14 +13,14 @@ import { JOURNAL_KIND as ALERT_KIND } from '../../lib/alerts/alerting.js';
 import { JOB_JOURNAL_KIND } from '../../lib/jobs/journal.js';
 import type { OpsConfig } from '../../lib/ops-config.js';
 import { resourceId } from '../../lib/platform/arn.js';
-import { Journal, type JournalEntry } from '../../lib/platform/journal.js';
+import type { JournalEntry } from '../../lib/platform/journal.js';
 import type { StoredResource } from '../../lib/platform/store/state-store.js';
 import { SCALING_JOURNAL_KIND } from '../../lib/scaling/executor.js';
-import type { CommandContext } from '../context.js';
-import { clusterFlag, clustersOf, sinceFlag } from '../flags.js';
+import { type CommandContext, journalOf } from '../context.js';
+import { clusterFlag, clustersOf, sinceFlag, windowFlags } from '../flags.js';
 import { shortId, text } from '../format.js';
 import { type Column, printList, type Section } from '../list.js';
-import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
+import { type CommandSpec, listOf, type Values } from '../options.js';
 import { printerOf } from '../output.js';
 import { parseWindow, type Window, windowText } from '../time.js';
 import { UsageError } from '../usage.js';
@@ -436,20 +436,12 @@ export async function timelineCommand(
     );
   const printer = printerOf(context);
   const at = now();
-  const window = parseWindow(
-    { since: stringOf(values, 'since'), until: stringOf(values, 'until') },
-    { now: at, timeZone: printer.timeZone },
-    '24h',
-  );
+  const window = parseWindow(windowFlags(values), { now: at, timeZone: printer.timeZone }, '24h');
   const clusters = clustersOf(listOf(values, 'cluster'), context.config.clusters);
   const { group, note } = await chooseGroup(context, name.trim(), clusters);
   const service = group.startsWith('service:') ? group.slice('service:'.length) : undefined;
   const jobs = group.startsWith('family:') ? jobsOfFamily(context.config, group.slice('family:'.length)) : [];
-  const journal = new Journal({
-    tableName: context.store.tableName,
-    client: context.store.client,
-    retentionDays: 0,
-  });
+  const journal = journalOf(context);
   // One read of the window's journal: a day's partition holds every capability's (rare) entries.
   const entries = (await journal.list({ ...window, until: window.until ?? at.toISOString() })).filter(
     (entry) => inWindow(window)(entry.at),

@@ -122,7 +122,10 @@ export class SandboxView {
       const counts = OUTCOMES.filter((o) => Number(entry[o] ?? 0) > 0).map((o) => `${entry[o]} ${o}`);
       this.line(this.now(), `    ${name} ← ${entry.records} records: ${counts.join(', ')}`);
     } else if (message === RESYNC_MESSAGE) {
-      this.line(this.now(), `    ${name} (${String(entry.trigger)}): ${resyncDetails(entry)}`);
+      this.line(
+        this.now(),
+        `    ${name} ${RESYNC_TRIGGERS[String(entry.trigger)] ?? `(${String(entry.trigger)})`}: ${resyncDetails(entry)}`,
+      );
     } else if (JOB_MESSAGE.test(message) && entry.level !== 'DEBUG') {
       this.line(this.now(), `    ${name}: ${message} — ${jobDetails(entry)}`);
     } else if (entry.level === 'ERROR' || entry.level === 'WARN') {
@@ -297,6 +300,12 @@ function jobDetails(entry: Record<string, unknown>): string {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Why a resync ran, as a newcomer reads it: the deploy's backfill of what ran before, or the schedule. */
+const RESYNC_TRIGGERS: Record<string, string> = {
+  deploy: 'at deploy (backfills what ran before ecs-ops watched)',
+  schedule: '(scheduled: heals what events missed)',
+};
 
 /** The resync function's line per cluster (functions/resync.ts). */
 const RESYNC_MESSAGE = 'resync of a cluster';

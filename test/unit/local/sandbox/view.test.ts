@@ -137,8 +137,8 @@ describe('SandboxView', () => {
       failed: 1,
     });
     expect(lines).toEqual([
-      '+  0.0s     resync (schedule): prod — 0 added, 2 advanced, 1 marked missing, 20 in sync, 1 late stops published',
-      '+  0.0s     resync (deploy): batch — 0 added, 2 advanced, 1 marked missing, 20 in sync, 1 late stops published, 1 failed',
+      '+  0.0s     resync (scheduled: heals what events missed): prod — 0 added, 2 advanced, 1 marked missing, 20 in sync, 1 late stops published',
+      '+  0.0s     resync at deploy (backfills what ran before ecs-ops watched): batch — 0 added, 2 advanced, 1 marked missing, 20 in sync, 1 late stops published, 1 failed',
     ]);
   });
 

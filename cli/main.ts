@@ -14,7 +14,7 @@ import { DRAIN, DRAINS, drainCommand, drainsCommand } from './commands/drains.js
 import { INSTANCE, instanceCommand } from './commands/instance.js';
 import { JOBS, jobsCommand } from './commands/jobs.js';
 import { MAILBOX, mailboxCommand } from './commands/mailbox.js';
-import { REPLAY, replayCommand } from './commands/replay.js';
+import { REPLAY, replayCommand, replayFlags } from './commands/replay.js';
 import { RESYNC, resyncCommand } from './commands/resync.js';
 import { SANDBOX, sandboxCommand } from './commands/sandbox.js';
 import { SCALE, scaleCommand } from './commands/scale.js';
@@ -66,7 +66,7 @@ type Run = (context: CommandContext, line: CommandLine) => Promise<number> | num
 
 /** The commands that run against the store, by their first word. */
 const RUNS: Record<string, Run> = {
-  replay: (context, { args }) => replayCommand(context, args[0]),
+  replay: (context, { args, values }) => replayCommand(context, args[0], replayFlags(values)),
   task: (context, { args, values }) => taskCommand(context, args, values),
   instance: (context, { args, values }) => instanceCommand(context, args, values),
   tasks: (context, { values }) => tasksCommand(context, values),

@@ -6,10 +6,11 @@ import type { OpsConfig } from '../lib/ops-config.js';
 import { TASK_STATE_CHANGE } from '../lib/platform/events/ecs-event.js';
 import { EVENT_SOURCE, RESYNC_SOURCE } from '../lib/platform/events/statuses.js';
 import { StopCode, StoppedReasonPrefix } from '../lib/platform/events/stop-codes.js';
+import { publisherOptionsOf } from '../lib/platform/notification/publisher.js';
 import { capabilityResources } from './capability.js';
 import type { EventQueue } from './queues.js';
 import { DESCRIBE_TASK_DEFINITIONS, publishAlerts, stateTable } from './roles.js';
-import { clusterFilter, type Stack } from './template.js';
+import { allow, arn, clusterFilter, type Stack } from './template.js';
 
 /** The stack's alert topic: the configured name with the stage, so stages never share pages. */
 export const alertTopicName = (config: OpsConfig, stage: string) => `${config.alerts.topicName}-${stage}`;
@@ -62,6 +63,8 @@ export function alertsSettings(config: OpsConfig, stack: Stack) {
   };
   return {
     config: JSON.stringify(config.alerts),
+    /** ALERT_OUTPUTS of the functions that page without the alerts section (jobs, drains). */
+    outputs: JSON.stringify(publisherOptionsOf(config.alerts)),
     topicName: alertTopicName(config, stack.stage),
     subscriptions: alertSubscriptions(config),
     resources: capabilityResources(stack, {
@@ -86,12 +89,21 @@ export function alertsSettings(config: OpsConfig, stack: Stack) {
         {
           function: 'alert-summary',
           statements: [
-            publishAlerts('Summarise'),
-            // Ended windows (query the byStatus index), closing each (update) and the journal (put).
+            publishAlerts('SummariseAndResolve'),
+            // Listed windows (query the byStatus index, then read them), closing, summarising and resolving each
+            // (update) and the journal (put).
             stateTable(
-              'CloseWindowsAndJournal',
-              ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+              'SweepWindowsAndJournal',
+              ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
               ['byStatus'],
+            ),
+            // Is a paged service back to its desired count? Only services of the clusters that page.
+            allow(
+              'ServiceCountsOfAlertingClusters',
+              'ecs:DescribeServices',
+              (config.alerts.clusters ?? config.clusters ?? ['*']).map((cluster) =>
+                arn('ecs', `service/${cluster}/*`),
+              ),
             ),
           ],
         },

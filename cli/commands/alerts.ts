@@ -19,7 +19,7 @@ export const ALERTS: CommandSpec = {
   list: true,
   summary:
     'what alerting decided for each stopped task, newest first: sent, grouped (crash loop), muted (and the ' +
-    "rule's reason), summary-sent, not-incident",
+    "rule's reason), summary-sent, resolved (the outage is over, and why), not-incident; wide: the runbook",
   flags: {
     cluster: clusterFlag('default: every cluster'),
     group: {
@@ -45,11 +45,14 @@ const COLUMNS: readonly Column<AlertJournalEntry>[] = [
     header: 'SUBJECT OR REASON',
     free: 100,
     cell: (entry) =>
-      entry.outcome === 'sent' || entry.outcome === 'summary-sent' ? text(entry.subject) : entry.reason,
+      entry.outcome === 'sent' || entry.outcome === 'summary-sent' || entry.outcome === 'resolved'
+        ? text(entry.subject)
+        : entry.reason,
   },
   { header: 'TASK', wide: true, cell: (entry) => text(entry.taskArn) },
   { header: 'REASON', wide: true, cell: (entry) => entry.reason },
   { header: 'MESSAGE ID', wide: true, cell: (entry) => text(entry.messageId) },
+  { header: 'RUNBOOK', wide: true, cell: (entry) => text(entry.runbook) },
   {
     header: 'FOUND BY RESYNC',
     wide: true,

@@ -1,4 +1,8 @@
-/** `ecs-ops mailbox`: what was published to SNS in the sandbox, newest first (the local stand-in for email). */
+/**
+ * `ecs-ops mailbox`: what was published to SNS in the sandbox, newest first (the local stand-in for email). The
+ * table shows what on-call reads — the email body of a message with one body per protocol, not its JSON — and
+ * the severity subscribers filter on; `-o json` keeps each message whole.
+ */
 import { join } from 'node:path';
 import { SnsMailbox } from '../../local/sns/sns-mailbox.js';
 import type { CommandContext } from '../context.js';
@@ -19,11 +23,15 @@ export const MAILBOX: CommandSpec = {
 
 type Message = ReturnType<SnsMailbox['list']>[number];
 
+/** What an email subscriber reads (SNS gives it `default` when the message has no email body of its own). */
+const readable = (m: Message): string => m.bodies?.email ?? m.message;
+
 const COLUMNS: readonly Column<Message>[] = [
   { header: 'TIME', cell: (m, show) => show.time(m.time) },
   { header: 'TOPIC', cell: (m) => m.topicArn.slice(m.topicArn.lastIndexOf(':') + 1) },
+  { header: 'SEVERITY', tone: true, cell: (m) => m.attributes.severity?.value ?? '' },
   { header: 'SUBJECT', free: FIT_ONLY, cell: (m) => m.subject ?? '' },
-  { header: 'MESSAGE', free: 60, cell: (m) => m.message.replace(/\s+/g, ' ') },
+  { header: 'MESSAGE', free: 60, cell: (m) => readable(m).replace(/\s+/g, ' ') },
 ];
 
 export function mailboxCommand(context: CommandContext, values: Values): number {

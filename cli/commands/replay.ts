@@ -4,15 +4,20 @@
  * read as a stream (see replay-input.ts) and only counts and refused records are kept, so a capture of a
  * whole bus replays in little memory. Well-formed events that are not ECS state changes (the reconcile code
  * judges them `skipped`) are counted by detail-type: a capture of a bus carries them, and they are not errors.
+ *
+ * With --alerts, each batch then goes through the deployed alert function's code (cli/alert-replay.ts), and a
+ * batch also closes at reconcile.batchingWindowSeconds of event time, as SQS batches do live: alerting reads the
+ * state as it was then (a container instance DRAINING), not as the end of a long capture left it.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { processBatch } from '../../lib/reconcile/process-batch.js';
 import type { BatchRecord, RecordOutcome } from '../../lib/reconcile/reconcile.js';
+import { AlertReplay, type AlertReplaySummary, formatAlertSummary } from '../alert-replay.js';
 import type { CommandContext } from '../context.js';
 import { FileDeadLetters } from '../file-dead-letters.js';
 import { renderTable, truncate } from '../format.js';
-import type { CommandSpec } from '../options.js';
+import { type CommandSpec, stringOf, type Values } from '../options.js';
 import { printerOf } from '../output.js';
 import { Progress, type ProgressStream } from '../progress.js';
 import { readRecords, toRecords } from '../replay-input.js';
@@ -26,9 +31,48 @@ export const REPLAY: CommandSpec = {
     "feed EventBridge envelopes (JSON Lines or a JSON array) through the reconcile function's code; prints " +
     'accepted / duplicate / stale / invalid (grouped by reason, with line numbers) / skipped (events that are ' +
     'not ECS state changes, by detail-type) / failed. JSON Lines are read line by line: a bad line is invalid, ' +
-    'never refuses the file. A progress bar shows on a terminal. Exit 1 if any record failed, 2 if only invalid ' +
-    'ones (skipped never count), else 0',
-  flags: {},
+    'never refuses the file. A progress bar shows on a terminal. With --alerts, also what the alert function ' +
+    'would page, group, mute or not count as an incident, and why. Exit 1 if any record failed, 2 if only ' +
+    'invalid ones (skipped never count), else 0',
+  flags: {
+    alerts: {
+      type: 'boolean',
+      help:
+        "also through the deployed alert function's code, as of each event's time: paged, grouped (crash " +
+        'loop), muted, not an incident, and why; pages land in the mailbox (local store only)',
+    },
+    'task-definitions': {
+      type: 'string',
+      value: '<dir>',
+      help:
+        'with --alerts: a folder of task definitions (*.json, as aws ecs describe-task-definition prints them), ' +
+        'which say the essential containers; without it every container counts as essential',
+    },
+  },
+  about: `--alerts runs the code the deployed alert function runs, on the local store in --dir (idempotency
+records, crash-loop windows, the journal \`ecs-ops alerts\` reads), with the alerts section of --config: test
+mute rules and severities before deploying. Each event is decided as of its own time (the envelope's \`time\`),
+after reconcile stored its batch. While a crash-loop window is open, the every-minute alert-summary sweep runs
+at each whole minute the events' time passes, and after the last event until every window has ended: its
+summaries (and resolved messages, a service's counts read from the replayed state) come when they would
+have. Only the STOPPED tasks the alert rule routes reach the alert code, as in AWS; another STOPPED task is
+listed as not an incident with why, and not journaled. Pages go to the alert topic of the sandbox's stage
+(local) in <dir>/mailbox: \`ecs-ops mailbox\` shows them. A store that decided the same stops already gives
+their stored outcome and sends nothing again: replay into a fresh --dir. A sandbox run leaves what it put on
+the bus in <dir>/events.jsonl.
+
+Task definitions, the first that knows one: ECS at the local endpoint AWS_ENDPOINT_URL_ECS names (a running
+sandbox's or a test's; a stopped sandbox's is gone), then --task-definitions <dir> (found by ARN, else by
+family:revision; a malformed file exits 2 naming it), else none: every container counts as essential.`,
+  more: `Output: the reconcile counts, then with --alerts the alert outcomes (paged, grouped, muted, not an
+incident, invalid, failed) with counts, one line per decision (time, record, cluster, group, task, class,
+severity, outcome, the subject of a page or the reason), the summaries and resolved messages the sweep sent,
+and where task definitions came from. With -o json (or yaml): one document, the reconcile summary with
+\`alerts\`: { counts, decisions, summaries, failedSummaries, taskDefinitions, topic, mailbox }; outcomes in the
+journal's words (\`sent\` is a page).
+
+Exit codes: 0 ok; 1 a record failed (reconcile or alerting) or a summary could not be sent; 2 bad usage, a
+malformed task definition, or invalid records only.`,
 };
 
 const REDELIVERIES = 3;
@@ -60,7 +104,17 @@ export interface ReplaySummary {
 export interface ReplayOptions {
   /** Where the progress bar goes (drawn only on a terminal); default standard error. */
   progress?: ProgressStream;
+  /** --alerts: also through the alert function's code. */
+  alerts?: boolean;
+  /** --task-definitions: a folder of task definitions, for --alerts. */
+  taskDefinitions?: string;
 }
+
+/** The command's own flags, as the command line gave them. */
+export const replayFlags = (values: Values): Pick<ReplayOptions, 'alerts' | 'taskDefinitions'> => ({
+  alerts: values.alerts === true,
+  taskDefinitions: stringOf(values, 'task-definitions'),
+});
 
 export async function replayCommand(
   context: CommandContext,
@@ -69,24 +123,57 @@ export async function replayCommand(
 ): Promise<number> {
   if (source === undefined)
     throw new UsageError('replay needs a file of EventBridge events, or - for standard input');
-  const summary = await replay(context, source, undefined, options);
-  const printer = printerOf(context);
-  if (!printer.document(summary)) printer.out(formatSummary(summary));
-  return exitCode(summary);
+  if (options.taskDefinitions !== undefined && options.alerts !== true)
+    throw new UsageError('--task-definitions is for --alerts: add --alerts, or leave it out');
+  if (options.alerts === true && context.options.store === 'aws') {
+    throw new UsageError(
+      'replay --alerts runs on the local store only: its idempotency records and journal would tell the ' +
+        'deployed alert function these stops were decided; leave out --store aws',
+    );
+  }
+  const alerts =
+    options.alerts === true ? await AlertReplay.open(context, options.taskDefinitions) : undefined;
+  try {
+    const summary = await replay(context, source, undefined, { ...options, alerts });
+    const printer = printerOf(context);
+    const alerted = alerts === undefined ? undefined : await alerts.finish();
+    const document = alerted === undefined ? summary : { ...summary, alerts: alerted };
+    if (!printer.document(document)) {
+      printer.out(formatSummary(summary));
+      if (alerted !== undefined) printer.out(`\n${formatAlertSummary(alerted, printer)}`);
+    }
+    return exitCode(summary, alerted);
+  } finally {
+    alerts?.close();
+  }
 }
 
-/** 1 when any record failed (a failure beats invalid input), 2 when only invalid ones, else 0. */
-export function exitCode(summary: Pick<ReplaySummary, 'failed' | 'invalid'>): number {
-  if (summary.failed.length > 0) return 1;
-  return summary.invalid.length > 0 ? 2 : 0;
+/**
+ * 1 when any record failed, in reconcile or alerting, or a summary was not sent (a failure beats invalid input),
+ * 2 when only invalid ones, else 0.
+ */
+export function exitCode(
+  summary: Pick<ReplaySummary, 'failed' | 'invalid'>,
+  alerts?: Pick<AlertReplaySummary, 'counts' | 'failedSummaries'>,
+): number {
+  if (
+    summary.failed.length > 0 ||
+    (alerts?.counts.failed ?? 0) > 0 ||
+    (alerts?.failedSummaries.length ?? 0) > 0
+  )
+    return 1;
+  return summary.invalid.length > 0 || (alerts?.counts.invalid ?? 0) > 0 ? 2 : 0;
 }
 
-/** Replays `source` (a path, or - for standard input), or `input` when given (its text, read already). */
+/**
+ * Replays `source` (a path, or - for standard input), or `input` when given (its text, read already); with
+ * `alerts`, each batch goes on to alerting once reconcile stored it.
+ */
 export async function replay(
   context: CommandContext,
   source: string,
   input?: string,
-  options: ReplayOptions = {},
+  options: Pick<ReplayOptions, 'progress'> & { alerts?: AlertReplay | undefined } = {},
 ): Promise<ReplaySummary> {
   const tally = new Tally(source, context.deadLetterFile);
   const progress = new Progress('replay', options.progress ?? process.stderr);
@@ -115,15 +202,31 @@ export async function replay(
       for (const outcome of outcomes) if (!again.has(outcome.id)) tally.add(outcome);
       batch = batch.filter((record) => again.has(record.id));
     }
+    await options.alerts?.batch(records);
   };
+  const windowMs = context.config.reconcile.batchingWindowSeconds * 1000;
   try {
     let batch: BatchRecord[] = [];
+    // The event time of the batch's first record that has one.
+    let startedAt: number | undefined;
     for await (const record of records) {
       tally.events++;
+      const time = options.alerts === undefined ? undefined : eventTime(record.body);
+      if (
+        time !== undefined &&
+        startedAt !== undefined &&
+        (time < startedAt || time - startedAt >= windowMs)
+      ) {
+        await settle(batch);
+        batch = [];
+        startedAt = undefined;
+      }
+      startedAt ??= time;
       batch.push(record);
       if (batch.length >= batchSize) {
         await settle(batch);
         batch = [];
+        startedAt = undefined;
       }
       progress.update({ records: tally.events, ...read });
     }
@@ -132,6 +235,16 @@ export async function replay(
     progress.done();
   }
   return tally.summary();
+}
+
+/** The envelope's `time` of a record, if it has one: what closes a batch with --alerts. */
+function eventTime(body: string): number | undefined {
+  try {
+    const time = Date.parse((JSON.parse(body) as { time?: unknown }).time as string);
+    return Number.isNaN(time) ? undefined : time;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The records of the input, where a read error (not a store error) says which file it was. */

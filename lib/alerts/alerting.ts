@@ -48,11 +48,11 @@ import type { Journal } from '../platform/journal.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { StateStore } from '../platform/store/state-store.js';
 import { KEY, TTL_ATTRIBUTE } from '../platform/store/table.js';
-import type { EssentialContainers } from '../platform/task-definitions.js';
+import { essentialContainers, type TaskDefinitionSource } from '../platform/task-definitions.js';
 import type { AlertsConfig } from './config.js';
 import type { StoredWindow, WindowVerdict } from './crash-loop.js';
 import type { CrashLoopStore } from './crash-loop-store.js';
-import { detectIncident } from './detect.js';
+import { type DetectionFacts, detectIncident, instanceFacts } from './detect.js';
 import type { AlertJournalEntry, Incident } from './model.js';
 import { muteReason } from './mute.js';
 import { renderAlert } from './render.js';
@@ -87,7 +87,7 @@ export type AlertRecordOutcome =
 export interface AlertDependencies {
   config: AlertsConfig;
   store: StateStore;
-  taskDefinitions: EssentialContainers;
+  taskDefinitions: TaskDefinitionSource;
   publisher: AlertPublisher;
   windows: CrashLoopStore;
   journal: Journal;
@@ -95,6 +95,8 @@ export interface AlertDependencies {
   idempotency: AlertIdempotency;
   /** Sends the summary of a window that ended before the sweeper got to it (see summary.ts). */
   summariseEnded: (window: StoredWindow, now: Date) => Promise<void>;
+  /** Appended to the ecs-ops commands a page suggests: the flags that reach this deployment's store. */
+  cliFlags?: string;
   now?: () => Date;
 }
 
@@ -239,7 +241,7 @@ function copyOf(outcome: AlertRecordOutcome, id: string): AlertRecordOutcome {
 /** The idempotent step: decided once per incident, whatever the number of deliveries. */
 async function handleIncident(
   incident: Incident,
-  { config, windows, publisher, journal, summariseEnded }: AlertDependencies,
+  { config, windows, publisher, journal, summariseEnded, cliFlags }: AlertDependencies,
   now: Date,
 ): Promise<IncidentOutcome> {
   const base = {
@@ -270,17 +272,23 @@ async function handleIncident(
     await entry({ outcome: 'grouped', reason });
     return { outcome: 'grouped', count: verdict.count, windowStartedAt: verdict.windowStartedAt };
   }
-  const message = renderAlert(incident);
+  const { continues } = verdict;
+  const message = renderAlert(incident, {
+    ...(cliFlags === undefined ? {} : { cliFlags }),
+    ...(continues === undefined ? {} : { continues }),
+  });
   const messageId = await publisher.publish(message);
   await entry({
     outcome: 'sent',
     subject: message.subject,
     messageId,
+    ...(incident.runbook === undefined ? {} : { runbook: incident.runbook.url }),
     reason:
       `paged: ${incident.cause.exitClass} exit of essential container ${incident.cause.container}` +
       (incident.foundByResyncAt === undefined
         ? ''
-        : `; late: found by resync at ${incident.foundByResyncAt}, its ECS event never arrived`),
+        : `; late: found by resync at ${incident.foundByResyncAt}, its ECS event never arrived`) +
+      (continues === undefined ? '' : `; the outage paged at ${continues.since} goes on`),
   });
   return { outcome: 'sent', messageId, subject: message.subject, windowStartedAt: verdict.windowStartedAt };
 }
@@ -308,18 +316,25 @@ export async function recordInWindow(
 
 const SUMMARY_ROUNDS = 3;
 
-async function factsOf(task: TaskDetail, { taskDefinitions, store }: AlertDependencies) {
+async function factsOf(
+  task: TaskDetail,
+  { taskDefinitions, store }: AlertDependencies,
+): Promise<DetectionFacts> {
   const { region = '', account = '' } = parseArn(task.taskArn) ?? {};
-  const [essentialContainers, instance] = await Promise.all([
-    task.taskDefinitionArn === undefined
-      ? Promise.resolve(new Set<string>())
-      : taskDefinitions.of(task.taskDefinitionArn),
-    // Fargate tasks have no container instance: never draining.
+  const [taskDefinition, instance] = await Promise.all([
+    task.taskDefinitionArn === undefined ? undefined : taskDefinitions.of(task.taskDefinitionArn),
+    // Fargate tasks have no container instance: never draining, no EC2 instance.
     task.containerInstanceArn === undefined ? undefined : store.getLatest(task.containerInstanceArn),
   ]);
   return {
-    essentialContainers,
+    // Without its definition (a replay that has none), every container of the task counts as essential.
+    essentialContainers:
+      taskDefinition === undefined
+        ? new Set((task.containers ?? []).map((container) => container.name))
+        : essentialContainers(taskDefinition),
     instanceDraining: instance?.detail.status === 'DRAINING',
+    taskDefinition,
+    ...instanceFacts(instance?.detail),
     region,
     account,
   };

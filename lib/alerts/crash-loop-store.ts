@@ -17,15 +17,22 @@ import { ConflictError } from '../platform/errors.js';
 import type { Page } from '../platform/notification/page-once.js';
 import { pageClaimOf } from '../platform/notification/stored-page.js';
 import { INDEX, KEY } from '../platform/store/table.js';
-import { conditionalWrite, queryItems } from '../platform/store/table-io.js';
+import { batchGetAll, conditionalWrite, queryAll } from '../platform/store/table-io.js';
 import type { AlertsConfig } from './config.js';
 import {
+  closeEarlyWrite,
   closeQuietlyWrite,
+  continuedOutage,
   crashLoopGroupKey,
   expressionsOf,
   type LastExit,
   nextStep,
   OPEN_WINDOWS,
+  outageOf,
+  RESOLUTION_PAGE,
+  resolutionClaimWrite,
+  resolutionGivenBackWrite,
+  resolutionSentWrite,
   type StoredWindow,
   SUMMARY_PAGE,
   summaryClaimWrite,
@@ -73,6 +80,19 @@ export class CrashLoopStore {
           seen = written.refusing;
           break;
         }
+        case 'reopen': {
+          const written = await this.update(key, next.write, 'NONE');
+          if (written.ok) {
+            return {
+              action: 'page',
+              windowStartedAt: next.startedAt,
+              windowEndsAt: next.endsAt,
+              continues: outageOf(next.window),
+            };
+          }
+          seen = written.refusing;
+          break;
+        }
         case 'count': {
           const written = await this.update(key, next.write, 'ALL_NEW');
           if (written.ok) {
@@ -88,9 +108,18 @@ export class CrashLoopStore {
         case 'summarise':
           return { action: 'summarise-first', window: next.window };
         case 'wait':
-          throw new ConflictError(`crash-loop window ${key}: its summary is being sent; will retry`);
-        case 'page':
-          return { action: 'page', windowStartedAt: next.window.startedAt, windowEndsAt: next.window.endsAt };
+          throw new ConflictError(
+            `crash-loop window ${key}: its summary or resolved message is being sent; will retry`,
+          );
+        case 'page': {
+          const continues = continuedOutage(next.window);
+          return {
+            action: 'page',
+            windowStartedAt: next.window.startedAt,
+            windowEndsAt: next.window.endsAt,
+            ...(continues === undefined ? {} : { continues }),
+          };
+        }
         case 'group':
           return { action: 'group', windowStartedAt: next.window.startedAt, count: next.window.count };
       }
@@ -98,22 +127,53 @@ export class CrashLoopStore {
     throw new ConflictError(`crash-loop window ${key}: still contended after ${STEPS} writes; will retry`);
   }
 
-  /** Keys of listed windows that ended before `now` (the sweeper's work), oldest end first. */
-  async dueWindows(now: Date): Promise<string[]> {
-    const keys: string[] = [];
-    // The index's sort key is the window's end: `< :now` is the rule's "ended".
-    const items = queryItems(this.options.client, {
-      TableName: this.options.tableName,
+  /**
+   * Every listed window — running, or ended and not resolved yet (the sweeper's work) — as stored, read from the
+   * sparse index partition of listed windows. Read without a lock: every write after it is conditional.
+   */
+  async listedWindows(): Promise<StoredWindow[]> {
+    const { client, tableName } = this.options;
+    const keys = await queryAll(client, {
+      TableName: tableName,
       IndexName: 'byStatus',
-      KeyConditionExpression: '#listed = :listed AND #listedUntil < :now',
-      ExpressionAttributeNames: { '#listed': INDEX.byStatus.partition, '#listedUntil': INDEX.byStatus.sort },
-      ExpressionAttributeValues: { ':listed': { S: OPEN_WINDOWS }, ':now': { S: now.toISOString() } },
+      KeyConditionExpression: '#listed = :listed',
+      ExpressionAttributeNames: { '#listed': INDEX.byStatus.partition },
+      ExpressionAttributeValues: { ':listed': { S: OPEN_WINDOWS } },
     });
-    for await (const item of items) {
-      const key = item[KEY.partition]?.S;
-      if (key?.startsWith(WINDOW_PREFIX)) keys.push(key);
-    }
-    return keys;
+    const windows = keys
+      .filter((item) => item[KEY.partition]?.S?.startsWith(WINDOW_PREFIX))
+      .map((item) => ({
+        [KEY.partition]: item[KEY.partition] as AttributeValue,
+        [KEY.sort]: item[KEY.sort] as AttributeValue,
+      }));
+    return (await batchGetAll(client, tableName, windows)).map(toWindow).filter((window) => window.listed);
+  }
+
+  /** Closes a running window now: its service recovered (the rule refuses if an exit was counted since). */
+  async closeEarly(window: StoredWindow, now: Date, recovery: string): Promise<StoredWindow | undefined> {
+    const written = await this.update(window.key, closeEarlyWrite(window, now, recovery), 'ALL_NEW');
+    return written.ok ? written.window : undefined;
+  }
+
+  /**
+   * Claims a recovered window's resolved message (page-once): the window comes back to its one holder, who sends
+   * it or gives it back; undefined when another caller holds it, it was sent, or the window was reopened.
+   */
+  async claimResolution(
+    window: StoredWindow,
+    now: Date,
+    recovery: string,
+  ): Promise<StoredWindow | undefined> {
+    const written = await this.update(window.key, resolutionClaimWrite(window, now, recovery), 'ALL_NEW');
+    return written.ok ? written.window : undefined;
+  }
+
+  /** The rest of page-once for a resolved message claimed with claimResolution. */
+  resolution(window: StoredWindow): Pick<Page, 'markSent' | 'giveBack'> {
+    return {
+      markSent: (messageId) => this.update(window.key, resolutionSentWrite(window, messageId), 'NONE'),
+      giveBack: () => this.update(window.key, resolutionGivenBackWrite(window), 'NONE'),
+    };
   }
 
   /**
@@ -162,6 +222,7 @@ export class CrashLoopStore {
 function toWindow(item: Record<string, AttributeValue>): StoredWindow {
   const value = unmarshall(item);
   const summary = pageClaimOf(value, SUMMARY_PAGE);
+  const resolution = pageClaimOf(value, RESOLUTION_PAGE);
   return {
     key: String(value[KEY.partition]),
     cluster: String(value.cluster),
@@ -171,9 +232,20 @@ function toWindow(item: Record<string, AttributeValue>): StoredWindow {
     endsAt: String(value.endsAt),
     count: Number(value.count ?? 0),
     openedBy: String(value.openedBy ?? ''),
+    ...(value.severity === undefined ? {} : { severity: value.severity as StoredWindow['severity'] }),
+    ...(value.outageKey === undefined
+      ? {}
+      : {
+          outage: {
+            incidentKey: String(value.outageKey),
+            since: String(value.outageSince ?? value.startedAt),
+          },
+        }),
+    ...(value.recovery === undefined ? {} : { recovery: String(value.recovery) }),
     ...(value.lastIncident === undefined ? {} : { lastIncident: String(value.lastIncident) }),
     lastExit: value.lastExit as LastExit,
     listed: value[INDEX.byStatus.partition] !== undefined,
     ...(summary === undefined ? {} : { summary }),
+    ...(resolution === undefined ? {} : { resolution }),
   };
 }

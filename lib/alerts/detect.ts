@@ -1,6 +1,8 @@
 /**
- * Is this STOPPED task an incident? Pure: the task as ECS reported it, the facts the caller looked up (which
- * containers the task definition marks essential, whether the instance was draining) and the alerts config.
+ * Is this STOPPED task an incident? Pure: the task as ECS reported it, the facts the caller looked up (the task
+ * definition and which containers it marks essential, the container instance: draining or not, its EC2
+ * instance and zone) and the alerts config. An incident carries what its page tells the responder beyond the
+ * exit: the container's image and limits, where its logs went, where it ran, and the runbook.
  *
  * An incident is a stop caused by an essential container: stop code `EssentialContainerExited` (or, in older
  * events without a stop code, the stopped reason "Essential container in task exited"), or `TaskFailedToStart`.
@@ -9,12 +11,19 @@
  * application's fault.
  */
 
-import { clusterName, parseTaskDefinitionArn } from '../platform/arn.js';
+import { clusterName, parseArn, parseTaskDefinitionArn, resourceId } from '../platform/arn.js';
+import { containerLogs } from '../platform/container-logs.js';
 import type { Container, TaskDetail } from '../platform/events/ecs-event.js';
 import { HOST_GONE_REASON, StopCode, StoppedReasonPrefix } from '../platform/events/stop-codes.js';
+import {
+  type ContainerDefinition,
+  containerDefinition,
+  type TaskDefinition,
+} from '../platform/task-definitions.js';
 import { classifyExit } from './classify.js';
 import { type AlertsConfig, severityOf } from './config.js';
-import type { Cause, Detection, Incident } from './model.js';
+import type { Cause, Detection, Incident, Limits } from './model.js';
+import { runbookFor } from './runbooks.js';
 
 /** What the caller knows besides the event. */
 export interface DetectionFacts {
@@ -22,6 +31,12 @@ export interface DetectionFacts {
   essentialContainers: ReadonlySet<string>;
   /** The task ran on a container instance that was DRAINING when it stopped. */
   instanceDraining: boolean;
+  /** The task's definition as DescribeTaskDefinition gave it; absent when it is not known. */
+  taskDefinition?: TaskDefinition;
+  /** The EC2 instance of the task's container instance (EXTERNAL: the managed instance), as last stored. */
+  ec2InstanceId?: string;
+  /** The container instance's Availability Zone, for a task event that gives none. */
+  instanceZone?: string;
   region: string;
   account: string;
   /**
@@ -59,6 +74,26 @@ export function stopKind(task: { stopCode?: string; stoppedReason?: string }): S
   if (HOST_GONE_REASON.test(reason)) return 'host-gone';
   return 'other';
 }
+
+/** What a stored container instance tells a page: its EC2 instance and its `ecs.availability-zone` attribute. */
+export function instanceFacts(
+  detail: Record<string, unknown> | undefined,
+): Pick<DetectionFacts, 'ec2InstanceId' | 'instanceZone'> {
+  const found: Pick<DetectionFacts, 'ec2InstanceId' | 'instanceZone'> = {};
+  const ec2InstanceId = text(detail?.ec2InstanceId);
+  if (ec2InstanceId !== undefined) found.ec2InstanceId = ec2InstanceId;
+  const attributes: unknown[] = Array.isArray(detail?.attributes) ? detail.attributes : [];
+  const zone = text(
+    attributes
+      .map((attribute) => attribute as { name?: unknown; value?: unknown } | null)
+      .find((attribute) => attribute?.name === 'ecs.availability-zone')?.value,
+  );
+  if (zone !== undefined) found.instanceZone = zone;
+  return found;
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 
 const describeStop = (task: TaskDetail): string =>
   [task.stopCode, task.stoppedReason && `"${task.stoppedReason}"`].filter(Boolean).join(' ') ||
@@ -130,6 +165,7 @@ export function detectIncident(task: TaskDetail, facts: DetectionFacts, config: 
   if (container.reason !== undefined) cause.reason = container.reason;
 
   const stoppedAt = task.stoppedAt ?? task.stoppingAt ?? task.updatedAt ?? '';
+  const declared = containerDefinition(facts.taskDefinition, container.name);
   const incident: Incident = {
     key: `${task.taskArn}#${task.stoppedAt ?? `v${task.version}`}`,
     cluster,
@@ -143,18 +179,65 @@ export function detectIncident(task: TaskDetail, facts: DetectionFacts, config: 
     stoppedAt,
     region: facts.region,
     account: facts.account,
+    partition: parseArn(task.taskArn)?.partition ?? '',
+    limits: limitsOf(task, container, facts.taskDefinition, declared),
+    logs: containerLogs(facts.taskDefinition, {
+      container: container.name,
+      taskId: resourceId(task.taskArn),
+      region: facts.region,
+      launchType: task.launchType,
+    }),
   };
   if (group.startsWith('service:')) incident.service = group.slice('service:'.length);
   if (task.stopCode !== undefined) incident.stopCode = task.stopCode;
   if (task.stoppedReason !== undefined) incident.stoppedReason = task.stoppedReason;
   if (task.launchType !== undefined) incident.launchType = task.launchType;
   if (task.containerInstanceArn !== undefined) incident.containerInstanceArn = task.containerInstanceArn;
-  const zone = task.availabilityZone;
-  if (typeof zone === 'string') incident.availabilityZone = zone;
+  const zone = text(task.availabilityZone) ?? facts.instanceZone;
+  if (zone !== undefined) incident.availabilityZone = zone;
+  if (facts.ec2InstanceId !== undefined) incident.ec2InstanceId = facts.ec2InstanceId;
+  const image = text(container.image) ?? declared?.image;
+  if (image !== undefined) incident.image = image;
+  const imageDigest = text(container.imageDigest);
+  if (imageDigest !== undefined) incident.imageDigest = imageDigest;
+  const runtimeId = text(container.runtimeId);
+  if (runtimeId !== undefined) incident.runtimeId = runtimeId;
+  const runbook = runbookFor(config.runbooks, { group, family, exitClass });
+  if (runbook !== undefined) incident.runbook = runbook;
   if (task.createdAt !== undefined) incident.createdAt = task.createdAt;
   if (task.startedAt !== undefined) incident.startedAt = task.startedAt;
   if (facts.foundByResyncAt !== undefined) incident.foundByResyncAt = facts.foundByResyncAt;
   return { kind: 'incident', incident };
+}
+
+/** The task's and the container's limits: as the event reports them, else as their definitions declare them. */
+function limitsOf(
+  task: TaskDetail,
+  container: Container,
+  definition: TaskDefinition | undefined,
+  declared: ContainerDefinition | undefined,
+): Limits {
+  const limits: Limits = {};
+  const set = (key: keyof Limits, reported: unknown, defined: unknown) => {
+    const value = amount(reported) ?? amount(defined);
+    if (value !== undefined) limits[key] = value;
+  };
+  set('taskCpu', task.cpu, definition?.cpu);
+  set('taskMemory', task.memory, definition?.memory);
+  set('cpu', container.cpu, declared?.cpu);
+  set('memory', container.memory, declared?.memory);
+  set('memoryReservation', container.memoryReservation, declared?.memoryReservation);
+  return limits;
+}
+
+/**
+ * CPU units or MiB: strings in task events and a definition's task-level fields (ECS turns `1 vCPU` and `1 GB`
+ * into units and MiB when it registers one), numbers in container definitions. 0 is none set (CPU shared).
+ */
+function amount(value: unknown): number | undefined {
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : 0;
+  return Number.isSafeInteger(number) && number > 0 ? number : undefined;
 }
 
 /**

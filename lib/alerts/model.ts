@@ -3,7 +3,9 @@
  * function that act on them. An incident is one task's stop caused by an essential container; its key is the
  * task and its stop, never the event id, so every copy of the event names the same incident.
  */
+import type { LogLocation } from '../platform/container-logs.js';
 import type { ExitClass, Severity } from './config.js';
+import type { Runbook } from './runbooks.js';
 
 export type { ExitClass, Severity };
 
@@ -14,6 +16,17 @@ export interface Cause {
   /** The container's own reason (`OutOfMemoryError: …`, `CannotPullContainerError: …`), if ECS gave one. */
   reason?: string;
   exitClass: ExitClass;
+}
+
+/** CPU units and MiB the task and the failed container were given: as the event says, else the definition. */
+export interface Limits {
+  taskCpu?: number;
+  taskMemory?: number;
+  cpu?: number;
+  /** The container's hard limit: the kernel kills it above this. */
+  memory?: number;
+  /** The container's soft limit: what it is guaranteed, not a ceiling. */
+  memoryReservation?: number;
 }
 
 export interface Incident {
@@ -40,6 +53,20 @@ export interface Incident {
   stoppedAt: string;
   region: string;
   account: string;
+  /** The partition of the task's ARN (`aws`, `aws-cn`, `aws-us-gov`): which console its links open. */
+  partition: string;
+  /** The EC2 instance (EXTERNAL: the managed instance) that ran it, as its container instance was last stored. */
+  ec2InstanceId?: string;
+  /** The failed container's image as it ran (`repository:tag`) and the digest it resolved to. */
+  image?: string;
+  imageDigest?: string;
+  /** The failed container's runtime id: on EC2 and EXTERNAL, its Docker container id. */
+  runtimeId?: string;
+  limits: Limits;
+  /** Where the failed container's output went; `unknown` with `missing: 'task-definition'` when it was not known. */
+  logs: LogLocation;
+  /** The runbook `alerts.runbooks` gives the incident, if any. */
+  runbook?: Runbook;
   /**
    * When resync found this stop (ISO), reading the ECS API: the stop's ECS event never arrived, so its page is
    * late and says so. Absent when the event told us. Not part of the key: either way it is the same incident.
@@ -56,7 +83,7 @@ export type Detection =
 /** One line of the journal of alerts: what was decided for an incident or a crash-loop summary, and why. */
 export interface AlertJournalEntry {
   at: string;
-  outcome: 'sent' | 'grouped' | 'muted' | 'summary-sent' | 'not-incident';
+  outcome: 'sent' | 'grouped' | 'muted' | 'summary-sent' | 'resolved' | 'not-incident';
   cluster: string;
   group: string;
   taskArn?: string;
@@ -65,6 +92,8 @@ export interface AlertJournalEntry {
   subject?: string;
   reason: string;
   messageId?: string;
+  /** The runbook the page linked to. */
+  runbook?: string;
   /** Set when resync found the stop (its ECS event never arrived), with when: the page, if any, was late. */
   foundBy?: 'resync';
   foundByResyncAt?: string;

@@ -7,13 +7,10 @@
  * start and end mean the whole day).
  */
 
+import { isBelow } from '../platform/notification/severity.js';
 import { isTimeZone, wallClock } from '../platform/wall-clock.js';
-import { type AlertsConfig, type MuteRule, SEVERITIES, type Severity } from './config.js';
+import type { AlertsConfig, MuteRule } from './config.js';
 import type { Incident } from './model.js';
-
-/** True when `severity` is below `minimum` (critical > high > medium > low). */
-export const isBelow = (severity: Severity, minimum: Severity): boolean =>
-  SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(minimum);
 
 /** Why the incident is muted (said in the journal), or undefined when it pages. */
 export function muteReason(incident: Incident, config: AlertsConfig, now: Date): string | undefined {

@@ -1,17 +1,18 @@
 /**
  * The crash-loop summary: when a group's window ends, one message says how many more exits it counted after
- * the page and what the last one was. Run by the `alert-summary` function every minute (and by `alert` for a
- * window that ended before the sweeper got to it).
+ * the page and what the last one was. Sent by the sweep (sweep.ts, the `alert-summary` function every minute)
+ * and by `alert` for a window that ended before the sweeper got to it.
  *
  * The summary goes through page-once on the window: the claim is a conditional write (listed, ended, and
- * pending or its holder's lease ran out) that returns the window, so two sweepers never both send; the window
- * stays listed until the summary is marked sent, so a failed publish (given back) or a sweeper that dies holding
- * the claim (its lease runs out) leaves it to the next sweep. A window that counted nothing closes silently.
+ * pending or its holder's lease ran out) that returns the window, so two sweepers never both send; until it is
+ * marked sent, a failed publish (given back) or a sweeper that dies holding the claim (its lease runs out)
+ * leaves it to the next sweep. A window that counted nothing settles silently.
  */
-import { asEcsOpsError, type EcsOpsError } from '../platform/errors.js';
+import type { EcsOpsError } from '../platform/errors.js';
 import type { Journal } from '../platform/journal.js';
 import { sendClaimed } from '../platform/notification/page-once.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
+import type { AlertsConfig } from './config.js';
 import { type StoredWindow, summaryOf } from './crash-loop.js';
 import type { CrashLoopStore } from './crash-loop-store.js';
 import type { AlertJournalEntry } from './model.js';
@@ -27,30 +28,19 @@ export type SummaryOutcome =
   | { outcome: 'failed'; window: string; reason: string; error: EcsOpsError };
 
 export interface SummaryDependencies {
+  config: AlertsConfig;
   windows: CrashLoopStore;
   publisher: AlertPublisher;
   journal: Journal;
+  /** Appended to the ecs-ops commands a message suggests: the flags that reach this deployment's store. */
+  cliFlags?: string;
   now?: () => Date;
-}
-
-/** Summarises every window that has ended. */
-export async function sweepWindows(dependencies: SummaryDependencies): Promise<SummaryOutcome[]> {
-  const now = (dependencies.now ?? (() => new Date()))();
-  const due = await dependencies.windows.dueWindows(now);
-  return Promise.all(
-    due.map((key) =>
-      summariseWindow(key, dependencies, now).catch((thrown: unknown): SummaryOutcome => {
-        const error = asEcsOpsError(thrown);
-        return { outcome: 'failed', window: key, reason: error.message, error };
-      }),
-    ),
-  );
 }
 
 /** Claims one ended window's summary and sends it if it counted any exits. Throws if the publish failed. */
 export async function summariseWindow(
   key: string,
-  { windows, publisher, journal }: SummaryDependencies,
+  { config, windows, publisher, journal, cliFlags }: SummaryDependencies,
   now: Date,
 ): Promise<SummaryOutcome> {
   // The claim is the write that returns the window the summary is about: sent as a claimed page.
@@ -60,7 +50,7 @@ export async function summariseWindow(
     await windows.closeQuietly(window);
     return { outcome: 'closed-quietly', window: key };
   }
-  const message = renderCrashLoopSummary(summaryOf(window));
+  const message = renderCrashLoopSummary(summaryOf(window, config), config.runbooks, cliFlags);
   const messageId = await sendClaimed({
     ...windows.summary(window),
     publish: () => publisher.publish(message),

@@ -5,13 +5,16 @@ import { awsClient } from '../platform/aws/clients.js';
 import { stateTableOf } from '../platform/config/environment.js';
 import { SqsDeadLetters } from '../platform/dead-letters/sqs-dead-letters.js';
 import { Journal } from '../platform/journal.js';
-import { SnsPublisher } from '../platform/notification/publisher.js';
+import { publisherOptionsOf, SnsPublisher } from '../platform/notification/publisher.js';
 import { StateStore } from '../platform/store/state-store.js';
+import { stageOfTable } from '../platform/store/table.js';
 import { TaskDefinitions } from '../platform/task-definitions.js';
 import { type AlertDependencies, alertIdempotency } from './alerting.js';
 import { CrashLoopStore } from './crash-loop-store.js';
 import { alertEnvironment, alertSummaryEnvironment } from './environment.js';
+import { EcsServiceCounts } from './service-counts.js';
 import { type SummaryDependencies, summariseEndedWith } from './summary.js';
+import type { SweepDependencies } from './sweep.js';
 
 export function alertDependencies(): AlertDependencies {
   const env = alertEnvironment();
@@ -28,9 +31,12 @@ export function alertDependencies(): AlertDependencies {
   };
 }
 
-export function alertSummaryDependencies(): SummaryDependencies {
+export function alertSummaryDependencies(): SweepDependencies {
   const env = alertSummaryEnvironment();
-  return summaryDependencies(env, stateTableOf(env));
+  return {
+    ...summaryDependencies(env, stateTableOf(env)),
+    services: new EcsServiceCounts(awsClient(ECSClient)),
+  };
 }
 
 /** The crash-loop windows, the topic and the journal: what both functions need to summarise a window. */
@@ -39,8 +45,25 @@ function summaryDependencies(
   table: ReturnType<typeof stateTableOf>,
 ): SummaryDependencies {
   return {
+    config: env.ALERTS_CONFIG,
     windows: new CrashLoopStore({ ...table, config: env.ALERTS_CONFIG }),
-    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, awsClient(SNSClient)),
+    publisher: new SnsPublisher(
+      env.ALERT_TOPIC_ARN,
+      awsClient(SNSClient),
+      publisherOptionsOf(env.ALERTS_CONFIG),
+    ),
     journal: new Journal(table),
+    cliFlags: cliFlagsOf(table.tableName),
   };
+}
+
+/**
+ * The flags that point the ecs-ops commands a message suggests at this deployment's table. None when DynamoDB is
+ * a local endpoint (the sandbox): there the CLI reads the local store by default.
+ */
+function cliFlagsOf(tableName: string): string {
+  const stage = stageOfTable(tableName);
+  const region = process.env.AWS_REGION;
+  if (process.env.AWS_ENDPOINT_URL_DYNAMODB !== undefined || stage === undefined) return '';
+  return ` --store aws --stage ${stage}${region ? ` --region ${region}` : ''}`;
 }

@@ -3,10 +3,19 @@
  * Spot), its lifecycle action timed out, or deregistered under the drain — naming the tasks, so on-call can tell
  * what was cut off. Pure, in the form every page takes.
  */
-import { type AlertMessage, messageAttributes, pageSubject } from '../platform/notification/message.js';
+import {
+  type AlertMessage,
+  messageAttributes,
+  pageSubject,
+  severityHeading,
+} from '../platform/notification/message.js';
 import type { Drain, ReleaseReason } from './model.js';
 
 const LISTED_TASKS = 20;
+/** Tasks were cut off and rescheduled elsewhere: worth a look, rarely an outage. */
+const DRAIN_SEVERITY = 'medium';
+/** Where to look next: every drain, with how each was released. */
+const DRAINS = 'ecs-ops drains';
 
 /** What happened to the instance, as the subject says it: short, for a phone's lock screen. */
 const SUBJECT: Record<ReleaseReason, string> = {
@@ -32,9 +41,12 @@ export function renderReleaseWithTasks(
 ): AlertMessage {
   const count = remaining.length;
   const cluster = drain.cluster ?? '';
-  const what =
-    count === 0 ? 'tasks ECS still counted' : `${count} task${count === 1 ? '' : 's'} still running`;
-  const subject = pageSubject(`{0} ${SUBJECT[reason]} with {1}`, [drain.ec2InstanceId, what]);
+  // Short enough that the subject keeps the instance id and the count whole, with the severity heading.
+  const what = count === 0 ? 'tasks ECS still counted' : `${count} task${count === 1 ? '' : 's'} running`;
+  const subject = pageSubject(severityHeading(DRAIN_SEVERITY), `{0} ${SUBJECT[reason]} with {1}`, [
+    drain.ec2InstanceId,
+    what,
+  ]);
   const lines = remaining.slice(0, LISTED_TASKS).map((arn) => {
     const task = drain.tasks[arn];
     return `  ${arn} (${task?.group ?? 'standalone'}, ${task?.lastStatus ?? 'unknown'})`;
@@ -52,7 +64,7 @@ export function renderReleaseWithTasks(
           `Lifecycle action: ${drain.lifecycle.autoScalingGroup} / ${drain.lifecycle.hook} (completed CONTINUE)`,
         ]),
     '',
-    `See: ecs-ops drains`,
+    `See: ${DRAINS}`,
   ].join('\n');
   return {
     subject,
@@ -67,7 +79,17 @@ export function renderReleaseWithTasks(
       startedAt: drain.startedAt,
       deadline: drain.deadline,
       remaining: remaining.map((arn) => ({ arn, ...drain.tasks[arn] })),
+      severity: DRAIN_SEVERITY,
+      commands: [DRAINS],
     },
-    attributes: messageAttributes({ cluster, severity: 'warning', class: `drain-${reason}` }),
+    attributes: messageAttributes({
+      kind: 'drain-cut-short',
+      cluster,
+      severity: DRAIN_SEVERITY,
+      class: `drain-${reason}`,
+    }),
+    severity: DRAIN_SEVERITY,
+    dedupKey: `drain#${drain.ec2InstanceId}#${drain.startedAt}`,
+    action: 'trigger',
   };
 }

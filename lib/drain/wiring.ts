@@ -1,7 +1,7 @@
 /**
  * What the drain and drain-sweeper functions work with, built from their environment (serverless.yml): the
- * state table, the alert topic, the drain settings and the watched clusters. One place, so the two functions
- * never drift apart.
+ * state table, the alert topic and its outputs, the drain settings and the watched clusters. One place, so the
+ * two functions never drift apart.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -10,7 +10,7 @@ import { awsClient } from '../platform/aws/clients.js';
 import { stateTableOf } from '../platform/config/environment.js';
 import { SqsDeadLetters } from '../platform/dead-letters/sqs-dead-letters.js';
 import { Journal } from '../platform/journal.js';
-import { SnsPublisher } from '../platform/notification/publisher.js';
+import { type PublisherOptions, SnsPublisher } from '../platform/notification/publisher.js';
 import { StateStore } from '../platform/store/state-store.js';
 import type { DrainConfig } from './config.js';
 import type { DrainBatchDependencies } from './drain-batch.js';
@@ -21,6 +21,7 @@ import { drainEnvironment, drainSweeperEnvironment } from './environment.js';
 interface DrainEnvironment {
   STATE_TABLE: string;
   ALERT_TOPIC_ARN: string;
+  ALERT_OUTPUTS: PublisherOptions;
   DRAIN_CONFIG: DrainConfig;
   WATCHED_CLUSTERS: '*' | string[];
   RETENTION_HISTORY_DAYS: number;
@@ -45,7 +46,7 @@ function drainerOf(env: DrainEnvironment): Drainer {
     state: new StateStore(table),
     ecs: awsClient(ECSClient),
     autoScaling: awsClient(AutoScalingClient),
-    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, awsClient(SNSClient)),
+    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, awsClient(SNSClient), env.ALERT_OUTPUTS),
     journal: new Journal(table),
     settings: {
       deadlineMinutes,

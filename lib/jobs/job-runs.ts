@@ -27,7 +27,7 @@ import type { Journal } from '../platform/journal.js';
 import { pageOnce, sendClaimed } from '../platform/notification/page-once.js';
 import type { AlertPublisher } from '../platform/notification/publisher.js';
 import type { StateStore } from '../platform/store/state-store.js';
-import type { EssentialContainers } from '../platform/task-definitions.js';
+import { essentialContainers, type TaskDefinitions } from '../platform/task-definitions.js';
 import { jobOfStartedBy } from './identity.js';
 import { JOB_JOURNAL_KIND } from './journal.js';
 import { type RunOutcome, type RunResult, runOutcome, type StoppedTask } from './outcome.js';
@@ -39,7 +39,7 @@ export interface JobRunsDependencies {
   runs: RunStore;
   store: Pick<StateStore, 'getLatest'>;
   ecs: ECSClient;
-  taskDefinitions: EssentialContainers;
+  taskDefinitions: Pick<TaskDefinitions, 'of'>;
   publisher: AlertPublisher;
   journal: Journal;
   deadLetters: DeadLetterSink;
@@ -215,7 +215,7 @@ export function createJobRuns(dependencies: JobRunsDependencies) {
       );
       const essential = new Set<string>();
       for (const definition of definitions)
-        for (const name of await taskDefinitions.of(definition)) essential.add(name);
+        for (const name of essentialContainers(await taskDefinitions.of(definition))) essential.add(name);
       const outcome = runOutcome(stopped, essential);
       const completedAt = now().toISOString();
       const page = outcome.result !== 'succeeded' && run.replacedBy === undefined;

@@ -10,6 +10,7 @@ import {
   LATE_MARK,
   messageAttributes,
   pageSubject,
+  severityHeading,
   truncateText,
 } from '../platform/notification/message.js';
 import type { RunOutcome } from './outcome.js';
@@ -26,38 +27,50 @@ export interface LaunchFailureAlert {
   partial?: boolean;
 }
 
+/** A run is lost, no service is down. */
+const JOB_SEVERITY = 'high';
+
 /**
- * A job's page: its headline, its facts, where to look next; critical, filterable by cluster, class and job.
- * A late page opens with the lines that say so.
+ * A job's page: its headline, its facts, where to look next (in the body and, for a chat card, the JSON);
+ * filterable by kind, cluster, severity, class and job; a pager deduplicates it by the run. A late page opens
+ * with the lines that say so.
  */
 function jobPage(
-  job: { job: string; cluster: string },
+  job: { job: string; cluster: string; slot: string },
   page: {
     subject: string;
     late?: string[];
     headline: string;
     facts: string[];
-    json: Record<string, unknown>;
+    json: { kind: string } & Record<string, unknown>;
     class: string;
   },
 ): AlertMessage {
   const late = page.late === undefined ? [] : [...page.late, ''];
+  const history = `ecs-ops jobs history ${job.job}`;
   return {
     subject: page.subject,
-    text: [...late, page.headline, '', ...page.facts, '', `See: ecs-ops jobs history ${job.job}`].join('\n'),
-    json: page.json,
+    text: [...late, page.headline, '', ...page.facts, '', `See: ${history}`].join('\n'),
+    json: { ...page.json, severity: JOB_SEVERITY, commands: [history] },
     attributes: messageAttributes({
+      kind: page.json.kind,
       cluster: job.cluster,
-      severity: 'critical',
+      severity: JOB_SEVERITY,
       class: page.class,
       job: job.job,
     }),
+    severity: JOB_SEVERITY,
+    dedupKey: `job#${job.job}#${job.slot}`,
+    action: 'trigger',
   };
 }
 
 export function renderLaunchFailure(failure: LaunchFailureAlert): AlertMessage {
   return jobPage(failure, {
-    subject: pageSubject(`job {0} failed to launch in {1}`, [failure.job, failure.cluster]),
+    subject: pageSubject(severityHeading(JOB_SEVERITY), `job {0} failed to launch in {1}`, [
+      failure.job,
+      failure.cluster,
+    ]),
     headline: `Job ${failure.job} could not be launched ${failure.partial ? 'in full ' : ''}for the slot of ${journalTime(failure.slot)}.`,
     facts: [
       `Cluster: ${failure.cluster}`,
@@ -90,7 +103,7 @@ export function shortReason(outcome: RunOutcome): string {
 export function renderRunFailure(failure: RunFailureAlert): AlertMessage {
   const { outcome, foundByResync } = failure;
   const late = foundByResync === undefined ? '' : LATE_MARK;
-  const subject = pageSubject(`${late}job {0} failed: {2} in {1}`, [
+  const subject = pageSubject(severityHeading(JOB_SEVERITY), `${late}job {0} failed: {2} in {1}`, [
     failure.job,
     failure.cluster,
     shortReason(outcome),

@@ -23,7 +23,7 @@ export function launchDependencies(): LaunchDependencies {
     runs: new RunStore(table),
     journal: new Journal(table),
     ecs: awsClient(ECSClient),
-    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, awsClient(SNSClient)),
+    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, awsClient(SNSClient), env.ALERT_OUTPUTS),
   };
 }
 
@@ -37,7 +37,7 @@ export function jobRunsDependencies(): JobRunsDependencies {
     journal: new Journal(table),
     ecs,
     taskDefinitions: new TaskDefinitions(ecs),
-    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, awsClient(SNSClient)),
+    publisher: new SnsPublisher(env.ALERT_TOPIC_ARN, awsClient(SNSClient), env.ALERT_OUTPUTS),
     deadLetters: new SqsDeadLetters(env.DEAD_LETTER_QUEUE_URL),
   };
 }

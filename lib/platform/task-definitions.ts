@@ -1,20 +1,47 @@
 /**
- * Which containers of a task definition are essential, from ECS DescribeTaskDefinition. A task definition
- * revision is immutable, so the answer is cached by its ARN for the life of the Lambda instance: a crash loop of
- * one service costs one call. Nothing is `include`d (tags are not needed). ECS defaults `essential` to true.
+ * Task definitions as ECS DescribeTaskDefinition returns them: which containers are essential (alerts, job
+ * runs), and what a page tells about the failed container (image, CPU and memory limits, where its logs go). A
+ * task definition revision is immutable, so the answer is cached by its ARN for the life of the Lambda
+ * instance: a crash loop of one service costs one call. Nothing is `include`d (tags are not needed).
  */
-import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import {
+  type ContainerDefinition,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
 
-export interface EssentialContainers {
-  of(taskDefinitionArn: string): Promise<ReadonlySet<string>>;
+export type { ContainerDefinition, TaskDefinition };
+
+/**
+ * Where task definitions come from. `undefined`: the definition is not known (a replay without the local
+ * endpoint or a folder of definitions), so every container of the task counts as essential.
+ */
+export interface TaskDefinitionSource {
+  of(taskDefinitionArn: string): Promise<TaskDefinition | undefined>;
 }
 
-export class TaskDefinitions implements EssentialContainers {
-  readonly #cache = new Map<string, Promise<ReadonlySet<string>>>();
+/** Names of the containers the definition marks essential; ECS defaults `essential` to true. */
+export const essentialContainers = (definition: TaskDefinition): ReadonlySet<string> =>
+  new Set(
+    (definition.containerDefinitions ?? [])
+      .filter((container) => container.essential !== false)
+      .flatMap((container) => (container.name === undefined ? [] : [container.name])),
+  );
+
+/** The definition of the container named `name`, if the task definition has one. */
+export const containerDefinition = (
+  definition: TaskDefinition | undefined,
+  name: string,
+): ContainerDefinition | undefined =>
+  definition?.containerDefinitions?.find((container) => container.name === name);
+
+export class TaskDefinitions implements TaskDefinitionSource {
+  readonly #cache = new Map<string, Promise<TaskDefinition>>();
 
   constructor(private readonly client: ECSClient) {}
 
-  of(taskDefinitionArn: string): Promise<ReadonlySet<string>> {
+  of(taskDefinitionArn: string): Promise<TaskDefinition> {
     let found = this.#cache.get(taskDefinitionArn);
     if (found === undefined) {
       found = this.describe(taskDefinitionArn);
@@ -25,14 +52,10 @@ export class TaskDefinitions implements EssentialContainers {
     return found;
   }
 
-  private async describe(taskDefinition: string): Promise<ReadonlySet<string>> {
+  private async describe(taskDefinition: string): Promise<TaskDefinition> {
     const { taskDefinition: definition } = await this.client.send(
       new DescribeTaskDefinitionCommand({ taskDefinition }),
     );
-    return new Set(
-      (definition?.containerDefinitions ?? [])
-        .filter((container) => container.essential !== false)
-        .flatMap((container) => (container.name === undefined ? [] : [container.name])),
-    );
+    return definition ?? {};
   }
 }

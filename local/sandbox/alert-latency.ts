@@ -3,18 +3,21 @@
  * (the task's STOPPED event, else its last event) to the SNS message landing in the mailbox, in wall-clock
  * milliseconds. The function's log line for the message (same `messageId`, else same subject) names the
  * incident (`key` or `incident`: `<task ARN>#…`); failing that, a task ARN in the message's subject, text or
- * attributes names the task. Pure bookkeeping:
- * the sandbox feeds it what it observes.
+ * attributes names the task. Only pages are timed: a crash-loop summary and a resolved message are counted
+ * under their incident, but come when the sweep finds their window ended or the outage over, by design.
+ * Pure bookkeeping: the sandbox feeds it what it observes.
  */
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 
 export interface AlertsReport {
   /** Messages that landed in the mailbox during the run. */
   messages: number;
-  /** Over the messages matched to a task's event; null when none was. */
+  /** Over the pages matched to a task's event; null when none was. */
   latencyMs: { p50: number | null; max: number | null };
   /** Messages per incident: the incident key the function logged, else the task ARN, else `unmatched`. */
   perIncident: Record<string, number>;
+  /** Of those, the pages (not the summaries and resolved messages that follow them). */
+  pagesPerIncident: Record<string, number>;
 }
 
 export interface LandedMessage {
@@ -25,11 +28,20 @@ export interface LandedMessage {
   attributes?: Record<string, { value?: string } | string | undefined>;
 }
 
+/** Messages the sweep sends when it finds a window ended or an outage over, not when an event arrives. */
+const UNTIMED_KINDS = new Set(['crash-loop-summary', 'resolved']);
+
 const TASK_ARN = /arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task\/[\w-]+\/[0-9a-f]+/;
 
 export class AlertLatency {
   private readonly published = new Map<string, { stopped?: number; last: number }>();
-  private readonly landed: { at: number; messageId?: string; subject?: string; taskArn?: string }[] = [];
+  private readonly landed: {
+    at: number;
+    messageId?: string;
+    subject?: string;
+    taskArn?: string;
+    timed: boolean;
+  }[] = [];
   private readonly logged: { messageId?: string; subject?: string; incident: string }[] = [];
 
   /** An event the bus received, at wall-clock `at`; only task state changes matter. */
@@ -45,15 +57,17 @@ export class AlertLatency {
 
   /** A message that landed in the mailbox at wall-clock `at`. */
   messageLanded(message: LandedMessage, at: number) {
-    const attributes = Object.values(message.attributes ?? {}).map((attribute) =>
-      typeof attribute === 'string' ? attribute : (attribute?.value ?? ''),
-    );
+    const value = (attribute: { value?: string } | string | undefined) =>
+      typeof attribute === 'string' ? attribute : (attribute?.value ?? '');
+    const attributes = Object.values(message.attributes ?? {}).map(value);
+    const kind = value(message.attributes?.kind);
     const text = [message.subject ?? '', message.message, ...attributes].join('\n');
     this.landed.push({
       at,
       messageId: message.messageId,
       subject: message.subject,
       taskArn: TASK_ARN.exec(text)?.[0],
+      timed: !UNTIMED_KINDS.has(kind),
     });
   }
 
@@ -71,6 +85,7 @@ export class AlertLatency {
   report(): AlertsReport {
     const latencies: number[] = [];
     const perIncident: Record<string, number> = {};
+    const pagesPerIncident: Record<string, number> = {};
     for (const message of this.landed) {
       const logged =
         this.logged.find(
@@ -85,8 +100,10 @@ export class AlertLatency {
       const taskArn = message.taskArn ?? (incident === undefined ? undefined : TASK_ARN.exec(incident)?.[0]);
       const key = incident ?? taskArn ?? 'unmatched';
       perIncident[key] = (perIncident[key] ?? 0) + 1;
+      if (message.timed) pagesPerIncident[key] = (pagesPerIncident[key] ?? 0) + 1;
       const seen = taskArn === undefined ? undefined : this.published.get(taskArn);
-      if (seen !== undefined) latencies.push(Math.max(0, message.at - (seen.stopped ?? seen.last)));
+      if (seen !== undefined && message.timed)
+        latencies.push(Math.max(0, message.at - (seen.stopped ?? seen.last)));
     }
     latencies.sort((a, b) => a - b);
     return {
@@ -96,6 +113,7 @@ export class AlertLatency {
         max: latencies.length === 0 ? null : Math.round(latencies[latencies.length - 1] as number),
       },
       perIncident,
+      pagesPerIncident,
     };
   }
 }

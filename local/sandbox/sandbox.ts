@@ -14,6 +14,7 @@ import type { SandboxOptions, SandboxReport } from './model.js';
 import { finishRun } from './report.js';
 import { runLoop } from './run-loop.js';
 import { buildTopology, SCRIPT, SCRIPT_MS, type ScenarioWorld, SERVICES_ASG } from './scenario.js';
+import { saveTaskDefinitions } from './task-definitions.js';
 import { SandboxView } from './view.js';
 import { REGION, RESYNC_FUNCTION, startLocalAccount } from './wiring.js';
 
@@ -76,6 +77,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
       tickMs: TICK_MS,
       signal: options.signal,
     });
+    saveTaskDefinitions(account.sim, account.capture, options.dir);
     const report = await finishRun(account, {
       options,
       clock,

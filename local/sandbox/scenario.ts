@@ -2,8 +2,9 @@
  * What the sandbox's cluster lives through in its first minute: the topology it starts with, then a script of
  * what an operator would see on a busy day — jobs that succeed, crash and fail to start, a task killed for
  * memory, a service in a crash loop, a service scaled out and in, a Spot interruption and a scale-in held by a
- * lifecycle hook. Three of these are incidents on-call is paged for: the ingest job's exit 1, the api task's
- * exit 137 and the worker's crash loop (its first exit pages, the rest are grouped). Calls an
+ * lifecycle hook. Four of these are incidents on-call is paged for: the ingest job's exit 1, the migrate job's
+ * image pull, the api task's exit 137 and the worker's crash loop (its first exit pages, the rest are grouped,
+ * and once on-call stops it, it is summarised and resolved). Calls an
  * operator or a function would make go through the real ECS SDK client to the local endpoint; what only AWS
  * itself does (a crash, an interruption, a scale-in) is injected into the simulator.
  *
@@ -355,10 +356,26 @@ export const SCRIPT: readonly ScenarioStep[] = [
     say: 'scale invoked on demand: an empty queue is below the scale-in threshold of 10 per task, and the scale-out’s cooldown of 10 s is long over: one task fewer',
     act: async (world) => void (await world.invoke('scale', {})),
   },
+  {
+    at: 100_000,
+    say: 'alert-summary invoked on demand (it runs every minute): worker, stopped by on-call, has been at its desired count with no exit for a minute — its crash loop is summarised and resolved, once',
+    act: async (world) => {
+      const { outcomes } = (await world.invoke('alert-summary', {})) as {
+        outcomes: { outcome: string; window: string }[];
+      };
+      const resolved = outcomes.filter(({ outcome }) => outcome === 'resolved').map(({ window }) => window);
+      if (!resolved.some((window) => window.endsWith('#service:worker'))) {
+        throw new Error(
+          `alert-summary resolved no crash loop of worker (outcomes: ${outcomes.map((o) => `${o.window} ${o.outcome}`).join(', ') || 'none'})`,
+        );
+      }
+    },
+  },
 ];
 
 /**
- * Simulated time the story needs: its last step at 36 s, the first scheduled fire of the every-minute `report`
- * job at 60 s, and room for that run to finish (~25 s) and for every event to be reconciled and alerted on.
+ * Simulated time the story needs: the first scheduled fire of the every-minute `report` job at 60 s and room
+ * for that run to finish (~25 s), the resolution of the worker's crash loop at 100 s, and room for every event
+ * to be reconciled and alerted on — ending before the schedules' second fire at 120 s.
  */
-export const SCRIPT_MS = 95_000;
+export const SCRIPT_MS = 105_000;

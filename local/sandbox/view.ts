@@ -12,6 +12,7 @@ import type { LostEvent } from '../eventbridge/bus.js';
 import type { Deployment } from '../serverless/routes.js';
 import type { SandboxOptions, SandboxReport } from './model.js';
 import { narrate } from './narration.js';
+import { TASK_DEFINITIONS_FOLDER } from './task-definitions.js';
 
 const OUTCOMES = ['accepted', 'duplicate', 'stale', 'invalid', 'failed'] as const;
 
@@ -191,6 +192,10 @@ export class SandboxView {
       ['npx ecs-ops mailbox', 'what was published to SNS: the alerts on-call got, newest first'],
       ['npx ecs-ops drains', 'each drain: trigger, tasks it waited for, released how and when'],
       ['npx ecs-ops scaling', 'each step scaling decision and why (cooldown, no step, at max, …)'],
+      [
+        `npx ecs-ops replay ${join(report.store, 'events.jsonl')} --alerts --task-definitions ${join(report.store, TASK_DEFINITIONS_FOLDER)} --dir <new dir>`,
+        'every event put on the bus, through the alert code again: what pages and why',
+      ],
       [`${join(report.store, 'logs')}/`, "each function's logs, JSON lines as in CloudWatch Logs"],
     ];
     for (const [what, why] of hints) this.out(`  ${what?.padEnd(38)} ${why}`);

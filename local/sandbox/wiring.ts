@@ -9,8 +9,11 @@
  * Functions reach the endpoint and the embedded DynamoDB engine through the standard AWS_ENDPOINT_URL
  * variables. The stack's SNS topics exist in the mailbox before any function starts; scheduled functions fire
  * on the simulated clock. What the run measures is observed here, where it crosses the endpoint: each message
- * landing in the mailbox, each completed lifecycle action, each UpdateService of a scaled service.
+ * landing in the mailbox, each completed lifecycle action, each UpdateService of a scaled service. What the
+ * simulation puts on the bus is captured in `<dir>/events.jsonl`, one envelope a line, for `ecs-ops replay`.
  */
+import { writeFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -58,6 +61,8 @@ export interface LocalAccount {
   ecs: ECSClient;
   sqs: SQSClient;
   watchers: { alerts: AlertLatency; drains: DrainLatency; scaling: ScalingLatency };
+  /** The file every event put on the bus is appended to (`<dir>/events.jsonl`). */
+  capture: string;
   /** Hands what the simulation emitted so far to the bus, showing and timing each event. */
   publish(): Promise<void>;
   close(): Promise<void>;
@@ -82,6 +87,9 @@ export async function startLocalAccount(context: {
     warn: (text) => view.problem(now(), text),
   });
   const emitted: EventEnvelope[] = [];
+  // This run's alone: an earlier run's events would replay as this run's.
+  const capture = join(options.dir, 'events.jsonl');
+  writeFileSync(capture, '');
   const sim = new SimulatedEcs({ now, random, region: REGION, emit: (event) => emitted.push(event) });
   const mailbox = new SnsMailbox({
     dir: join(options.dir, 'mailbox'),
@@ -160,8 +168,12 @@ export async function startLocalAccount(context: {
     ecs,
     sqs,
     watchers,
+    capture,
     async publish() {
-      for (const event of emitted.splice(0)) {
+      const events = emitted.splice(0);
+      if (events.length > 0)
+        await appendFile(capture, events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+      for (const event of events) {
         view.event(now(), event);
         watchers.alerts.eventPublished(event, Date.now());
         watchers.drains.eventPublished(event, Date.now());

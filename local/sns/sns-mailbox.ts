@@ -1,7 +1,9 @@
 /**
  * SNS without AWS: topics and subscriptions in memory, and every published message delivered to a local
  * mailbox folder, one JSON file per message, so the sandbox's pages can be read afterwards (`list()`).
- * Validation and error codes follow SNS, so callers meet the same failures locally as in AWS.
+ * Validation and error codes follow SNS, so callers meet the same failures locally as in AWS. A message with
+ * MessageStructure `json` holds one body per protocol; the mailbox records what a subscriber of each protocol
+ * would receive, as SNS picks it.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -34,13 +36,21 @@ export interface MailboxAttribute {
   value: string;
 }
 
+/** The protocols whose body a message with MessageStructure `json` records. */
+export const DELIVERY_PROTOCOLS = ['email', 'sms', 'sqs', 'lambda', 'http', 'https'] as const;
+export type DeliveryProtocol = (typeof DELIVERY_PROTOCOLS)[number];
+
 export interface MailboxMessage {
   messageId: string;
   /** ISO 8601. */
   time: string;
   topicArn: string;
   subject?: string;
+  /** As published: with a `json` structure, the JSON object of the bodies. */
   message: string;
+  messageStructure?: 'json';
+  /** With a `json` structure, what a subscriber of each protocol receives: its own entry, else `default`. */
+  bodies?: Record<DeliveryProtocol, string>;
   attributes: Record<string, MailboxAttribute>;
   /** The endpoints of the topic's subscriptions at publish time. */
   deliveredTo: string[];
@@ -134,12 +144,15 @@ export class SnsMailbox implements SnsBackend {
     if (input.Subject !== undefined && !validSubject(input.Subject)) {
       throw invalidParameter('Invalid parameter: Subject');
     }
+    const structured =
+      input.MessageStructure === undefined ? {} : structuredBodies(input.MessageStructure, input.Message);
     const message: MailboxMessage = {
       messageId: randomUUID(),
       time: this.#now().toISOString(),
       topicArn,
       subject: input.Subject,
       message: input.Message,
+      ...structured,
       attributes: attributes(input.MessageAttributes ?? {}),
       deliveredTo: this.subscriptions(topicArn).map((s) => s.endpoint),
     };
@@ -181,6 +194,42 @@ export class SnsMailbox implements SnsBackend {
 }
 
 const invalidParameter = (message: string) => new AwsError('InvalidParameter', message);
+
+/**
+ * A `json` message's bodies, checked as SNS checks them: a JSON object with a string `default`; an entry whose
+ * value is not a string is ignored, so its protocol gets `default` too.
+ */
+function structuredBodies(
+  structure: string,
+  message: string,
+): Pick<MailboxMessage, 'messageStructure' | 'bodies'> {
+  if (structure !== 'json') throw invalidParameter('Invalid parameter: MessageStructure');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidParameter('Invalid parameter: Message Structure - JSON message body failed to parse');
+  }
+  const entries = parsed as Record<string, unknown>;
+  const fallback = entries.default;
+  if (typeof fallback !== 'string') {
+    throw invalidParameter('Invalid parameter: Message Structure - No default entry in JSON message body');
+  }
+  const body = (protocol: DeliveryProtocol) => {
+    const entry = entries[protocol];
+    return typeof entry === 'string' ? entry : fallback;
+  };
+  return {
+    messageStructure: 'json',
+    bodies: Object.fromEntries(DELIVERY_PROTOCOLS.map((protocol) => [protocol, body(protocol)])) as Record<
+      DeliveryProtocol,
+      string
+    >,
+  };
+}
 
 /** SNS: at most 100 printable ASCII characters, no line breaks, not starting with a space. */
 const validSubject = (subject: string) =>

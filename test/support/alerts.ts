@@ -1,13 +1,17 @@
 /**
  * Builders for the alerting specs: configs as ops.config.yml would give them, tasks from the real fixtures
- * under events/ecs/task (with deliberate edits), and incidents.
+ * under events/ecs/task (with deliberate edits), task definitions as DescribeTaskDefinition answers them
+ * (events/api/ecs), what a stored container instance tells, and incidents.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { AlertsConfig } from '../../lib/alerts/config.js';
-import type { DetectionFacts } from '../../lib/alerts/detect.js';
+import { type DetectionFacts, instanceFacts } from '../../lib/alerts/detect.js';
 import type { Incident } from '../../lib/alerts/model.js';
 import { parseEcsEvent, type TaskDetail } from '../../lib/platform/events/ecs-event.js';
-import { ACCOUNT, loadEvent, REGION } from './fixtures.js';
+import type { TaskDefinition } from '../../lib/platform/task-definitions.js';
+import { ACCOUNT, EVENTS_DIR, loadEvent, REGION } from './fixtures.js';
 
 /** The `alerts` section parsed from `input`, defaults filled in (as the config loader does). */
 export const alertsConfig = (input: unknown = {}): AlertsConfig => z.parse(AlertsConfig, input);
@@ -37,6 +41,23 @@ export function editContainer(
   edit(container);
 }
 
+/**
+ * The definition of a DescribeTaskDefinition answer under events/api/ecs (`describe-task-definition-<name>.json`),
+ * as the SDK hands it over: `registeredAt` (epoch seconds on the wire) a Date.
+ */
+export function fixtureTaskDefinition(name: string): TaskDefinition {
+  const file = join(EVENTS_DIR, 'api', 'ecs', `describe-task-definition-${name}.json`);
+  const { taskDefinition } = JSON.parse(readFileSync(file, 'utf8')) as {
+    taskDefinition: TaskDefinition & { registeredAt: number };
+  };
+  return { ...taskDefinition, registeredAt: new Date(taskDefinition.registeredAt * 1000) };
+}
+
+/** What the container instance of a fixture under events/ecs/container-instance tells a page, as stored. */
+export const fixtureInstanceFacts = (file: string) =>
+  instanceFacts(loadEvent(`ecs/container-instance/${file}`).detail);
+
+/** Facts without a task definition (as a replay without definitions has them) unless `overrides` gives one. */
 export const facts = (essential: string[], overrides: Partial<DetectionFacts> = {}): DetectionFacts => ({
   essentialContainers: new Set(essential),
   instanceDraining: false,
@@ -45,9 +66,13 @@ export const facts = (essential: string[], overrides: Partial<DetectionFacts> = 
   ...overrides,
 });
 
-/** An OOM-killed web task of service:web in prod, Fargate; override what a spec is about. */
+/**
+ * An OOM-killed web task of service:web in prod, Fargate, logging to CloudWatch Logs with a stream prefix, no
+ * runbook; override what a spec is about.
+ */
 export function incident(overrides: Partial<Incident> = {}): Incident {
-  const taskArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/0123456789abcdef0123456789abcdef`;
+  const taskId = '0123456789abcdef0123456789abcdef';
+  const taskArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/${taskId}`;
   return {
     key: `${taskArn}#2024-05-01T13:28:19.836Z`,
     cluster: 'prod',
@@ -73,6 +98,11 @@ export function incident(overrides: Partial<Incident> = {}): Incident {
     stoppedAt: '2024-05-01T13:28:19.836Z',
     region: REGION,
     account: ACCOUNT,
+    partition: 'aws',
+    image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web:2024.05.01-3f9c2ab`,
+    imageDigest: 'sha256:11d0b2196ff772b43828a93987b151a070d899c8ba71df9ee6673e7dcacdc221',
+    limits: { taskCpu: 256, taskMemory: 512, cpu: 192, memory: 384 },
+    logs: { kind: 'awslogs', group: '/ecs/web', region: REGION, stream: `ecs/web/${taskId}` },
     ...overrides,
   };
 }

@@ -40,6 +40,9 @@ export function exitOf(name: string, stoppedAt = '2024-05-01T13:04:00.000Z'): In
     stoppedAt,
     region: REGION,
     account: ACCOUNT,
+    partition: 'aws',
+    limits: {},
+    logs: { kind: 'unknown', missing: 'task-definition' },
   };
 }
 
@@ -69,8 +72,15 @@ export function windowOf(overrides: Partial<StoredWindow> = {}): StoredWindow {
   };
 }
 
-/** The window once its summary was sent: off the sweeper's list. */
-export const CLOSED_WINDOW = windowOf({ listed: false, summary: sentPage('summary-1') });
+/** The window once its summary and its resolved message were sent: off the sweeper's list. */
+export const CLOSED_WINDOW = windowOf({
+  listed: false,
+  summary: sentPage('summary-1'),
+  resolution: sentPage('resolved-1'),
+});
+
+/** The window summarised, its outage not over yet: still listed, its resolved message owed. */
+export const SUMMARISED_WINDOW = windowOf({ summary: sentPage('summary-1'), resolution: pendingPage });
 
 /** When HELD's claim was taken, and the last instant its lease holds. */
 const CLAIMED_AT = at('13:10:30');
@@ -78,6 +88,11 @@ export const LEASE_END = new Date(CLAIMED_AT.getTime() + PAGE_LEASE_MS);
 /** The ended window whose summary a sweeper claimed at 13:10:30 and has not sent yet. */
 export const HELD_WINDOW = windowOf({ summary: claimedPage(CLAIMED_AT) });
 const afterLease = new Date(LEASE_END.getTime() + 1);
+/** The summarised window whose resolved message a sweeper claimed at 13:10:30 and has not sent yet. */
+export const RESOLVING_WINDOW = windowOf({
+  summary: sentPage('summary-1'),
+  resolution: claimedPage(CLAIMED_AT),
+});
 
 /**
  * Windows of every kind the rule tells apart, for property tests around WINDOW_END: listed or not, any count,
@@ -92,6 +107,12 @@ export const WINDOW_SHAPES = fc.option(
       pendingPage,
       claimedPage(new Date(Date.parse(WINDOW_END) + 2_000 - PAGE_LEASE_MS)),
       sentPage('summary-1'),
+    ),
+    resolution: fc.constantFrom(
+      undefined,
+      pendingPage,
+      claimedPage(new Date(Date.parse(WINDOW_END) + 2_000 - PAGE_LEASE_MS)),
+      sentPage('resolved-1'),
     ),
   }),
   { nil: undefined },
@@ -178,18 +199,46 @@ export const EXIT_CASES: ExitCase[] = [
     step: 'summarise',
   },
   {
-    name: 'an exit after the window was summarised opens a new one',
+    name: 'an exit after the window was resolved opens a new one: a new outage',
     window: CLOSED_WINDOW,
     exit: NEW_EXIT,
     now: at('13:11:00'),
     step: 'open',
   },
   {
-    name: 'the opener, delivered again after its window was summarised, opens a new one',
+    name: 'the opener, delivered again after its window was resolved, opens a new one',
     window: CLOSED_WINDOW,
     exit: OPENER,
     now: at('13:11:00'),
     step: 'open',
+  },
+  {
+    name: 'an exit after the window was summarised but not resolved reopens it: the outage goes on',
+    window: SUMMARISED_WINDOW,
+    exit: NEW_EXIT,
+    now: at('13:11:00'),
+    step: 'reopen',
+  },
+  {
+    name: 'an exit of a summarised window from a release without resolutions reopens it',
+    window: windowOf({ summary: sentPage('summary-1') }),
+    exit: NEW_EXIT,
+    now: at('13:11:00'),
+    step: 'reopen',
+  },
+  {
+    name: 'an exit waits while another caller sends the resolved message',
+    window: RESOLVING_WINDOW,
+    exit: NEW_EXIT,
+    now: LEASE_END,
+    step: 'wait',
+  },
+  {
+    name: 'an exit reopens the window once the resolved message’s holder died (lease ran out)',
+    window: RESOLVING_WINDOW,
+    exit: NEW_EXIT,
+    now: afterLease,
+    step: 'reopen',
   },
   {
     name: 'a window that never counted an exit counts the first',
@@ -248,6 +297,12 @@ export const CLAIM_CASES: ClaimCase[] = [
     now: at('13:11:00'),
     claims: false,
   },
+  {
+    name: 'a summary sent is not claimed again while the resolved message is owed',
+    window: SUMMARISED_WINDOW,
+    now: at('13:11:00'),
+    claims: false,
+  },
   { name: 'no window, nothing to claim', window: undefined, now: at('13:11:00'), claims: false },
   {
     name: 'an ended window listed by a release without summary claims is claimed',
@@ -275,5 +330,114 @@ export const SETTLE_CASES: SettleCase[] = [
     name: 'a new window that replaced it is left alone',
     window: windowOf({ startedAt: '2024-05-01T13:11:00.000Z', endsAt: '2024-05-01T13:21:00.000Z' }),
     settles: false,
+  },
+];
+
+export interface ResolutionClaimCase {
+  name: string;
+  window: StoredWindow | undefined;
+  now: Date;
+  /** Whether the sweeper claims its resolved message (and so sends it). */
+  claims: boolean;
+}
+
+export const RESOLUTION_CLAIM_CASES: ResolutionClaimCase[] = [
+  {
+    name: 'a running window is not resolved by the claim (it closes early first)',
+    window: windowOf({ summary: sentPage('summary-1'), resolution: pendingPage }),
+    now: at('13:04:00'),
+    claims: false,
+  },
+  {
+    name: 'an ended window whose summary is owed is summarised first',
+    window: windowOf({ resolution: pendingPage }),
+    now: at('13:11:00'),
+    claims: false,
+  },
+  {
+    name: 'a summarised window’s resolution is claimed',
+    window: SUMMARISED_WINDOW,
+    now: at('13:11:00'),
+    claims: true,
+  },
+  {
+    name: 'a resolution another sweeper holds is not claimed, to its lease’s last millisecond',
+    window: RESOLVING_WINDOW,
+    now: LEASE_END,
+    claims: false,
+  },
+  {
+    name: 'a resolution whose holder died is claimed once the lease ran out',
+    window: RESOLVING_WINDOW,
+    now: afterLease,
+    claims: true,
+  },
+  {
+    name: 'a resolution sent is not claimed again',
+    window: CLOSED_WINDOW,
+    now: at('13:11:00'),
+    claims: false,
+  },
+  {
+    name: 'a summarised window of a release without resolutions is claimed',
+    window: windowOf({ summary: sentPage('summary-1') }),
+    now: at('13:11:00'),
+    claims: true,
+  },
+];
+
+export interface CloseEarlyCase {
+  name: string;
+  /** The window as the sweeper read it, and as stored when it closes it. */
+  seen: StoredWindow;
+  stored: StoredWindow;
+  now: Date;
+  closes: boolean;
+}
+
+const QUIET = windowOf({ count: 0, lastIncident: undefined });
+
+export const CLOSE_EARLY_CASES: CloseEarlyCase[] = [
+  {
+    name: 'a running window whose service recovered closes',
+    seen: windowOf(),
+    stored: windowOf(),
+    now: at('13:08:00'),
+    closes: true,
+  },
+  {
+    name: 'a running window that counted nothing closes',
+    seen: QUIET,
+    stored: QUIET,
+    now: at('13:08:00'),
+    closes: true,
+  },
+  {
+    name: 'an exit counted since it was read keeps it open',
+    seen: windowOf(),
+    stored: windowOf({ count: 4, lastIncident: NEW_EXIT.key }),
+    now: at('13:08:00'),
+    closes: false,
+  },
+  {
+    name: 'a first exit counted since it was read keeps it open',
+    seen: QUIET,
+    stored: windowOf({ count: 1, lastIncident: NEW_EXIT.key }),
+    now: at('13:08:00'),
+    closes: false,
+  },
+  {
+    name: 'a window that ended is not closed early',
+    seen: windowOf(),
+    stored: windowOf(),
+    now: at('13:10:00.001'),
+    closes: false,
+  },
+  {
+    name: 'a window replaced since it was read is left alone',
+    seen: windowOf(),
+    stored: windowOf({ startedAt: '2024-05-01T13:01:00.000Z', endsAt: '2024-05-01T13:11:00.000Z' }),
+    now: at('13:08:00'),
+    closes: false,
   },
 ];

@@ -2,15 +2,17 @@
  * The form every ecs-ops page takes — alerts, job failures, drains cut short — so a subscriber reads them alike
  * and filters them on the same attributes. Pure.
  *
- * - subject: `[ecs-ops] …`, one line of printable ASCII, at most SUBJECT_MAX characters (SNS: "less than 100
- *   characters, no line breaks or control characters"); long names are shortened, the template's words kept;
+ * - subject: `[ecs-ops] CRITICAL: …` (the severity, or what the message is, in capitals), one line of printable
+ *   ASCII, at most SUBJECT_MAX characters (SNS: "less than 100 characters, no line breaks or control
+ *   characters"); long names are shortened, the template's words kept;
  * - text: a plain-text body for phones; long reasons cut with truncateText;
- * - json: the same facts for machines;
+ * - json: the same facts for machines (messageDocument adds what a pager forwarder needs);
  * - attributes: SNS message attributes (string values) for subscription filter policies.
  *
  * A page about a stop that resync found (its ECS event never arrived) is late, and says so first: its subject
  * carries LATE_MARK and its body opens with foundLateLines.
  */
+import type { Severity } from './severity.js';
 
 /** A rendered page, for SNS: subject ≤ 99 characters, a phone-readable body, JSON for machines. */
 export interface AlertMessage {
@@ -18,7 +20,25 @@ export interface AlertMessage {
   text: string;
   json: Record<string, unknown>;
   attributes: Record<string, string>;
+  severity: Severity;
+  /**
+   * What a pager service deduplicates on (an incident, a job run, a drain) and whether this message opens it
+   * (`trigger`) or says it is over (`resolve`).
+   */
+  dedupKey: string;
+  action: 'trigger' | 'resolve';
 }
+
+/**
+ * The JSON document machines receive (SQS, Lambda, HTTPS as `json`): the message's facts with its severity, and
+ * the key and action a forwarder to a pager deduplicates and resolves by.
+ */
+export const messageDocument = (message: AlertMessage): Record<string, unknown> => ({
+  ...message.json,
+  severity: message.severity,
+  dedupKey: message.dedupKey,
+  action: message.action,
+});
 
 /** SNS wants subjects "less than 100 characters". */
 export const SUBJECT_MAX = 99;
@@ -43,13 +63,13 @@ function shorten(text: string, length: number): string {
 }
 
 /**
- * `[ecs-ops] ` and `template` with its `{0}`, `{1}`… filled from `values`, the longest values shortened alike
- * (never below MIN_PART) until the subject fits SUBJECT_MAX; the template's own words are cut only if nothing
- * else is left to cut.
+ * `[ecs-ops] `, the heading (`CRITICAL`, `RESOLVED`) and `template` with its `{0}`, `{1}`… filled from `values`,
+ * the longest values shortened alike (never below MIN_PART) until the subject fits SUBJECT_MAX; the template's
+ * own words are cut only if nothing else is left to cut.
  */
-export function pageSubject(template: string, values: readonly string[]): string {
+export function pageSubject(heading: string, template: string, values: readonly string[]): string {
   const placeholder = /\{(\d+)\}/g;
-  const full = `${SUBJECT_PREFIX}${template}`;
+  const full = `${SUBJECT_PREFIX}${heading}: ${template}`;
   const used = new Set([...full.matchAll(placeholder)].map((match) => Number(match[1])));
   const parts = values.map((value) => subjectSafe(value) || '?');
   const budget = SUBJECT_MAX - full.replace(placeholder, '').length;
@@ -62,7 +82,14 @@ export function pageSubject(template: string, values: readonly string[]): string
   return shorten(subjectSafe(fill), SUBJECT_MAX);
 }
 
-/** After `[ecs-ops] `, the subject of a page that is late: resync found its stop, the ECS event never came. */
+/** The subject without `[ecs-ops] `: what a pager or chat shows as the alert's title, under its own name. */
+export const subjectSummary = (subject: string): string =>
+  subject.startsWith(SUBJECT_PREFIX) ? subject.slice(SUBJECT_PREFIX.length) : subject;
+
+/** The heading of a page of `severity`: `CRITICAL`. */
+export const severityHeading = (severity: Severity): string => severity.toUpperCase();
+
+/** After the heading, the subject of a page that is late: resync found its stop, the ECS event never came. */
 export const LATE_MARK = '[late] ';
 
 /** `3 612 000` ms → `1h 0m 12s`; `252 000` → `4m 12s`; `42 000` → `42s`. */
@@ -112,7 +139,7 @@ export interface MessageAttributes {
   service?: string;
   family?: string;
   job?: string;
-  severity?: string;
+  severity: Severity;
   class: string;
 }
 

@@ -109,6 +109,10 @@ export function shortIdKeyOf(key: string): string | undefined {
 /** The deployed table's name for a stage (serverless --stage). */
 export const stateTableName = (stage: string) => `ecs-ops-${stage}-state`;
 
+/** The stage a state table belongs to (`ecs-ops-prod-state` → `prod`); undefined for another table. */
+export const stageOfTable = (tableName: string): string | undefined =>
+  /^ecs-ops-(.+)-state$/.exec(tableName)?.[1];
+
 export function stateTableDefinition(tableName: string): CreateTableCommandInput {
   const indexes = Object.entries(INDEX);
   return {

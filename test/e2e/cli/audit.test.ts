@@ -22,7 +22,7 @@ describe('audit questions, one command each, on a sandbox run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ecs-ops-audit-'));
 
   beforeAll(async () => {
-    // 110 simulated seconds: the whole story (95 s) and its last deliveries.
+    // 110 simulated seconds: the whole story (105 s) and its last deliveries.
     const run = await cli(dir, 'sandbox', '--speed', '10', '--duration', '11', '--seed', '7', '--json');
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
@@ -44,10 +44,12 @@ describe('audit questions, one command each, on a sandbox run', () => {
     const alerts = events.filter((event) => event.kind === 'alert');
     expect(alerts[0]).toMatchObject({
       what: 'sent',
-      detail: 'app-error: [ecs-ops] worker exited with code 1 in prod',
+      detail: 'app-error: [ecs-ops] HIGH: worker exited with code 1 in prod',
     });
-    expect(alerts.slice(1).every((event) => event.what === 'grouped')).toBe(true);
-    expect(alerts.length).toBeGreaterThanOrEqual(2);
+    // The later exits grouped; once on-call stopped it, one summary of them, then one resolved message.
+    expect(alerts.slice(1, -2).every((event) => event.what === 'grouped')).toBe(true);
+    expect(alerts.slice(-2).map((event) => event.what)).toEqual(['summary-sent', 'resolved']);
+    expect(alerts.length).toBeGreaterThanOrEqual(4);
     // The page follows the first crash, and names its task.
     expect(events.indexOf(alerts[0] as TimelineEvent)).toBeGreaterThan(
       events.indexOf(crashes[0] as TimelineEvent),
@@ -79,8 +81,10 @@ describe('audit questions, one command each, on a sandbox run', () => {
     // Its id, as the table shows it, finds it: `ecs-ops task <8 characters>`.
     const task = await cli(dir, 'task', String(rows[0]?.taskArn.slice(-32, -24)));
     expect(task.code).toBe(0);
-    expect(task.out).toMatch(/^Alerts \(1; times in UTC\):$/m);
-    expect(task.out).toContain('[ecs-ops] api OOM-killed (exit 137) in prod');
+    // Its page, and once api was back to its desired count, the message that says so.
+    expect(task.out).toMatch(/^Alerts \(2; times in UTC\):$/m);
+    expect(task.out).toContain('[ecs-ops] CRITICAL: api OOM-killed (exit 137, limit 1024 MiB) in prod');
+    expect(task.out).toContain('[ecs-ops] RESOLVED: api in prod recovered (was critical)');
     expect(task.out).toMatch(/^container instance {2}[0-9a-f]{32} on i-[0-9a-f]{17} /m);
   });
 

@@ -287,6 +287,11 @@ describe('packaged CloudFormation template', () => {
     const summary = byAction('AlertSummaryRole');
     expect(summary['sns:Publish']).toEqual({ Ref: 'AlertTopic' });
     expect(summary['dynamodb:Query']).toEqual([table, { 'Fn::Sub': `${tableArn}/index/byStatus` }]);
+    expect(summary['ecs:DescribeServices']).toEqual(
+      ['prod', 'batch'].map((cluster) => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/${cluster}/*`,
+      })),
+    );
   });
 });
 
@@ -325,10 +330,12 @@ const ROLE_ACTIONS: Record<string, Record<string, string>> = {
   },
   AlertSummaryRole: {
     ...ownLogs,
-    'sns:Publish': 'the summary of an ended crash-loop window',
-    'dynamodb:Query': 'ended windows, through the byStatus index',
-    'dynamodb:UpdateItem': 'closing a window',
+    'sns:Publish': 'the summary of an ended crash-loop window; the resolved message of an outage',
+    'dynamodb:Query': 'listed windows, through the byStatus index',
+    'dynamodb:BatchGetItem': 'the listed windows themselves (the index holds keys only)',
+    'dynamodb:UpdateItem': 'closing a window early; claiming and settling its summary and resolution',
     'dynamodb:PutItem': 'the journal',
+    'ecs:DescribeServices': 'is a paged service back to its desired count? (services of the paging clusters)',
   },
   LaunchRole: {
     ...ownLogs,
@@ -583,6 +590,17 @@ describe('scheduled jobs in the packaged template', () => {
     expect(JSON.parse(launch.Environment.Variables.JOBS_CONFIG as string)).toMatchObject({
       report: { cluster: 'batch', taskDefinition: 'report', concurrency: 'Forbid' },
     });
+  });
+
+  it('tells every function that pages without the alerts section what HTTPS subscribers get (alerts.https)', () => {
+    for (const fn of ['Launch', 'JobDashruns', 'Drain', 'DrainDashsweeper']) {
+      const properties = resources[`${fn}LambdaFunction`]?.Properties as {
+        Environment: { Variables: Record<string, unknown> };
+      };
+      expect(JSON.parse(properties.Environment.Variables.ALERT_OUTPUTS as string), fn).toEqual({
+        https: 'json',
+      });
+    }
   });
 
   it('gives launch RunTask of the jobs’ task definitions on their clusters only, and PassRole to ECS tasks only', () => {

@@ -42,7 +42,7 @@ describe('the declarations', () => {
   it('name the flags each command takes', () => {
     const flags = Object.fromEntries(ALL.map((spec) => [spec.name, Object.keys(spec.flags)]));
     expect(flags).toEqual({
-      replay: [],
+      replay: ['alerts', 'task-definitions'],
       task: ['history'],
       instance: ['limit'],
       tasks: ['cluster', 'status', 'group', 'since', 'until', 'limit', 'next-token'],

@@ -1,8 +1,15 @@
 /** What serverless.yml takes from the config for alerting: the rule's pattern, the subscriptions, the env. */
 import { describe, expect, it } from 'vitest';
-import { alertEventPattern, alertSubscriptions, alertTopicName } from '../../../deploy/alerts.js';
+import {
+  alertEventPattern,
+  alertSubscriptions,
+  alertsSettings,
+  alertTopicName,
+} from '../../../deploy/alerts.js';
 import { stopKind } from '../../../lib/alerts/detect.js';
 import { alertEnvironment } from '../../../lib/alerts/environment.js';
+import { drainEnvironment } from '../../../lib/drain/environment.js';
+import { jobRunsEnvironment, launchEnvironment } from '../../../lib/jobs/environment.js';
 import { parseOpsConfig } from '../../../lib/ops-config.js';
 import { StopCode } from '../../../lib/platform/events/stop-codes.js';
 import { matchesPattern } from '../../../local/eventbridge/event-pattern.js';
@@ -97,5 +104,37 @@ describe('alertEnvironment', () => {
     expect(() => alertEnvironment({ ...env, ALERTS_CONFIG: '{"minSeverity":"urgent"}' })).toThrow(
       /ALERTS_CONFIG/,
     );
+  });
+});
+
+describe('ALERT_OUTPUTS: what the functions paging without the alerts section send HTTPS subscribers', () => {
+  const ROUTING_KEY = '0123456789abcdef0123456789abcdef';
+  const outputsOf = (alerts: Record<string, unknown>) =>
+    alertsSettings(parseOpsConfig({ alerts }), { service: 'ecs-ops', stage: 'prod' }).outputs;
+  const env = (ALERT_OUTPUTS: string) => ({
+    STATE_TABLE: 'ecs-ops-prod-state',
+    ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:ecs-ops-alerts-prod',
+    ALERT_OUTPUTS,
+    DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/dlq',
+    JOBS_CONFIG: '{}',
+    DRAIN_CONFIG: JSON.stringify(config.drain),
+    WATCHED_CLUSTERS: '"*"',
+    RETENTION_HISTORY_DAYS: '90',
+  });
+
+  it('is the JSON document by default, and PagerDuty events with the routing key when alerts.https says so', () => {
+    expect(JSON.parse(outputsOf({}))).toEqual({ https: 'json' });
+    expect(JSON.parse(outputsOf({ https: 'pagerduty', pagerDuty: { routingKey: ROUTING_KEY } }))).toEqual({
+      https: 'pagerduty',
+      pagerDutyRoutingKey: ROUTING_KEY,
+    });
+  });
+
+  it('is read by the jobs’ and drains’ functions, naming the variable when it is malformed', () => {
+    const outputs = outputsOf({ https: 'chatbot' });
+    expect(launchEnvironment(env(outputs)).ALERT_OUTPUTS).toEqual({ https: 'chatbot' });
+    expect(jobRunsEnvironment(env(outputs)).ALERT_OUTPUTS).toEqual({ https: 'chatbot' });
+    expect(drainEnvironment(env(outputs)).ALERT_OUTPUTS).toEqual({ https: 'chatbot' });
+    expect(() => launchEnvironment(env('{"https":"slack"}'))).toThrow(/ALERT_OUTPUTS/);
   });
 });

@@ -19,6 +19,9 @@ describe('ops.config.yml', () => {
         minSeverity: 'low',
         crashLoop: { windowMinutes: 10 },
         mute: [],
+        runbooks: { groups: {}, families: {}, classes: {} },
+        recovery: { quietMinutes: 5 },
+        https: 'json',
       },
       jobs: {},
       drain: {
@@ -57,6 +60,12 @@ describe('ops.config.yml', () => {
     [{ reconcile: { maxConcurrency: 1 } }, 'reconcile.maxConcurrency: expected at least 2 invocations'],
     [{ reconcile: { batchsize: 10 } }, 'reconcile.batchsize: unknown setting'],
     [{ alarms: true }, 'alarms: unknown setting'],
+    [{ alerts: { https: 'pagerduty' } }, 'alerts.pagerDuty.routingKey: https: pagerduty sends PagerDuty'],
+    [{ alerts: { recovery: { quietMinutes: 0 } } }, 'alerts.recovery.quietMinutes'],
+    [
+      { alerts: { runbooks: { groups: { 'service:web': 'wiki/web' } } } },
+      'alerts.runbooks.groups.service:web',
+    ],
   ])('refuses %j, naming the setting', (document, problem) => {
     expect(() => parseOpsConfig(document)).toThrow(ConfigError);
     expect(() => parseOpsConfig(document)).toThrow(problem);

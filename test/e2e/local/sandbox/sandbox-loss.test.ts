@@ -52,13 +52,13 @@ describe('ecs-ops sandbox --loss 0.05: resync heals what the lost events left be
   });
 
   it('paged every incident once, whether its event arrived or resync found it late', () => {
-    expect(Object.values(report.alerts.perIncident).every((messages) => messages === 1)).toBe(true);
+    expect(Object.values(report.alerts.pagesPerIncident).every((pages) => pages === 1)).toBe(true);
     expect(new Set(subjects.map((subject) => subject.replace('[late] ', '')))).toEqual(
       new Set([
-        '[ecs-ops] api OOM-killed (exit 137) in prod',
-        '[ecs-ops] ingest exited with code 1 in batch',
-        '[ecs-ops] migrate failed: image pull (CannotPullContainerError) in batch',
-        '[ecs-ops] worker exited with code 1 in prod',
+        '[ecs-ops] CRITICAL: api OOM-killed (exit 137, limit 1024 MiB) in prod',
+        '[ecs-ops] HIGH: ingest exited with code 1 in batch',
+        '[ecs-ops] HIGH: migrate failed: image pull (CannotPullContainerError) in batch',
+        '[ecs-ops] HIGH: worker exited with code 1 in prod',
       ]),
     );
     expect(subjects).toHaveLength(4);

@@ -7,10 +7,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { AlertReplaySummary } from '../../../../cli/alert-replay.js';
 import type { SandboxReport } from '../../../../local/sandbox/model.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
 import { runCaptured } from '../../../support/cli-run.js';
 import { PROJECT_ROOT } from '../../../support/fixtures.js';
+import { decisionsPerTask } from '../../../support/sandbox-replay.js';
 
 const root = PROJECT_ROOT;
 
@@ -91,16 +93,22 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
     expect(report.bus.deadLettered).toBe(0);
   });
 
-  it('paged on-call once per incident, within seconds, despite the duplicated deliveries', async () => {
+  it('paged on-call once per incident, within seconds, despite the duplicated deliveries; resolved what recovered, once', async () => {
     const { out } = await cli(dir, 'mailbox', '--json');
     const subjects = (JSON.parse(out) as { subject: string }[]).map((message) => message.subject).sort();
     expect(subjects).toEqual([
-      '[ecs-ops] api OOM-killed (exit 137) in prod',
-      '[ecs-ops] ingest exited with code 1 in batch',
-      '[ecs-ops] migrate failed: image pull (CannotPullContainerError) in batch',
-      '[ecs-ops] worker exited with code 1 in prod',
+      '[ecs-ops] CRITICAL: api OOM-killed (exit 137, limit 1024 MiB) in prod',
+      '[ecs-ops] HIGH: ingest exited with code 1 in batch',
+      '[ecs-ops] HIGH: migrate failed: image pull (CannotPullContainerError) in batch',
+      expect.stringMatching(/^\[ecs-ops\] HIGH: worker: \d+ more exits? in 1 min in prod, last exit 1$/),
+      '[ecs-ops] HIGH: worker exited with code 1 in prod',
+      // api back to its desired count, and worker stopped by on-call, each quiet for alerts.recovery.quietMinutes.
+      '[ecs-ops] RESOLVED: api in prod recovered (was critical)',
+      '[ecs-ops] RESOLVED: worker in prod recovered (was high)',
     ]);
-    expect(Object.values(report.alerts.perIncident).every((messages) => messages === 1)).toBe(true);
+    expect(Object.values(report.alerts.pagesPerIncident).every((pages) => pages === 1)).toBe(true);
+    // The worker's incident: its page, the summary of its crash loop and the one resolved message.
+    expect(Object.values(report.alerts.perIncident).sort()).toEqual([1, 1, 2, 3]);
     expect(report.alerts.latencyMs.max).toBeLessThan(5_000);
   });
 
@@ -213,6 +221,35 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
       .filter((e) => e.message === 'batch reconciled');
     expect(batches.length).toBe(report.invocations.reconcile);
   });
+
+  it('replays what it put on the bus (events.jsonl) with --alerts to the decisions the deployed alert function made', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ecs-ops-replay-'));
+    const capture = join(dir, 'events.jsonl');
+    // The sandbox saved the definitions of every task it ran, as DescribeTaskDefinition returns them.
+    const definitions = join(dir, 'task-definitions');
+    const replayed = await cli(
+      fresh,
+      'replay',
+      capture,
+      '--alerts',
+      '--task-definitions',
+      definitions,
+      '--json',
+    );
+    expect(replayed.code).toBe(0);
+    const { alerts } = JSON.parse(replayed.out) as { alerts: AlertReplaySummary };
+    expect(alerts.taskDefinitions.unknown).toEqual([]);
+
+    const journal = await cli(dir, 'alerts', '--limit', '0', '--json');
+    const live = decisionsPerTask(JSON.parse(journal.out) as Parameters<typeof decisionsPerTask>[0]);
+    expect(
+      Object.values(live)
+        .flat()
+        .filter((decision) => decision.startsWith('sent')),
+    ).toHaveLength(4);
+    // Only what the alert rule routes reaches the alert function, and its journal.
+    expect(decisionsPerTask(alerts.decisions.filter((decision) => decision.routed))).toEqual(live);
+  }, 60_000);
 });
 
 describe('ecs-ops mailbox', () => {

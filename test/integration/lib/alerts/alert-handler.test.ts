@@ -16,6 +16,7 @@ import { alertIdempotency } from '../../../../lib/alerts/alerting.js';
 import { AlertsConfig } from '../../../../lib/alerts/config.js';
 import { CrashLoopStore } from '../../../../lib/alerts/crash-loop-store.js';
 import type { AlertJournalEntry } from '../../../../lib/alerts/model.js';
+import { EcsServiceCounts } from '../../../../lib/alerts/service-counts.js';
 import { summariseEndedWith } from '../../../../lib/alerts/summary.js';
 import { parseEcsEvent } from '../../../../lib/platform/events/ecs-event.js';
 import { RESYNC_SOURCE } from '../../../../lib/platform/events/statuses.js';
@@ -66,7 +67,10 @@ const foundByResync = (event: Envelope): Envelope => ({
 const textOf = (page: { message: string } | undefined) =>
   (JSON.parse(page?.message ?? '{}') as { default?: string }).default ?? '';
 
-/** The local ECS answers DescribeTaskDefinition: `api` essential, `log-router` not. */
+/**
+ * The local ECS answers DescribeTaskDefinition: `api` essential, `log-router` not; and DescribeServices: api
+ * stays one task short of its desired count, so no outage here is resolved (alert-recovery.test.ts is about that).
+ */
 function taskDefinitionBackend() {
   const calls: string[] = [];
   const backend = {
@@ -82,6 +86,10 @@ function taskDefinitionBackend() {
         },
       };
     },
+    describeServices: () => ({
+      services: [{ serviceName: 'api', status: 'ACTIVE', runningCount: 1, desiredCount: 2, pendingCount: 0 }],
+      failures: [],
+    }),
   } as unknown as EcsBackend;
   return { backend, calls };
 }
@@ -123,7 +131,7 @@ async function setup(
         journal,
         deadLetters,
         idempotency: alertIdempotency(store.tableName, store.client),
-        summariseEnded: summariseEndedWith({ windows, publisher: pub, journal }),
+        summariseEnded: summariseEndedWith({ config, windows, publisher: pub, journal }),
         ...(instance.now === undefined ? {} : { now: instance.now }),
       }),
       logger,
@@ -131,7 +139,14 @@ async function setup(
   };
   const sweeper = (now: () => Date) =>
     createSummaryHandler(
-      () => ({ windows, publisher, journal, now }),
+      () => ({
+        config,
+        windows,
+        publisher,
+        journal,
+        now,
+        services: new EcsServiceCounts(new ECSClient(clientConfig)),
+      }),
       new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' }),
     );
   /** The journal's alert entries of yesterday to tomorrow (tests move their clocks up to minutes ahead). */
@@ -306,7 +321,7 @@ describe.each(engines())('alert on $name', (engine) => {
     expect(outcomes.filter((o) => o === 'summary-sent')).toHaveLength(1);
   });
 
-  it('pages again for an exit after the window ended, summarising the old window first', async () => {
+  it('pages again for an exit after the window ended, summarising the old window first: the outage goes on', async () => {
     const store = await freshStore(engine);
     const { mailbox, lambda, alerts } = await setup(store);
     await deliverUntilDone(lambda(), sqsEvent([body(crash('w-1')), body(crash('w-2'))]));
@@ -316,8 +331,17 @@ describe.each(engines())('alert on $name', (engine) => {
     const later = lambda({ now: () => new Date(Date.now() + 11 * MINUTE) });
     await deliverUntilDone(later, sqsEvent([body(crash('w-3'))]));
 
+    const [again, , first] = mailbox.list();
     expect(mailbox.list()).toHaveLength(3);
     expect(outcomesOf(await alerts())).toEqual(['grouped', 'sent', 'sent', 'summary-sent']);
+    // Not resolved in between: the new page says the outage goes on, and a pager adds it to the first incident.
+    expect(textOf(again)).toMatch(/^Still failing: this outage was first paged at /);
+    const json = (page: typeof first) =>
+      JSON.parse((JSON.parse(page?.message ?? '{}') as { lambda: string }).lambda) as Record<string, unknown>;
+    expect(json(again)).toMatchObject({
+      outage: { incidentKey: json(first).key },
+      dedupKey: json(first).key,
+    });
   });
 
   it('does not page a muted service, and journals the rule’s reason', async () => {
@@ -386,6 +410,36 @@ describe.each(engines())('alert on $name', (engine) => {
     expect(outcomesOf(await alerts())).toEqual(['not-incident']);
   });
 
+  it('pages an EC2 task with the EC2 instance it ran on and the runbook, and journals the runbook', async () => {
+    const store = await freshStore(engine);
+    const { mailbox, lambda, alerts } = await setup(store, {
+      alerts: { runbooks: { groups: { 'service:api': 'https://wiki.example.com/runbooks/api' } } },
+    });
+    const parsed = parseEcsEvent(
+      instanceEvent({ id: 'active-1', cluster: 'prod', ec2InstanceId: 'i-0123456789abcdef0' }),
+    );
+    if (!parsed.ok) throw new Error(parsed.error.reason);
+    await store.putLatest(latestItem(parsed.event, { stoppedDays: 30, historyDays: 90 }));
+
+    await deliverUntilDone(
+      lambda(),
+      sqsEvent([
+        body(crash('on-ec2', { containerInstanceArn: parsed.event.arn, detail: { launchType: 'EC2' } })),
+      ]),
+    );
+
+    const text = textOf(mailbox.list()[0]).split('\n');
+    expect(text).toContain('Ran on: EC2 instance i-0123456789abcdef0, us-east-1a');
+    expect(text).toContain('Runbook: https://wiki.example.com/runbooks/api');
+    // The local ECS's definition of api has no log configuration.
+    expect(text).toContain('Logs: none kept: api has no log configuration');
+    const [entry] = await alerts();
+    expect(entry?.fields).toMatchObject({
+      outcome: 'sent',
+      runbook: 'https://wiki.example.com/runbooks/api',
+    });
+  });
+
   it('reports the record for redelivery while SNS keeps failing, then pages once when it recovers', async () => {
     const store = await freshStore(engine);
     const { mailbox, lambda, endpoint, alerts } = await setup(store);
@@ -420,7 +474,7 @@ describe.each(engines())('alert on $name', (engine) => {
       expect(response.batchItemFailures).toEqual([]);
       const pages = mailbox.list();
       expect(pages).toHaveLength(1);
-      expect(pages[0]?.subject).toBe('[ecs-ops] api OOM-killed (exit 137) in prod');
+      expect(pages[0]?.subject).toBe('[ecs-ops] CRITICAL: api OOM-killed (exit 137, limit 896 MiB) in prod');
       const entries = await alerts();
       expect(outcomesOf(entries)).toEqual(['sent']);
       expect(entries[0]?.fields).not.toHaveProperty('foundBy');
@@ -439,19 +493,21 @@ describe.each(engines())('alert on $name', (engine) => {
       expect(lateEvent.batchItemFailures).toEqual([]);
       const pages = mailbox.list();
       expect(pages).toHaveLength(1);
-      expect(pages[0]?.subject).toBe('[ecs-ops] [late] api OOM-killed (exit 137) in prod');
+      expect(pages[0]?.subject).toBe(
+        '[ecs-ops] CRITICAL: [late] api OOM-killed (exit 137, limit 896 MiB) in prod',
+      );
       expect(textOf(pages[0]).split('\n').slice(0, 5)).toEqual([
         'Found by resync at 2024-05-01T13:40:00.000Z:',
         'the ECS event for this stop never arrived, so this page is late',
         '(stopped 11m 40s before it was noticed).',
         '',
-        'api OOM-killed (exit 137) in prod.',
+        'api OOM-killed (exit 137, limit 896 MiB) in prod.',
       ]);
       const entries = await alerts();
       expect(entries).toHaveLength(1);
       expect(entries[0]?.fields).toMatchObject({
         outcome: 'sent',
-        subject: '[ecs-ops] [late] api OOM-killed (exit 137) in prod',
+        subject: '[ecs-ops] CRITICAL: [late] api OOM-killed (exit 137, limit 896 MiB) in prod',
         foundBy: 'resync',
         foundByResyncAt: FOUND_AT,
         reason: expect.stringContaining('late: found by resync at 2024-05-01T13:40:00.000Z'),

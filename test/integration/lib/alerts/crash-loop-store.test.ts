@@ -18,6 +18,7 @@ import { recordInWindow } from '../../../../lib/alerts/alerting.js';
 import {
   nextStep,
   OPEN_WINDOWS,
+  RESOLUTION_PAGE,
   type Step,
   type StoredWindow,
   SUMMARY_PAGE,
@@ -29,6 +30,7 @@ import type { StateStore } from '../../../../lib/platform/store/state-store.js';
 import { INDEX, KEY } from '../../../../lib/platform/store/table.js';
 import {
   CLAIM_CASES,
+  CLOSE_EARLY_CASES,
   CONFIG,
   COUNTED,
   EXIT_CASES,
@@ -36,6 +38,8 @@ import {
   HELD_WINDOW,
   NEW_EXIT,
   OPENER,
+  RESOLUTION_CLAIM_CASES,
+  RESOLVING_WINDOW,
   SETTLE_CASES,
   WINDOW_END,
   WINDOW_SHAPES,
@@ -73,7 +77,7 @@ async function seed(state: StateStore, window: StoredWindow | undefined) {
     }),
   );
   if (window === undefined) return;
-  const { key, listed, summary, ...attributes } = window;
+  const { key, listed, summary, resolution, outage, ...attributes } = window;
   await state.client.send(
     new PutItemCommand({
       TableName: state.tableName,
@@ -88,6 +92,11 @@ async function seed(state: StateStore, window: StoredWindow | undefined) {
           [SUMMARY_PAGE.state]: summary?.state,
           [SUMMARY_PAGE.leaseUntil]: summary?.leaseUntil,
           [SUMMARY_PAGE.messageId]: summary?.messageId,
+          [RESOLUTION_PAGE.state]: resolution?.state,
+          [RESOLUTION_PAGE.leaseUntil]: resolution?.leaseUntil,
+          [RESOLUTION_PAGE.messageId]: resolution?.messageId,
+          outageKey: outage?.incidentKey,
+          outageSince: outage?.since,
         },
         { removeUndefinedValues: true },
       ),
@@ -136,7 +145,10 @@ function stepTaken(
 ): Step['action'] {
   if (summarised.length > 0) return 'summarise';
   if (verdict === undefined) return 'wait';
-  if (verdict.action === 'page') return verdict.windowStartedAt === now.toISOString() ? 'open' : 'page';
+  if (verdict.action === 'page') {
+    if (verdict.windowStartedAt !== now.toISOString()) return 'page';
+    return verdict.continues === undefined ? 'open' : 'reopen';
+  }
   return verdict.count === (window?.count ?? 0) + 1 ? 'count' : 'group';
 }
 
@@ -153,13 +165,17 @@ describe.each(engines())('crash-loop store on $name', (engine) => {
     expect(stepTaken(taken, window, now)).toBe(step);
     expect(nextStep(window, exit, now, CONFIG).action).toBe(step);
     if (step === 'summarise') {
-      // Summarised first, then a new window opens from now and pages.
+      // Summarised first, then the window reopens from now (the outage goes on) and pages.
       expect(taken.summarised).toEqual([window]);
-      expect(taken.verdict).toMatchObject({ action: 'page', windowStartedAt: now.toISOString() });
+      expect(taken.verdict).toMatchObject({
+        action: 'page',
+        windowStartedAt: now.toISOString(),
+        continues: { incidentKey: OPENER.key },
+      });
     }
   });
 
-  it('opens a window listed for the sweeper until its end, and counts the next exit into it', async () => {
+  it('opens a window listed for the sweeper, and counts the next exit into it', async () => {
     const state = await freshStore(engine);
     const { windows } = await open(state);
     const now = new Date('2024-05-01T13:00:00.000Z');
@@ -182,8 +198,9 @@ describe.each(engines())('crash-loop store on $name', (engine) => {
       count: 1,
     });
     expect(await storedItem(state)).toMatchObject({ count: 1, lastIncident: COUNTED.key });
-    expect(await windows.dueWindows(new Date('2024-05-01T13:10:00.000Z'))).toEqual([]);
-    expect(await windows.dueWindows(new Date('2024-05-01T13:10:00.001Z'))).toEqual([KEY_OF_WINDOW]);
+    expect((await windows.listedWindows()).map(({ key, count }) => [key, count])).toEqual([
+      [KEY_OF_WINDOW, 1],
+    ]);
   });
 
   it('pages once for concurrent first exits of a group, and counts every other one once', async () => {
@@ -227,6 +244,51 @@ describe.each(engines())('crash-loop store on $name', (engine) => {
     }
 
     expect(writes).toEqual(settle.map(() => (settles ? 'written' : 'refused')));
+  });
+
+  it.each(RESOLUTION_CLAIM_CASES)('resolution claim: $name', async ({ window, now, claims }) => {
+    const state = await freshStore(engine);
+    const { windows } = await open(state);
+    await seed(state, window);
+
+    const claimed = await windows.claimResolution(window ?? windowOf(), now, 'recovered');
+
+    expect(claimed).toEqual(
+      claims && window !== undefined
+        ? { ...window, resolution: claimedPage(now), recovery: 'recovered' }
+        : undefined,
+    );
+  });
+
+  it('sends the resolved message once: marked sent, the window leaves the list; given back, it is owed', async () => {
+    const state = await freshStore(engine);
+    const { windows, writes } = await open(state);
+    await seed(state, RESOLVING_WINDOW);
+
+    await windows.resolution(RESOLVING_WINDOW).giveBack();
+    expect(await storedItem(state)).toMatchObject({ [RESOLUTION_PAGE.state]: 'pending' });
+    await windows.resolution(RESOLVING_WINDOW).markSent('resolved-1');
+    const stored = await storedItem(state);
+    expect(stored).toMatchObject({
+      [RESOLUTION_PAGE.state]: 'sent',
+      [RESOLUTION_PAGE.messageId]: 'resolved-1',
+    });
+    expect(stored).not.toHaveProperty(INDEX.byStatus.partition);
+    await windows.resolution(RESOLVING_WINDOW).markSent('resolved-2');
+    expect(writes).toEqual(['written', 'written', 'refused']);
+    expect(await windows.listedWindows()).toEqual([]);
+  });
+
+  it.each(CLOSE_EARLY_CASES)('closed early: $name', async ({ seen, stored, now, closes }) => {
+    const state = await freshStore(engine);
+    const { windows } = await open(state);
+    await seed(state, stored);
+
+    const closed = await windows.closeEarly(seen, now, 'running 3 of 3 desired');
+
+    expect(closed === undefined ? undefined : [closed.endsAt, closed.recovery]).toEqual(
+      closes ? [new Date(now.getTime() - 1).toISOString(), 'running 3 of 3 desired'] : undefined,
+    );
   });
 
   it('decides as the pure rule does, for any window, exit and time (property)', async () => {

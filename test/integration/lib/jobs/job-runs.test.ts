@@ -81,7 +81,16 @@ describe.each(engines())('job-runs on $name', (engine) => {
     expect(run).toMatchObject({ status: 'failed', exitCodes: { report: 1 } });
     const pages = h.mailbox.list();
     expect(pages).toHaveLength(1);
-    expect(pages[0]?.subject).toBe('[ecs-ops] job report failed: report exited 1 in batch');
+    expect(pages[0]?.subject).toBe('[ecs-ops] HIGH: job report failed: report exited 1 in batch');
+    // Filterable on its severity; email gets the text, SQS the JSON with what a pager forwarder needs.
+    expect(pages[0]?.attributes.severity).toEqual({ dataType: 'String', value: 'high' });
+    expect(pages[0]?.bodies?.email).toMatch(/^Job report's run of .* failed\./);
+    expect(JSON.parse(pages[0]?.bodies?.sqs ?? '')).toMatchObject({
+      kind: 'job-run-failed',
+      severity: 'high',
+      dedupKey: 'job#report#2024-05-02T02:30:00.000Z',
+      action: 'trigger',
+    });
     expect(h.logged.filter((l) => l.message === 'job run completed')).toHaveLength(1);
     const entries = await h.jobEntries();
     expect(entries.map((e) => e.fields.outcome).sort()).toEqual(['failed', 'launched']);
@@ -128,7 +137,7 @@ describe.each(engines())('job-runs on $name', (engine) => {
     expect(await h.runs.get('report', '2024-05-02T02:30:00.000Z')).toMatchObject({ status: 'timed-out' });
     const pages = h.mailbox.list();
     expect(pages).toHaveLength(1);
-    expect(pages[0]?.subject).toBe('[ecs-ops] job report failed: timed out in batch');
+    expect(pages[0]?.subject).toBe('[ecs-ops] HIGH: job report failed: timed out in batch');
   });
 
   it('journals a timeout once while its stop takes more than a minute, re-sending StopTask meanwhile', async () => {
@@ -212,7 +221,7 @@ describe.each(engines())('job-runs on $name', (engine) => {
       );
       const pages = h.mailbox.list();
       expect(pages).toHaveLength(1);
-      expect(pages[0]?.subject).toBe('[ecs-ops] [late] job report failed: report exited 1 in batch');
+      expect(pages[0]?.subject).toBe('[ecs-ops] HIGH: [late] job report failed: report exited 1 in batch');
       expect(textOf(pages[0]).split('\n').slice(0, 5)).toEqual([
         `Found by resync at ${resync.foundAt[0]}:`,
         'the ECS event for this stop never arrived, so this page is late',
@@ -225,7 +234,7 @@ describe.each(engines())('job-runs on $name', (engine) => {
       expect(completed[0]?.fields).toMatchObject({
         foundBy: 'resync',
         foundByResyncAt: resync.foundAt[0],
-        subject: '[ecs-ops] [late] job report failed: report exited 1 in batch',
+        subject: '[ecs-ops] HIGH: [late] job report failed: report exited 1 in batch',
       });
       expect(h.logged.filter((l) => l.message === 'job run completed').map((l) => l.fields.foundBy)).toEqual([
         'resync',
@@ -243,7 +252,7 @@ describe.each(engines())('job-runs on $name', (engine) => {
       expect(lateEvent.batchItemFailures).toEqual([]);
       const pages = h.mailbox.list();
       expect(pages).toHaveLength(1);
-      expect(pages[0]?.subject).toBe('[ecs-ops] [late] job report failed: report exited 1 in batch');
+      expect(pages[0]?.subject).toBe('[ecs-ops] HIGH: [late] job report failed: report exited 1 in batch');
       expect(textOf(pages[0])).toMatch(/^Found by resync at /);
     });
 

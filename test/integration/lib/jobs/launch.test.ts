@@ -96,7 +96,7 @@ describe.each(engines())('launch on $name', (engine) => {
     expect(run).toMatchObject({ status: 'failed', attempts: 3 });
     const pages = h.mailbox.list();
     expect(pages).toHaveLength(1);
-    expect(pages[0]?.subject).toBe('[ecs-ops] job crunch failed to launch in batch');
+    expect(pages[0]?.subject).toBe('[ecs-ops] HIGH: job crunch failed to launch in batch');
     expect(JSON.stringify(pages[0])).toMatch(/RESOURCE:MEMORY/);
     expect(h.logged.filter((l) => l.message === 'job failed')).toHaveLength(1);
   });

@@ -74,7 +74,7 @@ describe.each(engines())('topping up a partial placement on $name', (engine) => 
     expect(run).toMatchObject({ status: 'running', attempts: 3, tasks: summary.tasks, alert: 'sent' });
     const pages = h.mailbox.list();
     expect(pages).toHaveLength(1);
-    expect(pages[0]?.subject).toBe('[ecs-ops] job half failed to launch in batch');
+    expect(pages[0]?.subject).toBe('[ecs-ops] HIGH: job half failed to launch in batch');
     expect(JSON.stringify(pages[0])).toMatch(/could not be launched in full .*1 of 3 placed/);
     expect(h.logged.filter((l) => l.message === 'job partially launched')).toHaveLength(1);
   });

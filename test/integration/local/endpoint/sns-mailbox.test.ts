@@ -6,6 +6,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as SNS from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
+import type { AlertMessage } from '../../../../lib/platform/notification/message.js';
+import { publishInput } from '../../../../lib/platform/notification/publisher.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
 import { endpointFor } from '../../../support/local-endpoint.js';
 import { tempDir } from '../../../support/temp-dir.js';
@@ -98,6 +100,88 @@ describe('SNS mailbox', () => {
       },
       deliveredTo: ['oncall@example.com'],
     });
+  });
+
+  it('records, for a message with one body per protocol, what a subscriber of each protocol receives', async () => {
+    const { sns, mailbox, topicArn } = await setup();
+
+    await sns.send(
+      new SNS.PublishCommand({
+        TopicArn: topicArn,
+        Subject: '[ecs-ops] CRITICAL: api OOM-killed (exit 137) in prod',
+        MessageStructure: 'json',
+        Message: JSON.stringify({
+          default: 'api was killed for memory',
+          email: 'api was killed for memory\nexit 137',
+          sms: '[ecs-ops] CRITICAL: api OOM-killed (exit 137) in prod',
+          sqs: '{"cluster":"prod"}',
+          // Not a string: SNS ignores the entry, so HTTPS subscribers get the default.
+          https: { cluster: 'prod' },
+          unknown: 'ignored',
+        }),
+      }),
+    );
+
+    const [message] = mailbox.list();
+    expect(message).toMatchObject({ messageStructure: 'json' });
+    expect(message?.bodies).toEqual({
+      email: 'api was killed for memory\nexit 137',
+      sms: '[ecs-ops] CRITICAL: api OOM-killed (exit 137) in prod',
+      sqs: '{"cluster":"prod"}',
+      lambda: 'api was killed for memory',
+      http: 'api was killed for memory',
+      https: 'api was killed for memory',
+    });
+  });
+
+  it('records an alert as ecs-ops publishes it: email the text, SQS and HTTPS the JSON document', async () => {
+    const { sns, mailbox, topicArn } = await setup();
+    const alert: AlertMessage = {
+      subject: '[ecs-ops] HIGH: job report failed: timed out in batch',
+      text: 'Job report timed out.',
+      json: { kind: 'job-run-failed', job: 'report' },
+      attributes: { cluster: 'batch', severity: 'high', class: 'job-timeout', job: 'report' },
+      severity: 'high',
+      dedupKey: 'job#report#2024-05-02T02:30:00.000Z',
+      action: 'trigger',
+    };
+
+    await sns.send(new SNS.PublishCommand(publishInput(topicArn, alert)));
+
+    const [message] = mailbox.list();
+    expect(message?.bodies?.email).toBe('Job report timed out.');
+    expect(JSON.parse(message?.bodies?.https ?? '')).toEqual(JSON.parse(message?.bodies?.sqs ?? ''));
+    expect(message?.attributes.severity).toEqual({ dataType: 'String', value: 'high' });
+  });
+
+  it('records a message without a structure as it is, for every protocol', async () => {
+    const { sns, mailbox, topicArn } = await setup();
+
+    await sns.send(new SNS.PublishCommand({ TopicArn: topicArn, Message: '{"default":"not a structure"}' }));
+
+    expect(mailbox.list()[0]).not.toHaveProperty('bodies');
+    expect(mailbox.list()[0]).not.toHaveProperty('messageStructure');
+  });
+
+  it.each([
+    ['a body that is not JSON', '{default: oops', 'JSON message body failed to parse'],
+    ['a JSON array', '["default"]', 'JSON message body failed to parse'],
+    ['a JSON string', '"default"', 'JSON message body failed to parse'],
+    ['no default entry', '{"email":"text"}', 'No default entry in JSON message body'],
+    ['a default that is not a string', '{"default":{"text":"x"}}', 'No default entry in JSON message body'],
+  ])('refuses a json-structured message with %s, as SNS does', async (_case, body, reason) => {
+    const { sns, topicArn, dir } = await setup();
+
+    const call = sns.send(
+      new SNS.PublishCommand({ TopicArn: topicArn, MessageStructure: 'json', Message: body }),
+    );
+
+    await expect(call).rejects.toBeInstanceOf(SNS.InvalidParameterException);
+    await expect(call).rejects.toMatchObject({
+      message: `Invalid parameter: Message Structure - ${reason}`,
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(new SnsMailbox({ dir }).list()).toEqual([]);
   });
 
   it('lists the mailbox newest first, also from a fresh instance over the same folder', async () => {

@@ -1,18 +1,23 @@
 /**
  * The crash-loop window rule: the first exit of a group opens a window and pages, later exits while it runs are
- * counted, a window that ended is summarised once (page-once, claimed on the window) and then replaced. The cases in test/support/crash-loop-cases.ts
- * are also run through the store on both engines (test/integration/lib/alerts/crash-loop-store.test.ts).
+ * counted, a window that ended is summarised once and resolved once (page-once, claimed on the window), an exit
+ * before the resolution reopens it and one after replaces it. The cases in test/support/crash-loop-cases.ts are
+ * also run through the store on both engines (test/integration/lib/alerts/crash-loop-store.test.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   allows,
+  closeEarlyWrite,
   closeQuietlyWrite,
   countWrite,
   crashLoopGroupKey,
   expressionsOf,
   nextStep,
   openWrite,
+  resolutionClaimWrite,
+  resolutionGivenBackWrite,
+  resolutionSentWrite,
   type StoredWindow,
   summaryClaimWrite,
   summaryGivenBackWrite,
@@ -24,6 +29,7 @@ import { isClaimable } from '../../../../lib/platform/notification/page-once.js'
 import { alertsConfig, incident } from '../../../support/alerts.js';
 import {
   CLAIM_CASES,
+  CLOSE_EARLY_CASES,
   CLOSED_WINDOW,
   CONFIG,
   COUNTED,
@@ -31,7 +37,10 @@ import {
   HELD_WINDOW,
   NEW_EXIT,
   OPENER,
+  RESOLUTION_CLAIM_CASES,
+  RESOLVING_WINDOW,
   SETTLE_CASES,
+  SUMMARISED_WINDOW,
   WINDOW_END,
   WINDOW_SHAPES,
   WINDOW_START,
@@ -115,7 +124,10 @@ describe('an exit of the group', () => {
               : ended
                 ? isClaimable(window.summary, now)
                   ? 'summarise'
-                  : 'wait'
+                  : window.summary?.state === 'sent' &&
+                      (window.resolution === undefined || isClaimable(window.resolution, now))
+                    ? 'reopen'
+                    : 'wait'
                 : window.lastIncident === exit.key
                   ? 'group'
                   : 'count';
@@ -142,7 +154,9 @@ describe('the summary, through page-once on the window', () => {
   });
 
   it('summarises an ended window: how many more exits, and the last one counted', () => {
-    expect(summaryOf(CLOSED_WINDOW)).toEqual({
+    expect(summaryOf(CLOSED_WINDOW, alertsConfig())).toEqual({
+      severity: 'high',
+      incidentKey: CLOSED_WINDOW.openedBy,
       cluster: 'prod',
       group: 'service:web',
       service: 'web',
@@ -150,6 +164,44 @@ describe('the summary, through page-once on the window', () => {
       windowEndsAt: WINDOW_END,
       count: 3,
       lastExit: CLOSED_WINDOW.lastExit,
+    });
+  });
+});
+
+describe('the resolved message, through page-once on the window', () => {
+  it.each(RESOLUTION_CLAIM_CASES)('$name', ({ window, now, claims }) => {
+    const seen = window ?? windowOf();
+    expect(allows(resolutionClaimWrite(seen, now, 'recovered'), window)).toBe(claims);
+  });
+
+  it('is claimed only for the window the sweeper saw: never one reopened since', () => {
+    const reopened = { ...SUMMARISED_WINDOW, startedAt: '2024-05-01T13:11:00.000Z', endsAt: WINDOW_END };
+    expect(
+      allows(resolutionClaimWrite(SUMMARISED_WINDOW, new Date('2024-05-01T13:12:00Z'), 'r'), reopened),
+    ).toBe(false);
+  });
+
+  it('is settled by its holder while the window is listed, and only then', () => {
+    for (const write of [
+      resolutionSentWrite(RESOLVING_WINDOW, 'resolved-1'),
+      resolutionGivenBackWrite(RESOLVING_WINDOW),
+    ]) {
+      expect(allows(write, RESOLVING_WINDOW)).toBe(true);
+      expect(allows(write, CLOSED_WINDOW)).toBe(false);
+    }
+  });
+});
+
+describe('a service that recovers while its window runs', () => {
+  it.each(CLOSE_EARLY_CASES)('$name', ({ seen, stored, now, closes }) => {
+    expect(allows(closeEarlyWrite(seen, now, 'running 2 of 2 desired'), stored)).toBe(closes);
+  });
+
+  it('ends the window a millisecond before now, so it has ended for the summary and the resolution', () => {
+    const now = new Date('2024-05-01T13:08:00.000Z');
+    expect(closeEarlyWrite(windowOf(), now, 'r').values).toMatchObject({
+      endsAt: '2024-05-01T13:07:59.999Z',
+      recovery: 'r',
     });
   });
 });

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { detectIncident, stopKind } from '../../../../lib/alerts/detect.js';
+import { detectIncident, instanceFacts, stopKind } from '../../../../lib/alerts/detect.js';
 import type { Detection, Incident } from '../../../../lib/alerts/model.js';
-import { alertsConfig, containersOf, editContainer, facts, fixtureTask } from '../../../support/alerts.js';
+import {
+  alertsConfig,
+  containersOf,
+  editContainer,
+  facts,
+  fixtureInstanceFacts,
+  fixtureTask,
+  fixtureTaskDefinition,
+} from '../../../support/alerts.js';
 import { ACCOUNT, REGION } from '../../../support/fixtures.js';
 
 const FARGATE_EXIT = 'fargate-stopped-essential-exit.json'; // service:api in prod: api 137 OOM, log-router 0
 const EC2_EXIT = 'ec2-stopped.json'; // family:report in prod on an EC2 instance: report exit 1
 const IMAGE_PULL = 'fargate-stopped-image-pull.json'; // family:etl in batch: CannotPullContainerError
 const DEPLOYMENT = 'fargate-stopped.json'; // service:web in prod, stopped by a deployment: web 143, log-router 0
+const CHINA_EXIT = 'fargate-stopped-essential-exit-aws-cn.json'; // FARGATE_EXIT in cn-north-1 (arn:aws-cn:)
 
 function incidentOf(detection: Detection): Incident {
   if (detection.kind !== 'incident') throw new Error(`expected an incident, got: ${detection.reason}`);
@@ -21,12 +30,13 @@ function reasonOf(detection: Detection): string {
 }
 
 describe('detectIncident: essential container exits are incidents', () => {
-  it('describes the Fargate OOM fixture completely', () => {
+  it('describes the Fargate OOM fixture completely, with its task definition', () => {
     // Prepare
     const task = fixtureTask(FARGATE_EXIT);
+    const known = facts(['api'], { taskDefinition: fixtureTaskDefinition('api') });
 
     // Act
-    const incident = incidentOf(detectIncident(task, facts(['api']), alertsConfig()));
+    const incident = incidentOf(detectIncident(task, known, alertsConfig()));
 
     // Assert
     const taskArn = 'arn:aws:ecs:us-east-1:111122223333:task/prod/cd7fd5c04e80fa470d33c7189c38150d';
@@ -55,6 +65,18 @@ describe('detectIncident: essential container exits are incidents', () => {
       stoppedAt: '2024-05-01T13:28:19.836Z',
       region: REGION,
       account: ACCOUNT,
+      partition: 'aws',
+      image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/api:1.14.0',
+      imageDigest: 'sha256:d569c304751b5c2339c417abb9f348c6b048632290ba31312538a6980b103d86',
+      runtimeId: 'cd7fd5c04e80fa470d33c7189c38150d-2342355933',
+      // The event reports CPU and the hard limit; only the definition has the soft limit.
+      limits: { taskCpu: 512, taskMemory: 1024, cpu: 448, memory: 896, memoryReservation: 768 },
+      logs: {
+        kind: 'awslogs',
+        group: '/ecs/api',
+        region: 'us-east-1',
+        stream: 'ecs/api/cd7fd5c04e80fa470d33c7189c38150d',
+      },
     } satisfies Incident);
   });
 
@@ -135,6 +157,132 @@ describe('detectIncident: essential container exits are incidents', () => {
     const incident = incidentOf(detectIncident(fixtureTask(FARGATE_EXIT), facts(['api']), config));
 
     expect(incident.severity).toBe('medium');
+  });
+});
+
+describe('detectIncident: what the page tells beyond the exit', () => {
+  const config = alertsConfig();
+
+  it('says where an EC2 task ran: the EC2 instance of its container instance, and the zone', () => {
+    const known = facts(['report'], {
+      taskDefinition: fixtureTaskDefinition('report'),
+      ...fixtureInstanceFacts('ec2-active.json'),
+    });
+
+    const incident = incidentOf(detectIncident(fixtureTask(EC2_EXIT), known, config));
+
+    expect(incident).toMatchObject({
+      launchType: 'EC2',
+      ec2InstanceId: 'i-0abc123def4567890',
+      availabilityZone: 'us-east-1a',
+      runtimeId: 'a960d5c714888b088583f45b320f8f3e784df4d3c6997ec5ff396f92a8d00e89',
+      logs: { kind: 'awslogs', group: '/ecs/report', region: 'us-east-1' },
+    });
+    expect(incident.logs).not.toHaveProperty('stream');
+  });
+
+  it('takes the zone from the container instance when the task event has none', () => {
+    const task = fixtureTask(EC2_EXIT, (detail) => delete detail.availabilityZone);
+
+    const incident = incidentOf(
+      detectIncident(task, facts(['report'], { instanceZone: 'us-east-1c' }), config),
+    );
+
+    expect(incident.availabilityZone).toBe('us-east-1c');
+  });
+
+  it('reads the EC2 instance and zone of a stored container instance, and nothing of an unknown one', () => {
+    expect(fixtureInstanceFacts('ec2-active.json')).toEqual({
+      ec2InstanceId: 'i-0abc123def4567890',
+      instanceZone: 'us-east-1a',
+    });
+    expect(instanceFacts(undefined)).toEqual({});
+    expect(instanceFacts({ attributes: [null, { name: 'ecs.availability-zone' }] })).toEqual({});
+  });
+
+  it('falls back to the definition for the image and limits an event does not report', () => {
+    const task = fixtureTask(FARGATE_EXIT, (detail) => {
+      delete detail.cpu;
+      delete detail.memory;
+      editContainer(detail, 'api', (container) => {
+        delete container.image;
+        delete container.imageDigest;
+        delete container.cpu;
+        delete container.memory;
+      });
+    });
+
+    const incident = incidentOf(
+      detectIncident(task, facts(['api'], { taskDefinition: fixtureTaskDefinition('api') }), config),
+    );
+
+    expect(incident.image).toBe('111122223333.dkr.ecr.us-east-1.amazonaws.com/api:1.14.0');
+    expect(incident.imageDigest).toBeUndefined();
+    expect(incident.limits).toEqual({
+      taskCpu: 512,
+      taskMemory: 1024,
+      cpu: 448,
+      memory: 896,
+      memoryReservation: 768,
+    });
+  });
+
+  it('counts a limit of 0 as none set (a container sharing the task’s CPU)', () => {
+    const task = fixtureTask(IMAGE_PULL, (detail) => {
+      editContainer(detail, 'etl', (container) => {
+        delete container.cpu;
+        delete container.memory;
+      });
+    });
+
+    const incident = incidentOf(
+      detectIncident(task, facts(['etl'], { taskDefinition: fixtureTaskDefinition('etl') }), config),
+    );
+
+    expect(incident.limits).toEqual({ taskCpu: 256, taskMemory: 512 });
+    expect(incident.logs).toEqual({ kind: 'not-kept' });
+  });
+
+  it('without the task definition, keeps what the event tells and knows nothing of the logs', () => {
+    const incident = incidentOf(detectIncident(fixtureTask(FARGATE_EXIT), facts(['api']), config));
+
+    expect(incident.logs).toEqual({ kind: 'unknown', missing: 'task-definition' });
+    expect(incident.limits).toEqual({ taskCpu: 512, taskMemory: 1024, cpu: 448, memory: 896 });
+    expect(incident.image).toBe('111122223333.dkr.ecr.us-east-1.amazonaws.com/api:1.14.0');
+  });
+
+  it('takes the partition from the task ARN (aws-cn), and the logs’ region from the definition', () => {
+    const known = facts(['api'], {
+      taskDefinition: fixtureTaskDefinition('api-aws-cn'),
+      region: 'cn-north-1',
+    });
+
+    const incident = incidentOf(detectIncident(fixtureTask(CHINA_EXIT), known, config));
+
+    expect(incident).toMatchObject({
+      partition: 'aws-cn',
+      region: 'cn-north-1',
+      availabilityZone: 'cn-north-1a',
+      logs: { kind: 'awslogs', group: '/ecs/api', region: 'cn-north-1' },
+    });
+  });
+
+  it('carries the runbook of the most specific rule, and none when none is configured', () => {
+    const withRunbooks = alertsConfig({
+      runbooks: {
+        groups: { 'service:api': 'https://wiki.example.com/runbooks/api' },
+        classes: { oom: 'https://wiki.example.com/runbooks/oom' },
+      },
+    });
+
+    const paged = incidentOf(detectIncident(fixtureTask(FARGATE_EXIT), facts(['api']), withRunbooks));
+    const plain = incidentOf(detectIncident(fixtureTask(FARGATE_EXIT), facts(['api']), config));
+
+    expect(paged.runbook).toEqual({
+      url: 'https://wiki.example.com/runbooks/api',
+      matched: 'group service:api',
+    });
+    expect(plain).not.toHaveProperty('runbook');
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SEVERITIES } from '../../../../lib/alerts/config.js';
-import { inDailyWindow, isBelow, minuteOfDay, muteReason } from '../../../../lib/alerts/mute.js';
+import { inDailyWindow, minuteOfDay, muteReason } from '../../../../lib/alerts/mute.js';
+import { isBelow, SEVERITIES } from '../../../../lib/platform/notification/severity.js';
 import { alertsConfig, incident } from '../../../support/alerts.js';
 
 const at = (iso: string) => new Date(iso);

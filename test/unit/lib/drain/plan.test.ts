@@ -253,7 +253,21 @@ describe('the drain each step leaves behind', () => {
     [heartbeat, 1],
     [{ kind: 'complete-lifecycle-action', action: ACTION }, 1],
     [stop, 2],
-    [{ kind: 'page', message: { subject: '', text: '', json: {}, attributes: {} } }, 0],
+    [
+      {
+        kind: 'page',
+        message: {
+          subject: '',
+          text: '',
+          json: {},
+          attributes: {},
+          severity: 'medium',
+          dedupKey: 'd',
+          action: 'trigger',
+        },
+      },
+      0,
+    ],
   ])('counts %o as %i AWS call(s)', (effect, calls) => {
     expect(callsOf(effect)).toBe(calls);
   });

@@ -168,7 +168,10 @@ describe('planGiveUp: a launch that stops trying pages once, claimed by the writ
           },
           options: { from: ['launching'] },
         },
-        message: { subject: '[ecs-ops] job report failed to launch in batch', json: { partial: false } },
+        message: {
+          subject: '[ecs-ops] HIGH: job report failed to launch in batch',
+          json: { partial: false },
+        },
         journal: { step: 'failed', fields: { outcome: 'failed', attempts: 3 } },
       },
     ]);

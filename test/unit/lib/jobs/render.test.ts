@@ -3,7 +3,7 @@
  * first — when resync found the stop that completed the run because its event never arrived.
  */
 import { describe, expect, it } from 'vitest';
-import { type RunFailureAlert, renderRunFailure } from '../../../../lib/jobs/render.js';
+import { type RunFailureAlert, renderLaunchFailure, renderRunFailure } from '../../../../lib/jobs/render.js';
 import { SUBJECT_MAX } from '../../../../lib/platform/notification/message.js';
 
 const TASK = 'arn:aws:ecs:us-east-1:111122223333:task/batch/0123456789abcdef0123456789abcdef';
@@ -29,9 +29,11 @@ describe('renderRunFailure: a run completed from a stop resync found', () => {
   const late = failure({ foundByResync: { at: FOUND_AT, stoppedAt: STOPPED_AT } });
 
   it('marks the subject late, before the words that say what happened', () => {
-    expect(renderRunFailure(failure()).subject).toBe('[ecs-ops] job report failed: report exited 1 in batch');
+    expect(renderRunFailure(failure()).subject).toBe(
+      '[ecs-ops] HIGH: job report failed: report exited 1 in batch',
+    );
     expect(renderRunFailure(late).subject).toBe(
-      '[ecs-ops] [late] job report failed: report exited 1 in batch',
+      '[ecs-ops] HIGH: [late] job report failed: report exited 1 in batch',
     );
   });
 
@@ -71,7 +73,50 @@ describe('renderRunFailure: a run completed from a stop resync found', () => {
 
     expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
     expect(subject).toMatch(
-      /^\[ecs-ops\] \[late\] job a-very-long-job-name-.*\.\.\. failed: timed out in batch$/,
+      /^\[ecs-ops\] HIGH: \[late\] job a-very-long-job-name-.*\.\.\. failed: timed out in batch$/,
     );
+  });
+});
+
+describe('a job page: its severity, its key and where to look next', () => {
+  it('is of severity high in its subject, attributes and JSON, deduplicated by the run', () => {
+    const page = renderRunFailure(failure());
+
+    expect(page.severity).toBe('high');
+    expect(page.attributes).toEqual({
+      kind: 'job-run-failed',
+      cluster: 'batch',
+      severity: 'high',
+      class: 'job-failure',
+      job: 'report',
+    });
+    expect(page.json).toMatchObject({ severity: 'high' });
+    expect(page).toMatchObject({ dedupKey: 'job#report#2024-05-02T02:30:00.000Z', action: 'trigger' });
+  });
+
+  it('names the command to run next in the body and, for a chat card, in the JSON', () => {
+    const page = renderRunFailure(failure());
+
+    expect(page.text.split('\n').at(-1)).toBe('See: ecs-ops jobs history report');
+    expect(page.json.commands).toEqual(['ecs-ops jobs history report']);
+  });
+
+  it('says the same of a launch that failed', () => {
+    const page = renderLaunchFailure({
+      job: 'report',
+      cluster: 'batch',
+      slot: '2024-05-02T02:30:00.000Z',
+      taskDefinition: 'report:3',
+      attempts: 3,
+      reason: 'RESOURCE:MEMORY',
+    });
+
+    expect(page.subject).toBe('[ecs-ops] HIGH: job report failed to launch in batch');
+    expect(page.attributes).toMatchObject({
+      kind: 'job-launch-failed',
+      severity: 'high',
+      class: 'job-launch',
+    });
+    expect(page).toMatchObject({ dedupKey: 'job#report#2024-05-02T02:30:00.000Z', action: 'trigger' });
   });
 });

@@ -15,6 +15,7 @@ describe('AlertLatency', () => {
       messages: 0,
       latencyMs: { p50: null, max: null },
       perIncident: {},
+      pagesPerIncident: {},
     });
   });
 
@@ -32,6 +33,27 @@ describe('AlertLatency', () => {
       messages: 1,
       latencyMs: { p50: 1_200, max: 1_200 },
       perIncident: { [TASK]: 1 },
+      pagesPerIncident: { [TASK]: 1 },
+    });
+  });
+
+  it('counts a summary and a resolved message under their incident, but times only the page', () => {
+    const alerts = new AlertLatency();
+    alerts.eventPublished(taskEvent(TASK, 'STOPPED'), 1_000);
+    alerts.messageLanded(
+      { subject: 'page', message: TASK, attributes: { kind: { value: 'incident' } } },
+      1_400,
+    );
+    alerts.messageLanded(
+      { subject: 'summary', message: TASK, attributes: { kind: { value: 'crash-loop-summary' } } },
+      61_000,
+    );
+    alerts.messageLanded({ subject: 'resolved', message: TASK, attributes: { kind: 'resolved' } }, 121_000);
+    expect(alerts.report()).toEqual({
+      messages: 3,
+      latencyMs: { p50: 400, max: 400 },
+      perIncident: { [TASK]: 3 },
+      pagesPerIncident: { [TASK]: 1 },
     });
   });
 
@@ -52,6 +74,7 @@ describe('AlertLatency', () => {
       messages: 3,
       latencyMs: { p50: 500, max: 3_000 },
       perIncident: { [TASK]: 1, [`${OTHER}#2024-05-02T09:00:00.000Z`]: 1, unmatched: 1 },
+      pagesPerIncident: { [TASK]: 1, [`${OTHER}#2024-05-02T09:00:00.000Z`]: 1, unmatched: 1 },
     });
   });
 
@@ -77,6 +100,7 @@ describe('AlertLatency', () => {
       messages: 2,
       latencyMs: { p50: 400, max: 400 },
       perIncident: { [`${TASK}#1`]: 1, [`${OTHER}#1`]: 1 },
+      pagesPerIncident: { [`${TASK}#1`]: 1, [`${OTHER}#1`]: 1 },
     });
   });
 

@@ -43,6 +43,7 @@ const REPORT: SandboxReport = {
     messages: 3,
     latencyMs: { p50: 1_234, max: 4_000 },
     perIncident: { 'a#1': 1, 'b#1': 1, unmatched: 1 },
+    pagesPerIncident: { 'a#1': 1, 'b#1': 1, unmatched: 1 },
   },
   drains: {
     drains: [
@@ -202,7 +203,7 @@ describe('SandboxView', () => {
     const empty = setup();
     empty.view.summary({
       ...report,
-      alerts: { messages: 0, latencyMs: { p50: null, max: null }, perIncident: {} },
+      alerts: { messages: 0, latencyMs: { p50: null, max: null }, perIncident: {}, pagesPerIncident: {} },
       scheduled: 2,
     });
     expect(empty.lines).toContain('  mailbox: 0 messages; 2 scheduled invocations');

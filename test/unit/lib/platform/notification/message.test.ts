@@ -8,9 +8,11 @@ import {
   formatDuration,
   foundLateLines,
   messageAttributes,
+  messageDocument,
   pageSubject,
   REASON_MAX,
   SUBJECT_MAX,
+  subjectSummary,
   truncateText,
 } from '../../../../../lib/platform/notification/message.js';
 
@@ -19,44 +21,44 @@ describe('pageSubject', () => {
     {
       template: 'job {0} failed to launch in {1}',
       values: ['nightly', 'batch'],
-      subject: '[ecs-ops] job nightly failed to launch in batch',
+      subject: '[ecs-ops] HIGH: job nightly failed to launch in batch',
     },
     {
       template: '{0} OOM-killed in {1}',
       values: ['api\nserver', 'prod'],
-      subject: '[ecs-ops] api server OOM-killed in prod',
+      subject: '[ecs-ops] HIGH: api server OOM-killed in prod',
     },
-    { template: '{0} stopped in {1}', values: ['café', ''], subject: '[ecs-ops] caf? stopped in ?' },
+    { template: '{0} stopped in {1}', values: ['café', ''], subject: '[ecs-ops] HIGH: caf? stopped in ?' },
     {
       template: 'job {0} failed: {2} in {1}',
       values: ['report', 'batch', 'timed out'],
-      subject: '[ecs-ops] job report failed: timed out in batch',
+      subject: '[ecs-ops] HIGH: job report failed: timed out in batch',
     },
   ])('$template with $values → $subject', ({ template, values, subject }) => {
-    expect(pageSubject(template, values)).toBe(subject);
+    expect(pageSubject('HIGH', template, values)).toBe(subject);
   });
 
   it('shortens the longest values alike and keeps the template’s words', () => {
-    const subject = pageSubject('{0} released at its drain deadline with {1}', [
+    const subject = pageSubject('MEDIUM', '{0} released at its drain deadline with {1}', [
       'i-'.padEnd(80, 'a'),
       'x'.repeat(80),
     ]);
 
     expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
-    expect(subject).toMatch(/^\[ecs-ops\] i-a+\.\.\. released at its drain deadline with x+\.\.\.$/);
+    expect(subject).toMatch(/^\[ecs-ops\] MEDIUM: i-a+\.\.\. released at its drain deadline with x+\.\.\.$/);
   });
 
   it('cuts the template itself only when nothing else is left to cut', () => {
-    expect(pageSubject(`${'x'.repeat(120)} {0}`, ['name'])).toHaveLength(SUBJECT_MAX);
+    expect(pageSubject('LOW', `${'x'.repeat(120)} {0}`, ['name'])).toHaveLength(SUBJECT_MAX);
   });
 
   it('is one line of printable ASCII within SNS’s limit for any values (property)', () => {
     const text = fc.string({ unit: 'binary', maxLength: 300 });
     fc.assert(
       fc.property(text, text, (first, second) => {
-        const subject = pageSubject('{0} failed in {1}', [first, second]);
+        const subject = pageSubject('CRITICAL', '{0} failed in {1}', [first, second]);
         expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
-        expect(subject).toMatch(/^\[ecs-ops\] [\x20-\x7e]*$/);
+        expect(subject).toMatch(/^\[ecs-ops\] CRITICAL: [\x20-\x7e]*$/);
       }),
     );
   });
@@ -127,5 +129,36 @@ describe('messageAttributes', () => {
         class: 'oom',
       }),
     ).toEqual({ kind: 'incident', cluster: 'prod', severity: 'critical', class: 'oom' });
+  });
+});
+
+describe('messageDocument: the JSON machines receive', () => {
+  it('carries the facts, the severity, and the key and action a pager forwarder needs', () => {
+    expect(
+      messageDocument({
+        subject: '[ecs-ops] HIGH: job report failed: timed out in batch',
+        text: 'Job report timed out.',
+        json: { kind: 'job-run-failed', job: 'report' },
+        attributes: { cluster: 'batch', severity: 'high', class: 'job-timeout' },
+        severity: 'high',
+        dedupKey: 'job#report#2024-05-02T02:30:00.000Z',
+        action: 'trigger',
+      }),
+    ).toEqual({
+      kind: 'job-run-failed',
+      job: 'report',
+      severity: 'high',
+      dedupKey: 'job#report#2024-05-02T02:30:00.000Z',
+      action: 'trigger',
+    });
+  });
+});
+
+describe('subjectSummary', () => {
+  it('is the subject without the [ecs-ops] prefix: the pager or chat names the sender itself', () => {
+    expect(subjectSummary('[ecs-ops] CRITICAL: api OOM-killed in prod')).toBe(
+      'CRITICAL: api OOM-killed in prod',
+    );
+    expect(subjectSummary('api OOM-killed in prod')).toBe('api OOM-killed in prod');
   });
 });

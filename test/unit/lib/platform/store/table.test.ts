@@ -6,8 +6,23 @@ import {
   SHORT_ID_LENGTH,
   shortIdKey,
   shortIdKeyOf,
+  stageOfTable,
   stateTableDefinition,
+  stateTableName,
 } from '../../../../../lib/platform/store/table.js';
+
+describe('stateTableName and stageOfTable', () => {
+  it.each(['dev', 'prod', 'eu-prod', 'local'])(
+    'names the table of stage %s and reads the stage back',
+    (stage) => {
+      expect(stageOfTable(stateTableName(stage))).toBe(stage);
+    },
+  );
+
+  it('reads no stage from a table of another stack', () => {
+    expect(stageOfTable('orders')).toBeUndefined();
+  });
+});
 
 describe('stateTableDefinition', () => {
   const definition = stateTableDefinition('state');

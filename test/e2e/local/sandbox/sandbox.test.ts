@@ -100,8 +100,8 @@ describe('ecs-ops sandbox, a bounded run under chaos', () => {
       '[ecs-ops] CRITICAL: api OOM-killed (exit 137, limit 1024 MiB) in prod',
       '[ecs-ops] HIGH: ingest exited with code 1 in batch',
       '[ecs-ops] HIGH: migrate failed: image pull (CannotPullContainerError) in batch',
-      expect.stringMatching(/^\[ecs-ops\] HIGH: worker: \d+ more exits? in 1 min in prod, last exit 1$/),
       '[ecs-ops] HIGH: worker exited with code 1 in prod',
+      expect.stringMatching(/^\[ecs-ops\] HIGH: worker: \d+ more exits? in 1 min in prod, last exit 1$/),
       // api back to its desired count, and worker stopped by on-call, each quiet for alerts.recovery.quietMinutes.
       '[ecs-ops] RESOLVED: api in prod recovered (was critical)',
       '[ecs-ops] RESOLVED: worker in prod recovered (was high)',

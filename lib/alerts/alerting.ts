@@ -268,7 +268,10 @@ async function handleIncident(
   }
   const verdict = await recordInWindow(windows, incident, now, summariseEnded);
   if (verdict.action === 'group') {
-    const reason = `crash loop: exit ${verdict.count} after the page of ${verdict.windowStartedAt}; summarised when the window ends`;
+    const reason =
+      verdict.late === undefined
+        ? `crash loop: exit ${verdict.count} after the page of ${verdict.windowStartedAt}; summarised when the window ends`
+        : `crash loop: stopped at ${incident.stoppedAt}, during the window of ${verdict.windowStartedAt} that ended at ${verdict.late.windowEndsAt}; part of the outage already paged, not paged again`;
     await entry({ outcome: 'grouped', reason });
     return { outcome: 'grouped', count: verdict.count, windowStartedAt: verdict.windowStartedAt };
   }

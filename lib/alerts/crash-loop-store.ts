@@ -122,6 +122,13 @@ export class CrashLoopStore {
         }
         case 'group':
           return { action: 'group', windowStartedAt: next.window.startedAt, count: next.window.count };
+        case 'late':
+          return {
+            action: 'group',
+            windowStartedAt: next.window.startedAt,
+            count: next.window.count,
+            late: { windowEndsAt: next.window.endsAt },
+          };
       }
     }
     throw new ConflictError(`crash-loop window ${key}: still contended after ${STEPS} writes; will retry`);

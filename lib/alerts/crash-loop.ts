@@ -108,7 +108,8 @@ export interface StoredWindow {
 export type WindowVerdict =
   /** Page; `continues` names the outage when the page is not its first (its window was reopened). */
   | { action: 'page'; windowStartedAt: string; windowEndsAt: string; continues?: Outage }
-  | { action: 'group'; windowStartedAt: string; count: number }
+  /** Not paged: counted into the window, or (`late`) it stopped while a window that has ended ran. */
+  | { action: 'group'; windowStartedAt: string; count: number; late?: { windowEndsAt: string } }
   /** The group's window ended and its summary is owed: the caller sends it, then records the incident again. */
   | { action: 'summarise-first'; window: StoredWindow };
 
@@ -176,6 +177,7 @@ const ATTRIBUTES = {
 /** What the rule looks at in a stored window. */
 type Tested =
   | 'window'
+  | 'outageSince'
   | 'startedAt'
   | 'endsAt'
   | 'lastIncident'
@@ -184,7 +186,16 @@ type Tested =
   | 'resolution'
   | 'resolutionLeaseUntil';
 /** What a write compares them with: a value it binds. */
-type Operand = 'now' | 'startedAt' | 'incident' | 'lastIncident' | 'pending' | 'sending' | 'sent';
+type Operand =
+  | 'now'
+  | 'startedAt'
+  | 'incident'
+  | 'lastIncident'
+  | 'pending'
+  | 'sending'
+  | 'sent'
+  | 'stoppedAt'
+  | 'stoppedAtPlusWindow';
 
 const { exists, missing, equals, before, not, all, any } = conditions<Tested, Operand>();
 
@@ -205,12 +216,26 @@ const RESOLUTION_FREE = any(
 );
 /** The window the writer saw: not reopened or replaced since. */
 const SAME_WINDOW = equals('startedAt', 'startedAt');
+/**
+ * The window has ended and the exit stopped while its outage ran — from a window's length before the outage's
+ * first page (an exit then would have been grouped with it) to the window's end: its event came late, or resync
+ * found it. Part of the outage already paged, never a new one. A window of an earlier release has no outage
+ * start: its own start stands for it.
+ */
+const STOPPED_DURING = all(
+  ENDED,
+  not(before('endsAt', 'stoppedAt')),
+  any(
+    before('outageSince', 'stoppedAtPlusWindow'),
+    all(missing('outageSince'), before('startedAt', 'stoppedAtPlusWindow')),
+  ),
+);
 
 const WINDOW_RULE = {
-  /** A window opens where there is none, or over one that ended and was resolved. */
-  open: any(missing('window'), all(ENDED, missing('listed'))),
+  /** A window opens where there is none, or over one that ended and was resolved, for an exit after it. */
+  open: all(any(missing('window'), all(ENDED, missing('listed'))), not(STOPPED_DURING)),
   /** An exit after the end of a window summarised but not resolved: the outage goes on. */
-  reopen: all(SAME_WINDOW, DUE, SUMMARISED, RESOLUTION_FREE),
+  reopen: all(SAME_WINDOW, DUE, SUMMARISED, RESOLUTION_FREE, not(STOPPED_DURING)),
   /** A service recovered while its window runs: the window closes now, if no exit was counted since. */
   closeEarly: (seen: StoredWindow) =>
     all(
@@ -252,6 +277,7 @@ function attributeOf(window: StoredWindow | undefined, attribute: Tested): strin
   if (attribute === 'listed') return window.listed ? OPEN_WINDOWS : undefined;
   if (attribute === 'state' || attribute === 'leaseUntil' || attribute === 'messageId')
     return window.summary?.[attribute];
+  if (attribute === 'outageSince') return window.outage?.since;
   if (attribute === 'resolution') return window.resolution?.state;
   if (attribute === 'resolutionLeaseUntil') return window.resolution?.leaseUntil;
   return window[attribute];
@@ -293,6 +319,7 @@ export function openWrite(incident: Incident, now: Date, config: AlertsConfig): 
       listed: OPEN_WINDOWS,
       expiresAt: expiresAt(endsAt, KEEP_CLOSED_DAYS),
       pending: pendingPage.state,
+      ...stoppedOperands(incident, config),
     },
   };
 }
@@ -325,7 +352,21 @@ export function reopenWrite(
       incident: incident.key,
       lastExit: lastExitOf(incident),
       expiresAt: expiresAt(endsAt, KEEP_CLOSED_DAYS),
+      ...stoppedOperands(incident, config),
     },
+  };
+}
+
+/**
+ * When the exit stopped (ISO), and a window's length and a millisecond later, as STOPPED_DURING compares them;
+ * both empty, so it never holds, for a stop time that is not a time.
+ */
+function stoppedOperands(incident: Incident, config: AlertsConfig) {
+  const stopped = Date.parse(incident.stoppedAt);
+  if (Number.isNaN(stopped)) return { stoppedAt: '', stoppedAtPlusWindow: '' };
+  return {
+    stoppedAt: new Date(stopped).toISOString(),
+    stoppedAtPlusWindow: new Date(stopped + config.crashLoop.windowMinutes * 60_000 + 1).toISOString(),
   };
 }
 
@@ -440,7 +481,12 @@ export type Step =
   /** This incident opened the window on an attempt that did not finish: it still pages. */
   | { action: 'page'; window: StoredWindow }
   /** This incident was the last one counted: it was grouped already. */
-  | { action: 'group'; window: StoredWindow };
+  | { action: 'group'; window: StoredWindow }
+  /**
+   * The window has ended, and this exit stopped while it ran (its event came late, or resync found it): part of
+   * the outage already paged, summarised or resolved — not a new one. Not paged, not counted.
+   */
+  | { action: 'late'; window: StoredWindow };
 
 /**
  * What to do with an exit of the group, given its window as stored (undefined when there is none — or not
@@ -452,10 +498,12 @@ export function nextStep(
   now: Date,
   config: AlertsConfig,
 ): Step {
+  if (window?.listed && window.openedBy === incident.key) return { action: 'page', window };
+  const stopped = { now: now.toISOString(), ...stoppedOperands(incident, config) };
+  if (window !== undefined && judged(STOPPED_DURING, window, stopped)) return { action: 'late', window };
   const open = openWrite(incident, now, config);
   if (window === undefined || allows(open, window))
     return { action: 'open', write: open, ...windowFrom(now, config) };
-  if (window.openedBy === incident.key) return { action: 'page', window };
   if (judged(DUE, window, { now: now.toISOString() })) {
     if (allows(summaryClaimWrite(now), window)) return { action: 'summarise', window };
     const reopen = reopenWrite(window, incident, now, config);

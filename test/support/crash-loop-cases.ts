@@ -49,6 +49,8 @@ export function exitOf(name: string, stoppedAt = '2024-05-01T13:04:00.000Z'): In
 export const OPENER = exitOf('opener', '2024-05-01T12:59:59.000Z');
 export const COUNTED = exitOf('counted', '2024-05-01T13:02:00.000Z');
 export const NEW_EXIT = exitOf('new');
+/** An exit that stopped after the window's end: the outage going on, not one of the window's exits. */
+export const AFTER_END = exitOf('after', '2024-05-01T13:10:00.001Z');
 
 /**
  * The group's window from 13:00 to 13:10, opened by OPENER; COUNTED was the third exit counted into it. Its
@@ -173,70 +175,91 @@ export const EXIT_CASES: ExitCase[] = [
   {
     name: 'an exit after the window ended summarises it first',
     window: windowOf(),
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: at('13:10:00.001'),
     step: 'summarise',
   },
   {
-    name: 'the last exit counted, delivered again after the end, summarises it first',
+    name: 'the last exit counted, delivered again after the end, is late: part of the window, not paged',
     window: windowOf(),
     exit: COUNTED,
     now: at('13:11:00'),
-    step: 'summarise',
+    step: 'late',
+  },
+  {
+    name: 'an exit that stopped while the window ran, arriving after its end (found late), is not paged',
+    window: windowOf(),
+    exit: NEW_EXIT,
+    now: at('13:11:00'),
+    step: 'late',
+  },
+  {
+    name: 'such an exit is not paged after the outage was resolved either: it was part of it',
+    window: CLOSED_WINDOW,
+    exit: NEW_EXIT,
+    now: at('13:40:00'),
+    step: 'late',
+  },
+  {
+    name: 'an exit that stopped before the outage’s first page and its window is a new outage',
+    window: CLOSED_WINDOW,
+    exit: exitOf('older', '2024-05-01T12:49:59.999Z'),
+    now: at('13:40:00'),
+    step: 'open',
   },
   {
     name: 'an exit after the window ended waits while another caller sends its summary',
     window: HELD_WINDOW,
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: LEASE_END,
     step: 'wait',
   },
   {
     name: 'an exit after the window ended summarises it once its summary’s holder died (lease ran out)',
     window: HELD_WINDOW,
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: afterLease,
     step: 'summarise',
   },
   {
     name: 'an exit after the window was resolved opens a new one: a new outage',
     window: CLOSED_WINDOW,
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: at('13:11:00'),
     step: 'open',
   },
   {
-    name: 'the opener, delivered again after its window was resolved, opens a new one',
+    name: 'the opener, delivered again after its window was resolved, is late: it was paged',
     window: CLOSED_WINDOW,
     exit: OPENER,
     now: at('13:11:00'),
-    step: 'open',
+    step: 'late',
   },
   {
     name: 'an exit after the window was summarised but not resolved reopens it: the outage goes on',
     window: SUMMARISED_WINDOW,
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: at('13:11:00'),
     step: 'reopen',
   },
   {
     name: 'an exit of a summarised window from a release without resolutions reopens it',
     window: windowOf({ summary: sentPage('summary-1') }),
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: at('13:11:00'),
     step: 'reopen',
   },
   {
     name: 'an exit waits while another caller sends the resolved message',
     window: RESOLVING_WINDOW,
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: LEASE_END,
     step: 'wait',
   },
   {
     name: 'an exit reopens the window once the resolved message’s holder died (lease ran out)',
     window: RESOLVING_WINDOW,
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: afterLease,
     step: 'reopen',
   },
@@ -250,7 +273,7 @@ export const EXIT_CASES: ExitCase[] = [
   {
     name: 'an exit after a window that counted nothing summarises it first (it closes quietly)',
     window: windowOf({ count: 0, lastIncident: undefined }),
-    exit: NEW_EXIT,
+    exit: AFTER_END,
     now: at('13:11:00'),
     step: 'summarise',
   },

@@ -29,6 +29,7 @@ import { claimedPage } from '../../../../lib/platform/notification/page-once.js'
 import type { StateStore } from '../../../../lib/platform/store/state-store.js';
 import { INDEX, KEY } from '../../../../lib/platform/store/table.js';
 import {
+  AFTER_END,
   CLAIM_CASES,
   CLOSE_EARLY_CASES,
   CONFIG,
@@ -145,6 +146,7 @@ function stepTaken(
 ): Step['action'] {
   if (summarised.length > 0) return 'summarise';
   if (verdict === undefined) return 'wait';
+  if (verdict.action === 'group' && verdict.late !== undefined) return 'late';
   if (verdict.action === 'page') {
     if (verdict.windowStartedAt !== now.toISOString()) return 'page';
     return verdict.continues === undefined ? 'open' : 'reopen';
@@ -301,7 +303,7 @@ describe.each(engines())('crash-loop store on $name', (engine) => {
     await fc.assert(
       fc.asyncProperty(
         WINDOW_SHAPES,
-        fc.constantFrom(OPENER, COUNTED, NEW_EXIT),
+        fc.constantFrom(OPENER, COUNTED, NEW_EXIT, AFTER_END),
         times,
         async (shape, exit, now) => {
           const window = shape === undefined ? undefined : windowOf(shape);

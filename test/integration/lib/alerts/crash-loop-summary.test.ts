@@ -14,7 +14,7 @@ import { ConflictError } from '../../../../lib/platform/errors.js';
 import { Journal } from '../../../../lib/platform/journal.js';
 import type { AlertMessage } from '../../../../lib/platform/notification/message.js';
 import { PAGE_LEASE_MS } from '../../../../lib/platform/notification/page-once.js';
-import { CONFIG, exitOf, NEW_EXIT, OPENER, windowOf } from '../../../support/crash-loop-cases.js';
+import { AFTER_END, CONFIG, exitOf, OPENER, windowOf } from '../../../support/crash-loop-cases.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 
 const KEY_OF_WINDOW = windowOf().key;
@@ -100,10 +100,10 @@ describe.each(engines())('crash-loop summaries on $name', (engine) => {
     const claimed = await windows.claimSummary(KEY_OF_WINDOW, ENDED);
     if (claimed === undefined) throw new Error('the summary was not claimed');
 
-    await expect(recordInWindow(windows, NEW_EXIT, ENDED, summariseEnded)).rejects.toThrow(ConflictError);
+    await expect(recordInWindow(windows, AFTER_END, ENDED, summariseEnded)).rejects.toThrow(ConflictError);
     await windows.summary(claimed).markSent('summary-1');
 
-    expect(await recordInWindow(windows, NEW_EXIT, ENDED, summariseEnded)).toEqual({
+    expect(await recordInWindow(windows, AFTER_END, ENDED, summariseEnded)).toEqual({
       action: 'page',
       windowStartedAt: ENDED.toISOString(),
       windowEndsAt: at('13:21:00').toISOString(),
@@ -115,7 +115,7 @@ describe.each(engines())('crash-loop summaries on $name', (engine) => {
   it('is summarised by the exit that ends the window when no sweeper came first', async () => {
     const { windows, dependencies, sent } = await loop(1);
 
-    const verdict = await recordInWindow(windows, NEW_EXIT, ENDED, summariseEndedWith(dependencies));
+    const verdict = await recordInWindow(windows, AFTER_END, ENDED, summariseEndedWith(dependencies));
 
     expect(verdict).toMatchObject({ action: 'page', windowStartedAt: ENDED.toISOString() });
     expect(sent.map(({ subject }) => subject)).toEqual([expect.stringMatching(/1 more exit/)]);

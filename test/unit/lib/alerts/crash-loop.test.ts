@@ -28,6 +28,7 @@ import {
 import { isClaimable } from '../../../../lib/platform/notification/page-once.js';
 import { alertsConfig, incident } from '../../../support/alerts.js';
 import {
+  AFTER_END,
   CLAIM_CASES,
   CLOSE_EARLY_CASES,
   CLOSED_WINDOW,
@@ -113,26 +114,38 @@ describe('an exit of the group', () => {
       .integer({ min: -60_000, max: 180_000 })
       .map((offset) => new Date(Date.parse(WINDOW_END) + offset));
     fc.assert(
-      fc.property(WINDOW_SHAPES, fc.constantFrom(OPENER, COUNTED, NEW_EXIT), times, (shape, exit, now) => {
-        const window = shape === undefined ? undefined : windowOf(shape);
-        const ended = window !== undefined && now.getTime() > Date.parse(window.endsAt);
-        const expected =
-          window === undefined || (ended && !window.listed)
-            ? 'open'
-            : window.openedBy === exit.key
+      fc.property(
+        WINDOW_SHAPES,
+        fc.constantFrom(OPENER, COUNTED, NEW_EXIT, AFTER_END),
+        times,
+        (shape, exit, now) => {
+          const window = shape === undefined ? undefined : windowOf(shape);
+          const ended = window !== undefined && now.getTime() > Date.parse(window.endsAt);
+          // Stopped from a window's length before the page to the window's end: one of its exits.
+          const stoppedWithin =
+            window !== undefined &&
+            Date.parse(exit.stoppedAt) >= Date.parse(window.startedAt) - 10 * 60_000 &&
+            Date.parse(exit.stoppedAt) <= Date.parse(window.endsAt);
+          const expected =
+            window?.listed && window.openedBy === exit.key
               ? 'page'
-              : ended
-                ? isClaimable(window.summary, now)
-                  ? 'summarise'
-                  : window.summary?.state === 'sent' &&
-                      (window.resolution === undefined || isClaimable(window.resolution, now))
-                    ? 'reopen'
-                    : 'wait'
-                : window.lastIncident === exit.key
-                  ? 'group'
-                  : 'count';
-        expect(nextStep(window, exit, now, CONFIG).action).toBe(expected);
-      }),
+              : ended && stoppedWithin
+                ? 'late'
+                : window === undefined || (ended && !window.listed)
+                  ? 'open'
+                  : ended
+                    ? isClaimable(window.summary, now)
+                      ? 'summarise'
+                      : window.summary?.state === 'sent' &&
+                          (window.resolution === undefined || isClaimable(window.resolution, now))
+                        ? 'reopen'
+                        : 'wait'
+                    : window.lastIncident === exit.key
+                      ? 'group'
+                      : 'count';
+          expect(nextStep(window, exit, now, CONFIG).action).toBe(expected);
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
@@ -214,7 +227,9 @@ describe('the conditions as DynamoDB evaluates them', () => {
     [
       'open',
       openWrite(NEW_EXIT, now, CONFIG),
-      'attribute_not_exists(#window) OR (#endsAt < :now AND attribute_not_exists(#listed))',
+      '(attribute_not_exists(#window) OR (#endsAt < :now AND attribute_not_exists(#listed))) AND NOT (' +
+        '#endsAt < :now AND NOT (#endsAt < :stoppedAt) AND (#outageSince < :stoppedAtPlusWindow OR ' +
+        '(attribute_not_exists(#outageSince) AND #startedAt < :stoppedAtPlusWindow)))',
     ],
     [
       'count',

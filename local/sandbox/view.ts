@@ -198,7 +198,9 @@ export class SandboxView {
       ],
       [`${join(report.store, 'logs')}/`, "each function's logs, JSON lines as in CloudWatch Logs"],
     ];
-    for (const [what, why] of hints) this.out(`  ${what?.padEnd(38)} ${why}`);
+    // A command too long for the column gets its explanation on the next line, under the others'.
+    for (const [what = '', why] of hints)
+      this.out(what.length > 38 ? `  ${what}\n  ${''.padEnd(38)} ${why}` : `  ${what.padEnd(38)} ${why}`);
   }
 
   private line(at: number, text: string) {

@@ -10,6 +10,7 @@ import { type AwsFailureContext, awsFailureContextOf, describeAwsFailure } from 
 import { ALERTS, alertsCommand } from './commands/alerts.js';
 import { CRON, cronCommand } from './commands/cron.js';
 import { DEMO, demoCommand } from './commands/demo.js';
+import { DLQ, dlqCommand } from './commands/dlq.js';
 import { DRAIN, DRAINS, drainCommand, drainsCommand } from './commands/drains.js';
 import { INSTANCE, instanceCommand } from './commands/instance.js';
 import { JOBS, jobsCommand } from './commands/jobs.js';
@@ -59,6 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   DRAINS,
   DRAIN,
   RESYNC,
+  DLQ,
   DEMO,
 ];
 
@@ -78,6 +80,7 @@ const RUNS: Record<string, Run> = {
   drains: (context, { values }) => drainsCommand(context, values),
   drain: (context, { args }) => drainCommand(context, args),
   resync: (context, { values }) => resyncCommand(context, values),
+  dlq: (context, { words, args, values }) => dlqCommand(context, words[1], args, values),
   scaling: (context, { values }) =>
     scalingCommand(context, {
       service: listOf(values, 'service'),

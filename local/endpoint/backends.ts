@@ -71,6 +71,16 @@ export interface SqsBackend {
   getQueueAttributes(input: SQS.GetQueueAttributesRequest): Result<SQS.GetQueueAttributesResult>;
   sendMessage(input: SQS.SendMessageRequest): Result<SQS.SendMessageResult>;
   sendMessageBatch(input: SQS.SendMessageBatchRequest): Result<SQS.SendMessageBatchResult>;
+  receiveMessage(input: SQS.ReceiveMessageRequest): Result<SQS.ReceiveMessageResult>;
+  changeMessageVisibilityBatch(
+    input: SQS.ChangeMessageVisibilityBatchRequest,
+  ): Result<SQS.ChangeMessageVisibilityBatchResult>;
+  listQueues(input: SQS.ListQueuesRequest): Result<SQS.ListQueuesResult>;
+  listDeadLetterSourceQueues(
+    input: SQS.ListDeadLetterSourceQueuesRequest,
+  ): Result<SQS.ListDeadLetterSourceQueuesResult>;
+  startMessageMoveTask(input: SQS.StartMessageMoveTaskRequest): Result<SQS.StartMessageMoveTaskResult>;
+  listMessageMoveTasks(input: SQS.ListMessageMoveTasksRequest): Result<SQS.ListMessageMoveTasksResult>;
 }
 
 /** What one synchronous (RequestResponse) invocation returned. */

@@ -221,7 +221,7 @@ async function serve(
     }
     const output = await backend[methodName(operation)]?.call(backend, input);
     return routed.kind === 'json'
-      ? jsonResult(routed.service, output, requestId)
+      ? jsonResult(routed.service, operation, output, requestId)
       : queryResult(routed.service, operation, output, requestId);
   } catch (error) {
     if (error instanceof AwsError) return fail(error);

@@ -27,6 +27,13 @@ const fromWire = {
   blob: (v: unknown) => (typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'base64')) : v),
 };
 
+/** Output fields the SDK's types hold as bytes, which the JSON body carries as base64 (timestamps: toWire). */
+const outputBlobs: Record<string, readonly string[]> = {
+  'sqs.ReceiveMessage': ['Messages[].MessageAttributes.*.BinaryValue'],
+};
+
+const blobToWire = (v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v);
+
 /** The operation named by `X-Amz-Target`, when the prefix is this service's. */
 export function jsonOperation(service: JsonService, target: string): string | undefined {
   const [prefix, operation] = target.split('.');
@@ -47,11 +54,19 @@ export function parseJsonInput(service: JsonService, operation: string, body: st
   return input;
 }
 
-export function jsonResult(service: JsonService, output: unknown, requestId: string): WireResponse {
+export function jsonResult(
+  service: JsonService,
+  operation: string,
+  output: unknown,
+  requestId: string,
+): WireResponse {
+  let wire: unknown = output ?? {};
+  for (const path of outputBlobs[`${service.key}.${operation}`] ?? [])
+    wire = convertAt(wire, path, blobToWire);
   return {
     status: 200,
     headers: jsonHeaders(service, requestId),
-    body: JSON.stringify(output ?? {}, toWire),
+    body: JSON.stringify(wire, toWire),
   };
 }
 

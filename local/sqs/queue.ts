@@ -49,6 +49,14 @@ export interface ReceivedMessage {
   messageAttributes: Record<string, MessageAttributeValue>;
 }
 
+export interface HeldMessage {
+  body: string;
+  messageAttributes: Record<string, MessageAttributeValue>;
+  /** The queue whose redrive policy moved it here. */
+  deadLetterSourceArn?: string;
+  visible: boolean;
+}
+
 export interface QueueDepth {
   visible: number;
   inFlight: number;
@@ -189,6 +197,30 @@ export class SqsQueue {
       body,
       messageAttributes,
     }));
+  }
+
+  /** A message the queue holds, and whether it is visible now; undefined once it is gone (deleted or moved). */
+  held(messageId: string): HeldMessage | undefined {
+    const message = this.messages.get(messageId);
+    if (message === undefined) return undefined;
+    return {
+      body: message.body,
+      messageAttributes: message.messageAttributes,
+      ...(message.deadLetterSourceArn === undefined
+        ? {}
+        : { deadLetterSourceArn: message.deadLetterSourceArn }),
+      visible: message.visibleAt <= this.now(),
+    };
+  }
+
+  /** The ids of every message held, oldest first. */
+  messageIds(): string[] {
+    return [...this.messages.keys()];
+  }
+
+  /** Takes a message out, as a move task does once it has sent it on. */
+  remove(messageId: string): void {
+    this.messages.delete(messageId);
   }
 
   /** Keeps the message id, body, attributes and sent time, as SQS's redrive does; the receive count restarts. */

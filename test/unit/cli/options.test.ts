@@ -63,6 +63,9 @@ describe('the declarations', () => {
       drains: ['open', 'cluster', 'since', 'until', 'limit'],
       drain: [],
       resync: ['cluster', 'dry-run', 'limit'],
+      'dlq list': ['limit'],
+      'dlq show': [],
+      'dlq redrive': ['to', 'max-per-second', 'wait', 'dry-run'],
       demo: [],
     });
   });

@@ -9,6 +9,7 @@ import { stateTableDefinition, stateTableName, TTL_ATTRIBUTE } from '../lib/plat
 import { alertsSettings } from './alerts.js';
 import { drainSettings } from './drain.js';
 import { jobsSettings } from './jobs.js';
+import { monitoringSettings } from './monitoring.js';
 import { reconcileSettings } from './reconcile.js';
 import { resyncSettings } from './resync.js';
 import { scalingSettings } from './scaling.js';
@@ -27,6 +28,7 @@ export function stackSettings(configFile: string, stack: Stack) {
     jobs: jobsSettings(config, stack),
     drain: drainSettings(config, stack),
     scaling: scalingSettings(config, stack),
+    monitoring: monitoringSettings(config, stack),
   };
 }
 

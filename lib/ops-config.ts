@@ -9,6 +9,7 @@ import { AlertsConfig } from './alerts/config.js';
 import { DEFAULT_DRAIN_CONFIG, DrainConfig } from './drain/config.js';
 import { FARGATE_PROVIDERS, type JobConfig, JobsConfig } from './jobs/config.js';
 import { ClusterName, WholeNumber } from './platform/config/fields.js';
+import { DEFAULT_SELF_MONITORING_CONFIG, SelfMonitoringConfig } from './platform/config/self-monitoring.js';
 import { DEFAULT_RESYNC_CONFIG, ResyncConfig } from './resync/config.js';
 import { ScalingConfig } from './scaling/config.js';
 
@@ -54,6 +55,8 @@ export const OpsConfig = z
     jobs: z._default(JobsConfig, {}),
     drain: z._default(DrainConfig, () => DEFAULT_DRAIN_CONFIG),
     scaling: z._default(ScalingConfig, {}),
+    /** The stack's alarms about ecs-ops itself and its dashboard (deploy/monitoring.ts). */
+    selfMonitoring: z._default(SelfMonitoringConfig, () => DEFAULT_SELF_MONITORING_CONFIG),
   })
   .check(
     z.superRefine((config, context) => {

@@ -33,6 +33,7 @@ describe('ops.config.yml', () => {
         spot: true,
       },
       scaling: {},
+      selfMonitoring: { enabled: true, queueAgeSeconds: 300, lagSeconds: 60, resyncDriftRuns: 3 },
     });
   });
 
@@ -66,6 +67,26 @@ describe('ops.config.yml', () => {
       { alerts: { runbooks: { groups: { 'service:web': 'wiki/web' } } } },
       'alerts.runbooks.groups.service:web',
     ],
+    [{ selfMonitoring: { enabled: 'yes' } }, 'selfMonitoring.enabled: expected true or false'],
+    [
+      { selfMonitoring: { queueAgeSeconds: 30 } },
+      'selfMonitoring.queueAgeSeconds: expected at least 60 seconds (SQS reports the age once a minute)',
+    ],
+    [
+      { selfMonitoring: { queueAgeSeconds: 90_000 } },
+      'selfMonitoring.queueAgeSeconds: expected at most 86400 seconds',
+    ],
+    [{ selfMonitoring: { lagSeconds: 0 } }, 'selfMonitoring.lagSeconds: expected at least 1 seconds'],
+    [
+      { selfMonitoring: { lagSeconds: 1.5 } },
+      'selfMonitoring.lagSeconds: expected a whole number of seconds',
+    ],
+    [
+      { selfMonitoring: { resyncDriftRuns: 8 } },
+      'selfMonitoring.resyncDriftRuns: expected at most 7 runs (CloudWatch evaluates an alarm over at most 7 days)',
+    ],
+    [{ selfMonitoring: { resyncDriftRuns: 0 } }, 'selfMonitoring.resyncDriftRuns: expected at least 1 run'],
+    [{ selfMonitoring: { lagSecond: 60 } }, 'selfMonitoring.lagSecond: unknown setting'],
   ])('refuses %j, naming the setting', (document, problem) => {
     expect(() => parseOpsConfig(document)).toThrow(ConfigError);
     expect(() => parseOpsConfig(document)).toThrow(problem);

@@ -1,0 +1,455 @@
+/**
+ * Self-monitoring (deploy/monitoring.ts): each alarm's metric, statistic, threshold and actions as
+ * ops.config.yml's `selfMonitoring` sets them, the scheduled functions' missed-run alarms, the dashboard, and
+ * nothing at all with `enabled: false`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { alertsSettings } from '../../../deploy/alerts.js';
+import { drainSettings } from '../../../deploy/drain.js';
+import { jobsSettings } from '../../../deploy/jobs.js';
+import {
+  AWS_MANAGED_SNS_KEY,
+  dashboardBody,
+  EVENT_QUEUES,
+  EVERY_MINUTE,
+  FUNCTIONS,
+  fitsEvaluationRange,
+  monitoringSettings,
+  schedulePeriods,
+} from '../../../deploy/monitoring.js';
+import { reconcileSettings } from '../../../deploy/reconcile.js';
+import { resyncSettings } from '../../../deploy/resync.js';
+import { scalingSettings } from '../../../deploy/scaling.js';
+import { parseOpsConfig } from '../../../lib/ops-config.js';
+import { METRIC, METRICS_NAMESPACE } from '../../../lib/platform/metrics.js';
+import { SEVERITIES } from '../../../lib/platform/notification/severity.js';
+import { PROJECT_ROOT } from '../../support/fixtures.js';
+
+const stack = { service: 'ecs-ops', stage: 'prod' };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+const REGION = '${AWS::Region}';
+const TOPIC = [{ Ref: 'AlertTopic' }];
+const job = (schedule: string, enabled = true) => ({
+  schedule,
+  cluster: 'batch',
+  taskDefinition: 'report',
+  launchType: 'FARGATE',
+  network: { subnets: ['subnet-0abc1234'] },
+  enabled,
+});
+
+type Properties = Record<string, unknown>;
+type Resource = { Type: string; Properties: Properties };
+
+const resourcesOf = (document: Record<string, unknown>) =>
+  monitoringSettings(parseOpsConfig(document), stack).resources.Resources as Record<string, Resource>;
+
+/** Every alarm of a configuration, by logical id. */
+const alarmsOf = (document: Record<string, unknown> = {}) =>
+  Object.fromEntries(
+    Object.entries(resourcesOf(document))
+      .filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm')
+      .map(([id, resource]) => [id, resource.Properties]),
+  );
+
+/** What an alarm watches and when it fires, without its name and description. */
+const watched = (alarm: Properties | undefined) => {
+  const { AlarmName: _name, AlarmDescription: _description, ...rest } = alarm ?? {};
+  return rest;
+};
+
+const notifiesTheTopic = { ActionsEnabled: true, AlarmActions: TOPIC, OKActions: TOPIC };
+
+describe('self-monitoring alarms', () => {
+  const alarms = alarmsOf();
+
+  it('alarm on any message in each dead-letter queue', () => {
+    for (const queue of ['EcsEvents', 'Alerts', 'JobRuns', 'DrainEvents']) {
+      expect(watched(alarms[`${queue}DeadLetterQueueMessagesAlarm`]), queue).toEqual({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [`${queue}DeadLetterQueue`, 'QueueName'] } },
+        ],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        ...notifiesTheTopic,
+      });
+    }
+    expect(alarms.AlertsDeadLetterQueueMessagesAlarm?.AlarmDescription).toMatch(
+      /^\[critical\] .*`ecs-ops dlq list --store aws --stage prod` \(queue alerts;.*\/aws\/lambda\/ecs-ops-prod-alert\b/,
+    );
+  });
+
+  it('alarm on the age of the oldest message of each event queue, over selfMonitoring.queueAgeSeconds', () => {
+    for (const queue of ['EcsEvents', 'Alerts', 'JobRuns', 'DrainEvents']) {
+      expect(watched(alarms[`${queue}QueueAgeAlarm`]), queue).toEqual({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [`${queue}Queue`, 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 300,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        ...notifiesTheTopic,
+      });
+    }
+    const older = alarmsOf({ selfMonitoring: { queueAgeSeconds: 900 } });
+    expect(older.EcsEventsQueueAgeAlarm?.Threshold).toBe(900);
+    expect(older.EcsEventsQueueAgeAlarm?.AlarmDescription).toContain('over 900 s old');
+  });
+
+  it('alarm on any error and any throttle of every function, by its deployed name', () => {
+    for (const fn of FUNCTIONS) {
+      const id = fn.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) => letter.toUpperCase());
+      for (const metric of ['Errors', 'Throttles']) {
+        const alarm = alarms[`${id}${metric}Alarm`];
+        expect(watched(alarm), `${fn} ${metric}`).toEqual({
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: `ecs-ops-prod-${fn}` }],
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          DatapointsToAlarm: 1,
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          ...notifiesTheTopic,
+        });
+        expect(alarm?.AlarmName).toBe(`ecs-ops-prod-${fn}-${metric.toLowerCase()}`);
+        expect(alarm?.AlarmDescription).toContain(`/aws/lambda/ecs-ops-prod-${fn}`);
+      }
+    }
+  });
+
+  it('alarm when a scheduled function has not run for 3 of its periods, missing data breaching', () => {
+    const withJobs = alarmsOf({ jobs: { report: job('rate(5 minutes)') } });
+    const periods: Record<string, number> = {
+      AlertSummary: 60,
+      JobTimeouts: 60,
+      DrainSweeper: 60,
+      Scale: 60,
+      Resync: 900,
+      Launch: 300,
+    };
+    for (const [id, period] of Object.entries(periods)) {
+      const fn = id.replace(/(?<=.)([A-Z])/g, '-$1').toLowerCase();
+      expect(watched(withJobs[`${id}NotRunAlarm`]), id).toEqual({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: `ecs-ops-prod-${fn}` }],
+        Statistic: 'Sum',
+        Period: period,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        ...notifiesTheTopic,
+      });
+    }
+    // Functions fed by a queue have no schedule to miss.
+    const notRun = Object.keys(withJobs).filter((id) => id.endsWith('NotRunAlarm'));
+    expect(notRun.sort()).toEqual(
+      Object.keys(periods)
+        .map((id) => `${id}NotRunAlarm`)
+        .sort(),
+    );
+  });
+
+  it('alarm on reconcile’s p99 event lag over selfMonitoring.lagSeconds (the EventLag metric, in ms)', () => {
+    expect(watched(alarms.ReconcileLagAlarm)).toEqual({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: METRIC.eventLag.name,
+      Dimensions: [
+        { Name: 'stage', Value: 'prod' },
+        { Name: 'function', Value: 'reconcile' },
+      ],
+      ExtendedStatistic: 'p99',
+      Unit: 'Milliseconds',
+      Period: 60,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 60_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      ...notifiesTheTopic,
+    });
+    expect(alarms.ReconcileLagAlarm?.Statistic).toBeUndefined();
+    expect(alarmsOf({ selfMonitoring: { lagSeconds: 120 } }).ReconcileLagAlarm?.Threshold).toBe(120_000);
+  });
+
+  it('alarm on resync drift above zero for selfMonitoring.resyncDriftRuns runs in a row', () => {
+    expect(watched(alarms.ResyncDriftAlarm)).toEqual({
+      Namespace: 'ecs-ops',
+      MetricName: 'ResyncDrift',
+      Dimensions: [
+        { Name: 'stage', Value: 'prod' },
+        { Name: 'function', Value: 'resync' },
+      ],
+      Statistic: 'Sum',
+      Unit: 'Count',
+      Period: 900,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      ...notifiesTheTopic,
+    });
+    const custom = alarmsOf({ resync: { intervalMinutes: 30 }, selfMonitoring: { resyncDriftRuns: 5 } });
+    expect(custom.ResyncDriftAlarm).toMatchObject({
+      Period: 1800,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+    });
+    expect(custom.ResyncNotRunAlarm).toMatchObject({ Period: 1800, EvaluationPeriods: 3 });
+  });
+
+  it('state a severity first and what to do, in every description', () => {
+    for (const [id, alarm] of Object.entries(alarmsOf({ jobs: { report: job('rate(1 hour)') } }))) {
+      const description = alarm.AlarmDescription as string;
+      const severity = /^\[(\w+)\] /.exec(description)?.[1];
+      expect(SEVERITIES, id).toContain(severity);
+      expect(description, id).toMatch(/`ecs-ops [^`]+`|\/aws\/lambda\/ecs-ops-prod-/);
+      expect(description.length, id).toBeLessThanOrEqual(1024);
+      expect(alarm.AlarmName, id).toMatch(/^ecs-ops-prod-[a-z0-9-]+$/);
+    }
+  });
+
+  it('fit CloudWatch’s evaluation range at the settings’ limits', () => {
+    for (const document of [
+      {},
+      { resync: { intervalMinutes: 59 }, selfMonitoring: { resyncDriftRuns: 7 } },
+      { resync: { intervalMinutes: 1440 }, selfMonitoring: { resyncDriftRuns: 7 } },
+      { jobs: { report: job('rate(2 days)') } },
+    ]) {
+      for (const [id, alarm] of Object.entries(alarmsOf(document))) {
+        expect(
+          fitsEvaluationRange(alarm.Period as number, alarm.EvaluationPeriods as number),
+          `${JSON.stringify(document)} ${id}`,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the scheduled functions’ periods', () => {
+  it('have no resync alarms when resync.intervalMinutes is 0', () => {
+    const alarms = alarmsOf({ resync: { intervalMinutes: 0 } });
+    expect(alarms.ResyncNotRunAlarm).toBeUndefined();
+    expect(alarms.ResyncDriftAlarm).toBeUndefined();
+    expect(alarms.ResyncErrorsAlarm).toBeDefined();
+  });
+
+  it('have no launch alarm without jobs, nor with only disabled or cron jobs', () => {
+    expect(alarmsOf({}).LaunchNotRunAlarm).toBeUndefined();
+    expect(alarmsOf({ jobs: { report: job('rate(1 minute)', false) } }).LaunchNotRunAlarm).toBeUndefined();
+    expect(alarmsOf({ jobs: { report: job('cron(0/5 * * * ? *)') } }).LaunchNotRunAlarm).toBeUndefined();
+    expect(alarmsOf({}).LaunchErrorsAlarm).toBeDefined();
+  });
+
+  it('take launch’s shortest enabled rate, which it runs at least as often as', () => {
+    const config = parseOpsConfig({
+      jobs: {
+        hourly: job('rate(1 hour)'),
+        fast: job('rate(5 minutes)'),
+        off: job('rate(1 minute)', false),
+        nightly: job('cron(0 2 * * ? *)'),
+      },
+    });
+    expect(schedulePeriods(config)).toEqual({
+      'alert-summary': 60,
+      'job-timeouts': 60,
+      'drain-sweeper': 60,
+      scale: 60,
+      resync: 900,
+      launch: 300,
+    });
+  });
+
+  it('leave launch out when 3 of its periods exceed what CloudWatch evaluates (7 days)', () => {
+    expect(alarmsOf({ jobs: { report: job('rate(2 days)') } }).LaunchNotRunAlarm?.Period).toBe(172_800);
+    expect(alarmsOf({ jobs: { report: job('rate(3 days)') } }).LaunchNotRunAlarm).toBeUndefined();
+  });
+});
+
+describe('self-monitoring off', () => {
+  it('adds no alarm, no dashboard, no key, and leaves the topic on SNS’s AWS managed key', () => {
+    const settings = monitoringSettings(parseOpsConfig({ selfMonitoring: { enabled: false } }), stack);
+    expect(settings).toEqual({
+      topicKey: AWS_MANAGED_SNS_KEY,
+      resources: { Resources: {}, Outputs: {} },
+    });
+  });
+});
+
+describe('the alert topic with self-monitoring', () => {
+  const settings = monitoringSettings(parseOpsConfig({}), stack);
+
+  it('is encrypted with the stack’s key, which CloudWatch alarms and the account’s publishers may use', () => {
+    expect(settings.topicKey).toEqual({ Ref: 'AlertTopicKey' });
+    const key = (settings.resources.Resources as Record<string, Resource>).AlertTopicKey as Resource;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    const statements = (key.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Principal: { AWS: '*' },
+        Condition: {
+          StringEquals: {
+            'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+            'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
+          },
+        },
+      }),
+    );
+  });
+});
+
+describe('the dashboard', () => {
+  const config = parseOpsConfig({});
+  const resources = resourcesOf({});
+  const dashboard = resources.MonitoringDashboard as Resource;
+  const body = (dashboard.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+  type Widget = { properties: { title: string; region: string; metrics: unknown[][] } };
+  const widgets = (JSON.parse(body) as { widgets: Widget[] }).widgets;
+  const titled = (prefix: string) => widgets.find((widget) => widget.properties.title.startsWith(prefix));
+  const text = (widget: Widget | undefined) => JSON.stringify(widget?.properties.metrics);
+
+  it('is named for the stage, its body a Fn::Sub of the region and the queues’ names', () => {
+    expect(dashboard.Type).toBe('AWS::CloudWatch::Dashboard');
+    expect(dashboard.Properties.DashboardName).toBe('ecs-ops-prod');
+    expect(body).toEqual(JSON.stringify(dashboardBody(config, stack)));
+    const placeholders = new Set(body.match(/\$\{[^}]+\}/g));
+    expect([...placeholders].sort()).toEqual(
+      [
+        REGION,
+        ...EVENT_QUEUES.flatMap(({ name }) => [
+          `\${${name}Queue.QueueName}`,
+          `\${${name}DeadLetterQueue.QueueName}`,
+        ]),
+      ].sort(),
+    );
+    for (const widget of widgets) expect(widget.properties.region).toBe(REGION);
+  });
+
+  it('has the throughput, lag, dead letters, pages, drains, scaling and errors', () => {
+    for (const name of ['Received', 'Accepted', 'Duplicate', 'Stale', 'Invalid', 'Failed'])
+      expect(text(titled('Throughput'))).toContain(`MetricName=\\"Events${name}\\" stage=\\"prod\\"`);
+    expect(titled('Lag')?.properties.metrics).toEqual([
+      [
+        'ecs-ops',
+        'EventLag',
+        'stage',
+        'prod',
+        'function',
+        'reconcile',
+        { stat: 'p50', label: 'EventLag p50' },
+      ],
+      [
+        'ecs-ops',
+        'EventLag',
+        'stage',
+        'prod',
+        'function',
+        'reconcile',
+        { stat: 'p99', label: 'EventLag p99' },
+      ],
+    ]);
+    expect(titled('Dead-letter')?.properties.metrics).toHaveLength(4);
+    for (const name of ['PagesSent', 'PagesGrouped', 'PagesMuted', 'SummariesSent', 'PagesResolved'])
+      expect(text(titled('Pages'))).toContain(`MetricName=\\"${name}\\"`);
+    for (const name of ['DrainsStarted', 'DrainsReleased'])
+      expect(text(titled('Drains'))).toContain(`MetricName=\\"${name}\\"`);
+    expect(text(titled('Scaling'))).toContain('MetricName=\\"ScalingDecisions\\"');
+    const lambda = titled('Lambda')?.properties.metrics ?? [];
+    expect(lambda).toHaveLength(FUNCTIONS.length * 2);
+    for (const fn of FUNCTIONS) {
+      expect(lambda).toContainEqual([
+        'AWS/Lambda',
+        'Errors',
+        'FunctionName',
+        `ecs-ops-prod-${fn}`,
+        expect.anything(),
+      ]);
+      expect(lambda).toContainEqual([
+        'AWS/Lambda',
+        'Throttles',
+        'FunctionName',
+        `ecs-ops-prod-${fn}`,
+        expect.anything(),
+      ]);
+    }
+  });
+
+  it('is in the outputs, by name and by console URL', () => {
+    const { Outputs } = monitoringSettings(config, stack).resources as { Outputs: Record<string, unknown> };
+    expect(Outputs.DashboardName).toEqual({ Value: { Ref: 'MonitoringDashboard' } });
+    expect(JSON.stringify(Outputs.DashboardUrl)).toContain(
+      `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards:name=\${MonitoringDashboard}`,
+    );
+  });
+});
+
+describe('what the monitoring tables are held to', () => {
+  const serverless = parseYaml(readFileSync(join(PROJECT_ROOT, 'serverless.yml'), 'utf8'), {
+    customTags: [
+      { tag: '!Ref', resolve: (value: string) => ({ Ref: value }) },
+      { tag: '!GetAtt', resolve: (value: string) => ({ 'Fn::GetAtt': value }) },
+    ],
+  }) as { functions: Record<string, { events?: unknown }> };
+
+  it('FUNCTIONS lists every function of serverless.yml', () => {
+    expect([...FUNCTIONS].sort()).toEqual(Object.keys(serverless.functions).sort());
+  });
+
+  it('EVERY_MINUTE lists the functions serverless.yml schedules at rate(1 minute); resync and launch are generated', () => {
+    const scheduled = Object.entries(serverless.functions).flatMap(([name, fn]) =>
+      Array.isArray(fn.events) &&
+      fn.events.some((event) => (event as { schedule?: string }).schedule === 'rate(1 minute)')
+        ? [name]
+        : [],
+    );
+    expect(scheduled.sort()).toEqual([...EVERY_MINUTE].sort());
+    expect(serverless.functions.resync?.events).toBe(`\${ecsops:resync.schedules}`);
+    expect(serverless.functions.launch?.events).toBe(`\${ecsops:jobs.schedules}`);
+  });
+
+  it('EVENT_QUEUES names every queue the capabilities declare, each with its dead-letter queue', () => {
+    const config = parseOpsConfig({});
+    const declared = [
+      reconcileSettings(config, stack),
+      resyncSettings(config, stack),
+      alertsSettings(config, stack),
+      jobsSettings(config, stack),
+      drainSettings(config, stack),
+      scalingSettings(config, stack),
+    ].flatMap(({ resources }) =>
+      Object.entries(resources.Resources as Record<string, Resource>)
+        .filter(([, resource]) => resource.Type === 'AWS::SQS::Queue')
+        .map(([id]) => id),
+    );
+    expect(declared.sort()).toEqual(
+      EVENT_QUEUES.flatMap(({ name }) => [`${name}Queue`, `${name}DeadLetterQueue`]).sort(),
+    );
+  });
+});

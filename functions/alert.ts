@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type AlertDependencies, type AlertRecordOutcome, createAlerting } from '../lib/alerts/alerting.js';
+import { alertMetrics } from '../lib/alerts/metrics.js';
 import { alertDependencies } from '../lib/alerts/wiring.js';
 import { functionLogger } from '../lib/platform/handler/handler.js';
 import { type Processed, sqsBatchHandler } from '../lib/platform/handler/sqs-batch-handler.js';
@@ -17,6 +18,13 @@ function logOutcome(logger: Logger, outcome: Processed<AlertRecordOutcome>): voi
 }
 
 export const createHandler = (dependencies: () => AlertDependencies, logger = functionLogger('alert')) =>
-  sqsBatchHandler({ logger, dependencies, processorOf: createAlerting, logOutcome });
+  sqsBatchHandler({
+    name: 'alert',
+    logger,
+    dependencies,
+    processorOf: createAlerting,
+    logOutcome,
+    metricsOf: ({ outcomes }) => alertMetrics(outcomes),
+  });
 
 export const handler = createHandler(alertDependencies);

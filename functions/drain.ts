@@ -10,6 +10,7 @@ import {
   type DrainBatchDependencies,
   type DrainRecordOutcome,
 } from '../lib/drain/drain-batch.js';
+import { drainMetrics } from '../lib/drain/metrics.js';
 import { drainDependencies } from '../lib/drain/wiring.js';
 import { functionLogger } from '../lib/platform/handler/handler.js';
 import { type Processed, sqsBatchHandler } from '../lib/platform/handler/sqs-batch-handler.js';
@@ -21,6 +22,13 @@ function logOutcome(logger: Logger, outcome: Processed<DrainRecordOutcome>): voi
 }
 
 export const createHandler = (dependencies: () => DrainBatchDependencies, logger = functionLogger('drain')) =>
-  sqsBatchHandler({ logger, dependencies, processorOf: createDrainBatch, logOutcome });
+  sqsBatchHandler({
+    name: 'drain',
+    logger,
+    dependencies,
+    processorOf: createDrainBatch,
+    logOutcome,
+    metricsOf: ({ outcomes }) => drainMetrics(outcomes),
+  });
 
 export const handler = createHandler(drainDependencies);

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createJobRuns, type JobRunOutcome, type JobRunsDependencies } from '../lib/jobs/job-runs.js';
+import { jobRunMetrics } from '../lib/jobs/metrics.js';
 import { jobRunsDependencies } from '../lib/jobs/wiring.js';
 import { functionLogger } from '../lib/platform/handler/handler.js';
 import { type Processed, sqsBatchHandler } from '../lib/platform/handler/sqs-batch-handler.js';
@@ -24,6 +25,13 @@ function logOutcome(logger: Logger, outcome: Processed<JobRunOutcome>): void {
 }
 
 export const createHandler = (dependencies: () => JobRunsDependencies, logger = functionLogger('job-runs')) =>
-  sqsBatchHandler({ logger, dependencies, processorOf: createJobRuns, logOutcome });
+  sqsBatchHandler({
+    name: 'job-runs',
+    logger,
+    dependencies,
+    processorOf: createJobRuns,
+    logOutcome,
+    metricsOf: ({ outcomes }) => jobRunMetrics(outcomes),
+  });
 
 export const handler = createHandler(jobRunsDependencies);

@@ -11,8 +11,10 @@ import {
   type LaunchOutcome,
   type RunSummary,
 } from '../lib/jobs/launcher.js';
+import { launchMetrics } from '../lib/jobs/metrics.js';
 import { launchDependencies } from '../lib/jobs/wiring.js';
 import { functionLogger, lambdaHandler } from '../lib/platform/handler/handler.js';
+import { publishFailures } from '../lib/platform/notification/metrics.js';
 
 export type { LaunchEvent, RunSummary };
 
@@ -39,11 +41,20 @@ function logSummary(logger: Logger, summary: RunSummary): void {
 
 export const createHandler = (dependencies: () => LaunchDependencies, logger = functionLogger('launch')) =>
   lambdaHandler({
+    name: 'launch',
     logger,
     dependencies: () => createLauncher(dependencies()),
-    handle: async (event: LaunchEvent, launch, context): Promise<RunSummary> => {
-      const summary = await launch(event, context);
+    handle: async (event: LaunchEvent, launch, context, record): Promise<RunSummary> => {
+      let summary: RunSummary;
+      try {
+        summary = await launch(event, context);
+      } catch (error) {
+        // A page that SNS refused fails the launch (the retry sends it): the one failed publish it can have.
+        record([publishFailures([{ error }])]);
+        throw error;
+      }
       logSummary(logger, summary);
+      record(launchMetrics(summary));
       return summary;
     },
   });

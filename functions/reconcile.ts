@@ -4,6 +4,7 @@
  */
 import { functionLogger } from '../lib/platform/handler/handler.js';
 import { sqsBatchHandler } from '../lib/platform/handler/sqs-batch-handler.js';
+import { reconcileMetrics } from '../lib/reconcile/metrics.js';
 import {
   countOutcomes,
   processBatch,
@@ -16,12 +17,14 @@ export const createHandler = (
   logger = functionLogger('reconcile'),
 ) =>
   sqsBatchHandler({
+    name: 'reconcile',
     logger,
     dependencies,
     processorOf: (ready) => (records) => processBatch(records, ready),
     // One line per batch: a record that went through needs none of its own.
     logBatch: (log, { records, outcomes, redeliver }) =>
       log.info('batch reconciled', { records, ...countOutcomes(outcomes), redeliver: redeliver.length }),
+    metricsOf: ({ records, outcomes }) => reconcileMetrics(records, outcomes, new Date()),
   });
 
 export const handler = createHandler(reconcileDependencies);

@@ -6,6 +6,7 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import { functionLogger, lambdaHandler } from '../lib/platform/handler/handler.js';
+import { resyncMetrics } from '../lib/resync/metrics.js';
 import { PHASES, type ResyncRequest, type ResyncResult } from '../lib/resync/model.js';
 import { resync } from '../lib/resync/resync.js';
 import { type ResyncFunctionDependencies, resyncDependencies } from '../lib/resync/wiring.js';
@@ -36,9 +37,10 @@ export const createHandler = (
   logger = functionLogger('resync'),
 ) =>
   lambdaHandler({
+    name: 'resync',
     logger,
     dependencies,
-    handle: async (event: unknown, resources, context): Promise<ResyncResult> => {
+    handle: async (event: unknown, resources, context, record): Promise<ResyncResult> => {
       const request = requestOf(event);
       const trigger = request.trigger;
       const result = await resync(
@@ -50,6 +52,7 @@ export const createHandler = (
         const level = report.failed > 0 || report.invalid.length > 0 ? 'warn' : 'info';
         logger[level]('resync of a cluster', { ...counts, corrections: corrections.length, trigger });
       }
+      record(resyncMetrics(result));
       if (result.cursor !== undefined) {
         await resources.lambda.send(
           new InvokeCommand({

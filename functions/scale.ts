@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { functionLogger, lambdaHandler } from '../lib/platform/handler/handler.js';
+import { scalingMetrics } from '../lib/scaling/decision-metrics.js';
 import type { ScalingReport } from '../lib/scaling/report.js';
 import { createScaler, type ScalerDependencies } from '../lib/scaling/scaler.js';
 import { scaleDependencies } from '../lib/scaling/wiring.js';
@@ -25,12 +26,14 @@ function logReport(logger: Logger, report: ScalingReport): void {
 
 export const createHandler = (dependencies: () => ScalerDependencies, logger = functionLogger('scale')) =>
   lambdaHandler({
+    name: 'scale',
     logger,
     dependencies: () => createScaler(dependencies()),
-    handle: async (event: ScaleEvent | undefined, scaler): Promise<ScalingReport[]> => {
+    handle: async (event: ScaleEvent | undefined, scaler, _context, record): Promise<ScalingReport[]> => {
       const policy = typeof event?.policy === 'string' ? event.policy : undefined;
       const reports = policy === undefined ? await scaler.evaluateAll() : [await scaler.evaluate(policy)];
       for (const report of reports) logReport(logger, report);
+      record(scalingMetrics(reports));
       return reports;
     },
   });

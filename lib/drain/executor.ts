@@ -133,7 +133,14 @@ export function createDrainExecutor(dependencies: DrainExecutorDependencies) {
       lastTaskStoppedAt: drain.lastTaskStoppedAt,
       apiCalls: drain.apiCalls,
     });
-    return { ec2InstanceId, step: 'released', explanation: plan.decision.explanation, release };
+    return {
+      ec2InstanceId,
+      step: 'released',
+      explanation: plan.decision.explanation,
+      release,
+      startedAt: drain.startedAt,
+      ...(drain.lastTaskStoppedAt === undefined ? {} : { lastTaskStoppedAt: drain.lastTaskStoppedAt }),
+    };
   }
 
   async function tend(

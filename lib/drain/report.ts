@@ -17,4 +17,7 @@ export interface DrainReport {
   step: DrainStep;
   explanation: string;
   release?: Release;
+  /** With a release: when the drain started and its last task stopped, for the release latency. */
+  startedAt?: string;
+  lastTaskStoppedAt?: string;
 }

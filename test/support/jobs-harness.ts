@@ -24,6 +24,7 @@ import { SnsMailbox } from '../../local/sns/sns-mailbox.js';
 import { sqsEvent } from './fixtures.js';
 import { lambdaContext } from './lambda-context.js';
 import { endpointFor } from './local-endpoint.js';
+import { handlerEnvironment } from './metrics.js';
 import { RecordingDeadLetters, simulatedWorld } from './simulated-world.js';
 import { tempDir } from './temp-dir.js';
 
@@ -111,6 +112,7 @@ export async function setup(store: StateStore, jobs: Record<string, unknown>, ex
   const deadLetters = new RecordingDeadLetters();
   const config = z.parse(JobsConfig, jobs);
   const logged: { message: string; fields: Record<string, unknown> }[] = [];
+  handlerEnvironment();
   /** A Lambda instance's logger, recording what it logs. */
   const logger = () => {
     const made = new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' });

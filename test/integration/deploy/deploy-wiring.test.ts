@@ -259,7 +259,8 @@ describe('packaged CloudFormation template', () => {
     expect(resources.AlertTopic?.Properties).toEqual({
       TopicName: 'ecs-ops-alerts-ci',
       DisplayName: 'ecs-ops',
-      KmsMasterKeyId: 'alias/aws/sns',
+      // Self-monitoring is on: the stack's own key, which CloudWatch alarms may publish through.
+      KmsMasterKeyId: { Ref: 'AlertTopicKey' },
       Subscription: [{ Protocol: 'email', Endpoint: 'oncall@example.com' }],
     });
     expect(template.Outputs.AlertTopicArn).toEqual({ Value: { Ref: 'AlertTopic' } });
@@ -810,6 +811,8 @@ describe('resync in the packaged template', () => {
     });
     expect(resync.Environment.Variables).toEqual({
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_SERVICE_NAME: 'ecs-ops',
+      STAGE: 'ci',
       STATE_TABLE: { Ref: 'StateTable' },
       WATCHED_CLUSTERS: '["prod","batch"]',
       RESYNC_CALLS_PER_SECOND: '10',
@@ -863,5 +866,161 @@ describe('step scaling in the packaged template', () => {
     expect(scalePolicyStatements(parseOpsConfig({}, 'ops.config.yml'))).toEqual([
       { Sid: 'NoPoliciesConfigured', Effect: 'Deny', Action: 'ecs:UpdateService', Resource: '*' },
     ]);
+  });
+});
+
+describe('self-monitoring in the packaged template', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm');
+  const topic = [{ Ref: 'AlertTopic' }];
+
+  /**
+   * Every alarm of the stack with this repository's ops.config.yml (selfMonitoring left to its defaults, resync
+   * every 15 minutes, one job at rate(1 minute)): its metric, statistic, threshold and comparison, its periods,
+   * and its severity.
+   */
+  const dlq = (queue: string, severity: string) => [
+    `${queue}DeadLetterQueueMessagesAlarm`,
+    ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'Maximum', '> 0', 60, 1, severity],
+  ];
+  const age = (queue: string, severity: string) => [
+    `${queue}QueueAgeAlarm`,
+    ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'Maximum', '> 300', 60, 1, severity],
+  ];
+  const failures = (id: string, errors: string, throttles: string) => [
+    [`${id}ErrorsAlarm`, ['AWS/Lambda', 'Errors', 'Sum', '> 0', 60, 1, errors]],
+    [`${id}ThrottlesAlarm`, ['AWS/Lambda', 'Throttles', 'Sum', '> 0', 60, 1, throttles]],
+  ];
+  const notRun = (id: string, period: number, severity: string) => [
+    `${id}NotRunAlarm`,
+    ['AWS/Lambda', 'Invocations', 'Sum', '< 1', period, 3, severity],
+  ];
+  const ALARMS = Object.fromEntries([
+    dlq('EcsEvents', 'high'),
+    dlq('Alerts', 'critical'),
+    dlq('JobRuns', 'high'),
+    dlq('DrainEvents', 'high'),
+    age('EcsEvents', 'high'),
+    age('Alerts', 'critical'),
+    age('JobRuns', 'medium'),
+    age('DrainEvents', 'high'),
+    ...failures('Reconcile', 'high', 'medium'),
+    ...failures('Resync', 'medium', 'medium'),
+    ...failures('Alert', 'critical', 'high'),
+    ...failures('AlertSummary', 'high', 'medium'),
+    ...failures('Launch', 'high', 'high'),
+    ...failures('JobTimeouts', 'high', 'medium'),
+    ...failures('JobRuns', 'high', 'medium'),
+    ...failures('Drain', 'high', 'high'),
+    ...failures('DrainSweeper', 'high', 'medium'),
+    ...failures('Scale', 'high', 'medium'),
+    notRun('AlertSummary', 60, 'high'),
+    notRun('JobTimeouts', 60, 'high'),
+    notRun('DrainSweeper', 60, 'high'),
+    notRun('Scale', 60, 'high'),
+    notRun('Resync', 900, 'medium'),
+    notRun('Launch', 60, 'high'),
+    ['ReconcileLagAlarm', ['ecs-ops', 'EventLag', 'p99', '> 60000', 60, 3, 'high']],
+    ['ResyncDriftAlarm', ['ecs-ops', 'ResyncDrift', 'Sum', '> 0', 900, 3, 'medium']],
+  ]) as Record<string, [string, string, string, string, number, number, string]>;
+
+  it('are exactly the alarms of the table, each with its metric, threshold and severity', () => {
+    const found = Object.fromEntries(
+      alarms().map(([id, { Properties: p }]) => [
+        id,
+        [
+          p.Namespace,
+          p.MetricName,
+          p.Statistic ?? p.ExtendedStatistic,
+          `${p.ComparisonOperator === 'GreaterThanThreshold' ? '>' : '<'} ${p.Threshold}`,
+          p.Period,
+          p.EvaluationPeriods,
+          /^\[(\w+)\] /.exec(p.AlarmDescription as string)?.[1],
+        ],
+      ]),
+    );
+    expect(found).toEqual(ALARMS);
+  });
+
+  it('notify the alert topic when they fire and when they clear', () => {
+    for (const [id, alarm] of alarms()) {
+      expect(alarm.Properties, id).toMatchObject({ AlarmActions: topic, OKActions: topic });
+      expect(alarm.Properties.AlarmName, id).toMatch(/^ecs-ops-ci-/);
+    }
+  });
+
+  it('watch every dead-letter queue and every event queue of the template', () => {
+    const watchedQueues = alarms().flatMap(([, alarm]) =>
+      (alarm.Properties.Dimensions as { Name: string; Value: unknown }[])
+        .filter((dimension) => dimension.Name === 'QueueName')
+        .map((dimension) => [alarm.Properties.MetricName, dimension.Value]),
+    );
+    const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
+    expect(queues).toHaveLength(8);
+    for (const queue of queues) {
+      const metric = queue.endsWith('DeadLetterQueue')
+        ? 'ApproximateNumberOfMessagesVisible'
+        : 'ApproximateAgeOfOldestMessage';
+      expect(watchedQueues, queue).toContainEqual([metric, { 'Fn::GetAtt': [queue, 'QueueName'] }]);
+    }
+  });
+
+  it('watch the errors and throttles of every function, by its deployed name', () => {
+    const byFunction = alarms().flatMap(([, alarm]) =>
+      (alarm.Properties.Dimensions as { Name: string; Value: unknown }[])
+        .filter((dimension) => dimension.Name === 'FunctionName')
+        .map((dimension) => `${dimension.Value} ${alarm.Properties.MetricName}`),
+    );
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(10);
+    for (const [, fn] of functions) {
+      expect(byFunction).toContain(`${fn.Properties.FunctionName} Errors`);
+      expect(byFunction).toContain(`${fn.Properties.FunctionName} Throttles`);
+    }
+  });
+
+  it('give no role any CloudWatch or KMS permission: the alarms and dashboard are the stack’s alone', () => {
+    for (const [role] of ofType('AWS::IAM::Role')) {
+      const actions = statementsOf(role).flatMap((statement) => [statement.Action].flat());
+      expect(
+        actions.filter((action) => /^(cloudwatch|kms):/.test(action)),
+        role,
+      ).toEqual([]);
+    }
+  });
+
+  it('encrypt the alert topic with a key CloudWatch alarms may publish through', () => {
+    const key = resources.AlertTopicKey?.Properties as {
+      KeyPolicy: { Statement: { Principal: unknown; Action: unknown }[] };
+    };
+    expect(key.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      }),
+    );
+  });
+
+  it('have a dashboard, its name and URL in the outputs', () => {
+    const dashboard = resources.MonitoringDashboard as Resource;
+    expect(dashboard.Properties.DashboardName).toBe('ecs-ops-ci');
+    const body = (dashboard.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+    const titles = (JSON.parse(body) as { widgets: { properties: { title: string } }[] }).widgets.map(
+      (widget) => widget.properties.title.split(/[ :]/)[0],
+    );
+    expect(titles).toEqual([
+      'Throughput',
+      'Lag',
+      'Dead-letter',
+      'Event',
+      'Pages',
+      'Drains',
+      'Scaling',
+      'Resync',
+      'Lambda',
+    ]);
+    expect(template.Outputs.DashboardName).toEqual({ Value: { Ref: 'MonitoringDashboard' } });
+    expect(JSON.stringify(template.Outputs.DashboardUrl)).toContain(
+      `#dashboards:name=\${MonitoringDashboard}`,
+    );
   });
 });

@@ -40,6 +40,7 @@ import {
 } from '../../../support/fixtures.js';
 import { lambdaContext } from '../../../support/lambda-context.js';
 import { endpointFor } from '../../../support/local-endpoint.js';
+import { handlerEnvironment } from '../../../support/metrics.js';
 import { RecordingDeadLetters } from '../../../support/simulated-world.js';
 import { tempDir } from '../../../support/temp-dir.js';
 
@@ -114,6 +115,7 @@ async function setup(
   const windows = new CrashLoopStore({ tableName: store.tableName, client: store.client, config });
   const deadLetters = new RecordingDeadLetters();
   const logged: string[] = [];
+  handlerEnvironment();
   /** A new Lambda instance: its own caches, idempotency config and logger, sharing the AWS resources. */
   const lambda = (instance: { publisher?: AlertPublisher; now?: () => Date } = {}) => {
     const logger = new Logger({ serviceName: 'ecs-ops', logLevel: 'SILENT' });

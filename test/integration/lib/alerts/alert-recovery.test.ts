@@ -32,6 +32,7 @@ import { engines, freshStore, requireEngine } from '../../../support/engines.js'
 import { body, redeliver, sqsEvent } from '../../../support/fixtures.js';
 import { lambdaContext } from '../../../support/lambda-context.js';
 import { endpointFor } from '../../../support/local-endpoint.js';
+import { handlerEnvironment } from '../../../support/metrics.js';
 import { prodCluster, START } from '../../../support/simulated-ecs.js';
 import { RecordingDeadLetters } from '../../../support/simulated-world.js';
 import { tempDir } from '../../../support/temp-dir.js';
@@ -61,6 +62,7 @@ async function world(store: StateStore, wrap: (real: AlertPublisher) => AlertPub
   const windows = new CrashLoopStore({ tableName: store.tableName, client: store.client, config });
   const now = () => new Date(cluster.clock.now);
   const summary = { config, windows, publisher, journal, now };
+  handlerEnvironment();
   const alert = createHandler(
     () => ({
       ...summary,

@@ -33,6 +33,7 @@ import {
   taskEvent,
 } from '../../../support/fixtures.js';
 import { lambdaContext } from '../../../support/lambda-context.js';
+import { handlerEnvironment } from '../../../support/metrics.js';
 
 const RETENTION = { stoppedDays: 30, historyDays: 90 };
 
@@ -103,6 +104,7 @@ function harness(
   store: Pick<StateStore, 'putLatest' | 'putHistory'>,
   deadLetters = new RecordingDeadLetters(),
 ): Harness {
+  handlerEnvironment();
   const handler = createHandler(
     () => ({ store, deadLetters, retention: RETENTION, writeConcurrency: 4 }),
     new Logger({ serviceName: 'ecs-ops-test', logLevel: 'SILENT' }),

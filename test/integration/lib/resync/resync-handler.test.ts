@@ -13,6 +13,7 @@ import { engines, freshStore, requireEngine } from '../../../support/engines.js'
 import { lambdaContext } from '../../../support/lambda-context.js';
 import { endpointFor } from '../../../support/local-endpoint.js';
 import { captureLogLines } from '../../../support/log-lines.js';
+import { handlerEnvironment } from '../../../support/metrics.js';
 import { resyncWorld, startWebTasks } from '../../../support/resync-harness.js';
 
 /** A context whose remaining time runs out after `pages` checks: the run stops between pages. */
@@ -38,6 +39,7 @@ describe.each(engines())('the resync function on $name', (engine) => {
       }),
     });
     const lines = captureLogLines();
+    handlerEnvironment();
     const handler = createHandler(() => ({ ...w.dependencies, lambda: new LambdaClient(config) }));
 
     const first = (await handler(

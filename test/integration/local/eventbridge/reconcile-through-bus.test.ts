@@ -23,6 +23,7 @@ import {
   taskEvent,
 } from '../../../support/fixtures.js';
 import { lambdaContext } from '../../../support/lambda-context.js';
+import { handlerEnvironment } from '../../../support/metrics.js';
 
 const root = PROJECT_ROOT;
 const START = Date.parse('2026-05-01T12:00:00Z');
@@ -87,6 +88,7 @@ describe.each(engines())('the local bus into the reconcile handler on $name', (e
     const deadLetterQueue = created.get(route.queue.deadLetterQueue as string);
     if (deadLetterQueue === undefined) throw new Error('the ecs-events queue has no dead-letter queue');
     const store = await freshStore(target);
+    handlerEnvironment();
     const handler = createHandler(
       () => ({
         store,

@@ -45,6 +45,8 @@ describe('loadDeployment on the repository’s serverless.yml and ops.config.yml
   it('gives the function its deployed environment, intrinsics kept for the caller to map', () => {
     expect(reconcile?.function.environment).toEqual({
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_SERVICE_NAME: 'ecs-ops',
+      STAGE: 'dev',
       STATE_TABLE: { Ref: 'StateTable' },
       DEAD_LETTER_QUEUE_URL: { Ref: 'EcsEventsDeadLetterQueue' },
       RETENTION_STOPPED_DAYS: '30',

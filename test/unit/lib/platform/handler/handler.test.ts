@@ -1,14 +1,17 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler as createDrainSweeper } from '../../../../../functions/drain-sweeper.js';
 import { handler as deployedJobTimeouts } from '../../../../../functions/job-timeouts.js';
 import type { Drainer } from '../../../../../lib/drain/drainer.js';
 import { functionLogger, lambdaHandler } from '../../../../../lib/platform/handler/handler.js';
 import { lambdaContext } from '../../../../support/lambda-context.js';
 import { captureLogLines } from '../../../../support/log-lines.js';
+import { handlerEnvironment } from '../../../../support/metrics.js';
 
 const contextOf = (awsRequestId: string) => ({ ...lambdaContext(), awsRequestId });
 
 describe('lambdaHandler', () => {
+  beforeEach(() => handlerEnvironment());
+
   it('puts the Lambda context on the log lines of a scheduled function', async () => {
     // Prepare: drain-sweeper, a scheduled function, with a drainer that released one instance, in a container
     // Lambda started for an invocation (Powertools reports cold starts only then).
@@ -40,8 +43,10 @@ describe('lambdaHandler', () => {
 
   it('builds the dependencies once per container, at the first invocation', async () => {
     // Prepare
+    captureLogLines();
     const build = vi.fn(() => ({ greeting: 'hello' }));
     const handler = lambdaHandler({
+      name: 'test',
       logger: functionLogger('test'),
       dependencies: build,
       handle: async (event: { name: string }, { greeting }) => `${greeting} ${event.name}`,
@@ -85,6 +90,7 @@ describe('lambdaHandler', () => {
     captureLogLines();
     let attempts = 0;
     const handler = lambdaHandler({
+      name: 'test',
       logger: functionLogger('test'),
       dependencies: () => {
         attempts++;

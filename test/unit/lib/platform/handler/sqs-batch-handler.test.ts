@@ -4,16 +4,19 @@ import { failedRecord, invalidRecord } from '../../../../../lib/platform/dead-le
 import { ConflictError, InProgressElsewhereError } from '../../../../../lib/platform/errors.js';
 import { functionLogger } from '../../../../../lib/platform/handler/handler.js';
 import { sqsBatchHandler } from '../../../../../lib/platform/handler/sqs-batch-handler.js';
+import { METRIC, metricRecord } from '../../../../../lib/platform/metrics.js';
 import { lambdaContext } from '../../../../support/lambda-context.js';
 import { captureLogLines } from '../../../../support/log-lines.js';
+import { emittedMetrics, handlerEnvironment } from '../../../../support/metrics.js';
 
 const sqsEvent = (bodies: string[]) =>
   ({ Records: bodies.map((body, index) => ({ messageId: `m${index}`, body })) }) as unknown as SQSEvent;
 
 describe('sqsBatchHandler', () => {
-  it('logs each record by the class of its error, and reports the ones to redeliver', async () => {
+  it('logs each record by the class of its error, records its metrics, and reports the ones to redeliver', async () => {
     // Prepare: one record of each kind; the processor decides by body.
     const lines = captureLogLines();
+    handlerEnvironment({ emf: true });
     const outcomeOf = (id: string, body: string) => {
       if (body === 'bad') return invalidRecord(id, { field: 'detail.version', reason: 'expected a number' });
       if (body === 'busy') return failedRecord(id, new InProgressElsewhereError('decided elsewhere'));
@@ -21,6 +24,7 @@ describe('sqsBatchHandler', () => {
       return { id, outcome: 'done' as const, reason: `did ${body}` };
     };
     const handler = sqsBatchHandler({
+      name: 'consumer',
       logger: functionLogger('consumer'),
       dependencies: () => ({}),
       processorOf: () => async (records) => {
@@ -30,6 +34,7 @@ describe('sqsBatchHandler', () => {
       logOutcome: (logger, outcome) => logger.info('record done', { ...outcome }),
       logBatch: (logger, { records, redeliver }) =>
         logger.info('batch', { records, redeliver: redeliver.length }),
+      metricsOf: ({ records }) => [metricRecord(METRIC.eventsReceived, records.length)],
     });
 
     // Act
@@ -37,7 +42,8 @@ describe('sqsBatchHandler', () => {
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] });
-    expect(lines.map((line) => [line.level, line.message, line.id])).toEqual([
+    const logLines = lines.filter((line) => 'message' in line);
+    expect(logLines.map((line) => [line.level, line.message, line.id])).toEqual([
       ['INFO', 'record done', 'm0'],
       ['WARN', 'dead-lettered an invalid record', 'm1'],
       ['INFO', 'in progress elsewhere: will be redelivered', 'm2'],
@@ -45,8 +51,17 @@ describe('sqsBatchHandler', () => {
       ['INFO', 'batch', undefined],
     ]);
     // Bad input is described by its field and reason; an unexpected failure also by its error.
-    expect(lines[1]).toMatchObject({ field: 'detail.version', reason: 'expected a number' });
-    expect(lines[1]).not.toHaveProperty('error');
-    expect(lines[3]).toMatchObject({ error: { name: 'ConflictError', retryable: true } });
+    expect(logLines[1]).toMatchObject({ field: 'detail.version', reason: 'expected a number' });
+    expect(logLines[1]).not.toHaveProperty('error');
+    expect(logLines[3]).toMatchObject({ error: { name: 'ConflictError', retryable: true } });
+    expect(emittedMetrics(lines)).toEqual([
+      {
+        name: 'EventsReceived',
+        unit: 'Count',
+        value: 4,
+        dimensions: { stage: 'test', function: 'consumer' },
+        namespace: 'ecs-ops',
+      },
+    ]);
   });
 });

@@ -40,6 +40,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
   view.headline(deployment, options, removed);
   const random = seededRandom(options.seed);
   const account = await startLocalAccount({ options, deployment, clock, random, view });
+  view.endpoint(account.endpoint.url);
   try {
     const [services = 'default', jobs = services] = options.clusters;
     buildTopology(account.sim, [services, jobs], options.drain.autoScalingGroups[0] ?? SERVICES_ASG, random);

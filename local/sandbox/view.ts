@@ -31,6 +31,13 @@ export class SandboxView {
   ) {}
 
   /** `startedClean`: what an earlier run had left in --dir and the sandbox removed first. */
+  /** Where the local AWS answers while the run lasts: what `ecs-ops dlq` (and any SDK) can be pointed at. */
+  endpoint(url: string) {
+    this.out(
+      `  local AWS endpoint, while the run lasts: ${url} (e.g. AWS_ENDPOINT_URL=${url} npx ecs-ops dlq list)`,
+    );
+  }
+
   headline(
     deployment: Pick<Deployment, 'routes' | 'schedules' | 'topics'>,
     options: Pick<SandboxOptions, 'speed' | 'chaos' | 'loss' | 'seed' | 'clusters' | 'dir'>,

@@ -87,6 +87,14 @@ describe('SandboxView', () => {
     );
   });
 
+  it('says where the local AWS endpoint answers while the run lasts, and what to point at it', () => {
+    const { lines, view } = setup();
+    view.endpoint('http://127.0.0.1:4566');
+    expect(lines).toEqual([
+      '  local AWS endpoint, while the run lasts: http://127.0.0.1:4566 (e.g. AWS_ENDPOINT_URL=http://127.0.0.1:4566 npx ecs-ops dlq list)',
+    ]);
+  });
+
   it('shows each message landing in the mailbox, stamped with simulated time', () => {
     const { lines, view } = setup();
     view.mailbox(START + 12_345, '[ecs-ops] prod api exited 137');

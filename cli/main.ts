@@ -21,6 +21,7 @@ import { SANDBOX, sandboxCommand } from './commands/sandbox.js';
 import { SCALE, scaleCommand } from './commands/scale.js';
 import { SCALING, scalingCommand } from './commands/scaling.js';
 import { INSTANCES, instancesCommand, TASKS, tasksCommand } from './commands/state.js';
+import { STATUS, statusCommand } from './commands/status.js';
 import { STOPS, stopsCommand } from './commands/stops.js';
 import { TASK, taskCommand } from './commands/task.js';
 import { TIMELINE, timelineCommand } from './commands/timeline.js';
@@ -61,6 +62,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   DRAIN,
   RESYNC,
   DLQ,
+  STATUS,
   DEMO,
 ];
 
@@ -81,6 +83,7 @@ const RUNS: Record<string, Run> = {
   drain: (context, { args }) => drainCommand(context, args),
   resync: (context, { values }) => resyncCommand(context, values),
   dlq: (context, { words, args, values }) => dlqCommand(context, words[1], args, values),
+  status: (context, { args, values }) => statusCommand(context, args, values),
   scaling: (context, { values }) =>
     scalingCommand(context, {
       service: listOf(values, 'service'),
@@ -96,6 +99,7 @@ const RUNS: Record<string, Run> = {
       chaos: stringOf(values, 'chaos'),
       loss: stringOf(values, 'loss'),
       seed: stringOf(values, 'seed'),
+      break: stringOf(values, 'break'),
     }),
   jobs: (context, { words, args, values }) => jobsCommand(context, words[1], args, values),
 };

@@ -3,6 +3,7 @@
  * Ctrl-C stops it cleanly: delivery is drained and the summary printed before the store closes.
  */
 import { randomInt } from 'node:crypto';
+import { FUNCTIONS } from '../../deploy/monitoring.js';
 import type { SandboxOptions } from '../../local/sandbox/model.js';
 import { runSandbox } from '../../local/sandbox/sandbox.js';
 import type { CommandContext } from '../context.js';
@@ -14,7 +15,7 @@ import { UsageError } from '../usage.js';
 export const SANDBOX: CommandSpec = {
   name: 'sandbox',
   localOnly: 'the sandbox runs on the local store only; leave out --store aws',
-  noArgs: 'use --duration, --speed, --chaos, --loss or --seed',
+  noArgs: 'use --duration, --speed, --chaos, --loss, --seed or --break',
   summary:
     "run ecs-ops end to end on a simulated ECS account: the deployed functions, serverless.yml's routing, a " +
     'local AWS endpoint (npm start)',
@@ -38,6 +39,13 @@ export const SANDBOX: CommandSpec = {
         '(default 0 = off; below 1); resync heals them',
     },
     seed: { type: 'string', value: '<n>', help: 'replay a run (into a fresh --dir; default: a new seed)' },
+    break: {
+      type: 'string',
+      value: '<function>',
+      help:
+        'make a function throw on every invocation from +20s to +50s of the story: its errors alarm fires into ' +
+        'the mailbox, then clears (the run lasts until the OK arrives)',
+    },
   },
 };
 
@@ -47,10 +55,14 @@ export interface SandboxFlags {
   chaos?: string;
   loss?: string;
   seed?: string;
+  break?: string;
 }
 
 /** What the flags set of a sandbox run, every value checked (a UsageError says which flag and what to pass). */
-export type SandboxSettings = Pick<SandboxOptions, 'durationMs' | 'speed' | 'chaos' | 'loss' | 'seed'>;
+export type SandboxSettings = Pick<
+  SandboxOptions,
+  'durationMs' | 'speed' | 'chaos' | 'loss' | 'seed' | 'breakFunction'
+>;
 
 export function sandboxSettings(flags: SandboxFlags): SandboxSettings {
   const durationMs = flags.duration === undefined ? undefined : duration(flags.duration);
@@ -61,7 +73,16 @@ export function sandboxSettings(flags: SandboxFlags): SandboxSettings {
     chaos: flags.chaos === undefined ? 0.1 : number('--chaos', flags.chaos, 0, 1),
     loss: flags.loss === undefined ? 0 : loss(flags.loss),
     seed: flags.seed === undefined ? randomInt(2 ** 31) : number('--seed', flags.seed, 0, 2 ** 32 - 1),
+    ...(flags.break === undefined ? {} : { breakFunction: breakFunction(flags.break) }),
   };
+}
+
+/** `--break`: one of serverless.yml's functions (deploy/monitoring.ts FUNCTIONS, which the tests hold to it). */
+function breakFunction(value: string): string {
+  if (!(FUNCTIONS as readonly string[]).includes(value)) {
+    throw new UsageError(`--break ${value}: expected one of the functions: ${FUNCTIONS.join(', ')}`);
+  }
+  return value;
 }
 
 export async function sandboxCommand(context: CommandContext, flags: SandboxFlags): Promise<number> {

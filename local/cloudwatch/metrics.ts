@@ -1,11 +1,15 @@
 /**
  * CloudWatch metrics without AWS: datapoints kept in memory by metric (namespace, name, exact dimension set),
- * aggregated on read into the statistics the toolkit's scaler asks GetMetricData for. Metric math is AWS's
- * job; the local endpoint says so instead of guessing.
+ * aggregated on read into the statistics the toolkit's scaler asks GetMetricData for (and, for the alarms,
+ * percentiles: `statistic(…, 'p99', …)`).
+ * Datapoints come from PutMetricData, from the functions' EMF log lines (`putEmf`, as CloudWatch Logs turns
+ * them into metrics) and from the sandbox itself for AWS's own namespaces (`record`: AWS/Lambda, AWS/SQS).
+ * Metric math is AWS's job; the local endpoint says so instead of guessing.
  */
 import type * as CW from '@aws-sdk/client-cloudwatch';
 import { AwsError } from '../endpoint/aws-error.js';
 import type { CloudWatchBackend } from '../endpoint/backends.js';
+import { emfDatums } from './emf.js';
 
 export interface CloudWatchMetricsOptions {
   now?: () => Date;
@@ -19,15 +23,25 @@ interface Sample {
   min: number;
   max: number;
   count: number;
+  /** The values and their counts, when the datum gave them (not StatisticValues): what percentiles read. */
+  values?: readonly (readonly [number, number])[];
 }
 
-const stats: Record<string, (samples: Sample[]) => number> = {
+/** A metric: its namespace, name and exact dimension set. */
+export interface MetricId {
+  namespace: string;
+  name: string;
+  dimensions?: CW.Dimension[];
+}
+
+const stats: Record<string, (samples: Sample[]) => number | undefined> = {
   Sum: (s) => total(s, 'sum'),
   SampleCount: (s) => total(s, 'count'),
   Minimum: (s) => Math.min(...s.map((x) => x.min)),
   Maximum: (s) => Math.max(...s.map((x) => x.max)),
   Average: (s) => total(s, 'sum') / total(s, 'count'),
 };
+const percentileStat = /^p(\d{1,2}(\.\d+)?|100)$/;
 const queryId = /^[a-z][a-zA-Z0-9_]{0,254}$/;
 const highResolutionPeriods = new Set([1, 5, 10, 30]);
 const maxMetricData = 1000;
@@ -56,11 +70,50 @@ export class CloudWatchMetrics implements CloudWatchBackend {
         sample(datum, i, this.#now()),
       ] as const;
     });
-    for (const [key, s] of samples) {
-      const series = this.#series.get(key) ?? [];
-      series.push(s);
-      this.#series.set(key, series);
-    }
+    for (const [key, s] of samples) this.#add(key, s);
+  }
+
+  /**
+   * A datum the account itself produces, in any namespace (AWS/Lambda's invocations, AWS/SQS's queue depths):
+   * what PutMetricData refuses to take from a caller.
+   */
+  record(namespace: string, datum: CW.MetricDatum): void {
+    if (!datum.MetricName) throw missing('MetricName');
+    this.#add(seriesKey(namespace, datum.MetricName, datum.Dimensions), sample(datum, 0, this.#now()));
+  }
+
+  /**
+   * An EMF record a function logged (a parsed JSON log line): each metric of each dimension set becomes a
+   * datapoint, as CloudWatch Logs extracts them. Returns how many; a line that is not EMF gives none.
+   */
+  putEmf(entry: unknown): number {
+    const datums = emfDatums(entry, this.#now().getTime());
+    for (const { namespace, datum } of datums) this.record(namespace, datum);
+    return datums.length;
+  }
+
+  /**
+   * One statistic of a metric over `[from, to)` (epoch ms): `Sum`, `Maximum`, …, or a percentile `p99`;
+   * undefined when the metric has no datapoint there (a percentile: no datapoint with values). `unit`, when
+   * given, keeps only datapoints of that unit, as an alarm's Unit does.
+   */
+  statistic(metric: MetricId, stat: string, from: number, to: number, unit?: string): number | undefined {
+    const samples = (
+      this.#series.get(seriesKey(metric.namespace, metric.name, metric.dimensions)) ?? []
+    ).filter((s) => s.time >= from && s.time < to && (unit === undefined || s.unit === unit));
+    if (samples.length === 0) return undefined;
+    return statisticOf(stat)?.(samples);
+  }
+
+  #add(key: string, s: Sample) {
+    const series = this.#series.get(key) ?? [];
+    series.push(s);
+    this.#series.set(key, series);
+  }
+
+  /** No alarms here: the sandbox serves its evaluated alarms (alarm-driver.ts) beside these metrics. */
+  describeAlarms(_input: CW.DescribeAlarmsInput = {}): CW.DescribeAlarmsOutput {
+    return { MetricAlarms: [], CompositeAlarms: [] };
   }
 
   getMetricData(input: CW.GetMetricDataInput): CW.GetMetricDataOutput {
@@ -99,10 +152,11 @@ export class CloudWatchMetrics implements CloudWatchBackend {
   }
 
   #result(q: CW.MetricDataQuery, stat: CW.MetricStat, start: number, end: number, ascending: boolean) {
-    const statistic = stats[stat.Stat ?? ''];
+    // The plain statistics, and percentiles (`p99`) of the metrics given as values (EMF lines, Values).
+    const statistic = statisticOf(stat.Stat ?? '');
     if (!statistic)
       throw validationError(
-        `Stat ${stat.Stat ?? '(none)'} is not supported by the local endpoint; use ${Object.keys(stats).join(', ')}`,
+        `Stat ${stat.Stat ?? '(none)'} is not supported by the local endpoint; use ${Object.keys(stats).join(', ')} or a percentile such as p99`,
       );
     const period = stat.Period ?? 0;
     if (
@@ -129,16 +183,41 @@ export class CloudWatchMetrics implements CloudWatchBackend {
       const bucket = Math.floor(s.time / periodMs) * periodMs;
       buckets.set(bucket, [...(buckets.get(bucket) ?? []), s]);
     }
-    const times = [...buckets.keys()].sort((a, b) => (ascending ? a - b : b - a));
+    const times = [...buckets.keys()]
+      .filter((t) => statistic(buckets.get(t) ?? []) !== undefined)
+      .sort((a, b) => (ascending ? a - b : b - a));
     return {
       Id: q.Id,
       Label: q.Label ?? metric.MetricName,
       Timestamps: times.map((t) => new Date(t)),
-      Values: times.map((t) => statistic(buckets.get(t) ?? [])),
+      Values: times.map((t) => statistic(buckets.get(t) ?? []) as number),
       StatusCode: 'Complete' as const,
       Messages: [],
     };
   }
+}
+
+/** The aggregate a statistic's name asks for: one of `stats`, or a percentile `pNN` (nearest rank). */
+function statisticOf(stat: string): ((samples: Sample[]) => number | undefined) | undefined {
+  if (Object.hasOwn(stats, stat)) return stats[stat];
+  if (!percentileStat.test(stat)) return undefined;
+  const p = Number(stat.slice(1));
+  return (samples) => percentile(samples, p);
+}
+
+/** The nearest-rank percentile of the values given; undefined when a datum gave only statistic values. */
+function percentile(samples: Sample[], p: number): number | undefined {
+  if (samples.some((s) => s.values === undefined)) return undefined;
+  const values = samples.flatMap((s) => s.values ?? []).sort(([a], [b]) => a - b);
+  const count = values.reduce((acc, [, c]) => acc + c, 0);
+  if (count <= 0) return undefined;
+  const rank = Math.max(1, Math.ceil((p / 100) * count));
+  let seen = 0;
+  for (const [value, c] of values) {
+    seen += c;
+    if (seen >= rank) return value;
+  }
+  return values.at(-1)?.[0];
 }
 
 /** A metric is its namespace, name and exact set of dimensions (order does not matter). */
@@ -161,7 +240,8 @@ function sample(datum: CW.MetricDatum, i: number, now: Date): Sample {
   if (given !== 1) throw invalidCombination(`${where} needs exactly one of Value, Values or StatisticValues`);
   if (datum.Value !== undefined) {
     if (!Number.isFinite(datum.Value)) throw invalidValue(`${where}.Value`, String(datum.Value));
-    return { time, unit, sum: datum.Value, min: datum.Value, max: datum.Value, count: 1 };
+    const value = datum.Value;
+    return { time, unit, sum: value, min: value, max: value, count: 1, values: [[value, 1]] };
   }
   if (datum.Values !== undefined) {
     const counts = datum.Counts ?? datum.Values.map(() => 1);
@@ -180,6 +260,7 @@ function sample(datum: CW.MetricDatum, i: number, now: Date): Sample {
       min: Math.min(...values),
       max: Math.max(...values),
       count: counts.reduce((a, b) => a + b, 0),
+      values: values.map((v, j) => [v, counts[j] ?? 1] as const),
     };
   }
   const { Sum, Minimum, Maximum, SampleCount } = datum.StatisticValues ?? {};

@@ -103,6 +103,8 @@ export interface LambdaBackend {
 export interface CloudWatchBackend {
   getMetricData(input: CW.GetMetricDataInput): Result<CW.GetMetricDataOutput>;
   putMetricData(input: CW.PutMetricDataInput): Result<void>;
+  /** The metric alarms and their states (the sandbox's, evaluated over its metrics); none without alarms. */
+  describeAlarms?(input: CW.DescribeAlarmsInput): Result<CW.DescribeAlarmsOutput>;
 }
 
 /**

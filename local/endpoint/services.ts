@@ -101,7 +101,7 @@ export const services: readonly Service[] = [
     jsonVersion: '1.0',
     target: 'GraniteServiceVersion20100801',
     queryCompatible: true,
-    operations: ['GetMetricData', 'PutMetricData'],
+    operations: ['GetMetricData', 'PutMetricData', 'DescribeAlarms'],
   },
   {
     key: 'eventBridge',

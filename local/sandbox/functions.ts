@@ -21,6 +21,12 @@ export interface SandboxFunctionsOptions {
   logDir: string;
   clock: SharedClock;
   onLog: (name: string, line: string) => void;
+  /** The simulated time an invocation starts at. */
+  now?: () => number;
+  /** Each invocation once it ended: whether it failed, and when it started (AWS/Lambda's metrics). */
+  onInvoked?: (name: string, failed: boolean, at: number) => void;
+  /** `--break`: this function throws on every invocation that starts in [from, to) (simulated epoch ms). */
+  broken?: { name: string; from: number; to: number; onFailure?: (at: number) => void };
 }
 
 /** serverless.yml's provider timeout: what getRemainingTimeInMillis counts down from. */
@@ -29,8 +35,10 @@ const TIMEOUT_MS = 60_000;
 export class SandboxFunctions {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly counts: Record<string, number> = {};
+  private readonly options: SandboxFunctionsOptions;
 
   constructor(options: SandboxFunctionsOptions) {
+    this.options = options;
     const unique = new Map(options.definitions.map((definition) => [definition.name, definition]));
     // Every bundle is found before any worker starts: a missing one leaves no thread behind.
     const bundles = [...unique.values()].map((definition) => ({
@@ -65,7 +73,26 @@ export class SandboxFunctions {
     const fn = this.functions.get(name);
     if (fn === undefined) return Promise.reject(new Error(`no local function ${name}`));
     this.counts[name] = (this.counts[name] ?? 0) + 1;
-    return fn.invoke(event);
+    const at = this.options.now?.() ?? Date.now();
+    const ended = (failed: boolean) => this.options.onInvoked?.(name, failed, at);
+    const broken = this.options.broken;
+    if (broken?.name === name && at >= broken.from && at < broken.to) {
+      ended(true);
+      broken.onFailure?.(at);
+      return Promise.reject(
+        Object.assign(new Error(`${name} broken by sandbox --break`), { name: 'SandboxBreak' }),
+      );
+    }
+    return fn.invoke(event).then(
+      (result) => {
+        ended(false);
+        return result;
+      },
+      (error: unknown) => {
+        ended(true);
+        throw error;
+      },
+    );
   }
 
   /** Invocations per function so far, whoever invoked it. */

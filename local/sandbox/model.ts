@@ -37,6 +37,11 @@ export interface SandboxOptions {
    */
   loss?: number;
   seed: number;
+  /**
+   * `--break <function>`: the function throws on every invocation from BREAK_FROM_MS to BREAK_TO_MS of the story
+   * (its errors alarm fires, then clears); the run lasts until the OK can arrive.
+   */
+  breakFunction?: string;
   out: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -61,6 +66,8 @@ export interface SandboxReport {
   /** What resync corrected over the run: the deploy's backfill, scheduled runs and the closing run. */
   resync: ResyncSummary;
   groundTruth: GroundTruthCheck;
+  /** Self-monitoring: the stack's alarms, evaluated locally each period, and those that fired and cleared. */
+  alarms: AlarmsSummary;
   /** The local store folder: the engine's data, `logs/` per function, `mailbox/`. */
   store: string;
 }
@@ -74,4 +81,17 @@ export interface ResyncSummary {
   lateStops: number;
   /** Corrections that failed or API states refused as invalid. */
   failed: number;
+}
+
+/** The span of the story (ms after the start) during which `--break`'s function throws. */
+export const BREAK_FROM_MS = 20_000;
+export const BREAK_TO_MS = 50_000;
+
+export interface AlarmsSummary {
+  /** How many alarms the stack declares (each evaluated every period). */
+  evaluated: number;
+  /** Each time an alarm fired: its severity (the description's first word), and when (simulated s after the start). */
+  fired: { alarm: string; severity: string | null; firedAt: number; clearedAt: number | null }[];
+  /** How many alarms end the run in each state. */
+  states: { OK: number; ALARM: number; INSUFFICIENT_DATA: number };
 }

@@ -54,6 +54,7 @@ export async function finishRun(
     scheduled: schedules.invocations(),
     resync: await resyncSummary(options.store, clock),
     groundTruth: await compareWithStore(account.sim.snapshot(), options.store),
+    alarms: account.monitoring.summary(),
     store: options.dir,
   };
 }

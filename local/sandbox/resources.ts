@@ -1,5 +1,6 @@
 /**
- * The stack's resources as local stand-ins, by logical id: the table, the queues (`Ref` their URL, `Arn`) and
+ * The stack's resources as local stand-ins, by logical id: the table, the queues (`Ref` their URL, `Arn`,
+ * `QueueName`) and
  * the SNS topics, created in the mailbox with their subscriptions (`Ref` and `TopicArn` the topic ARN,
  * `TopicName`), before any function starts. A subscription the mailbox cannot hold (an https endpoint, say) is
  * reported and skipped.
@@ -17,7 +18,8 @@ export function localResources(
   skipped: (text: string) => void,
 ): LocalResources {
   const resources: LocalResources = { StateTable: { Ref: LOCAL_STATE_TABLE } };
-  for (const [logicalId, queue] of queues) resources[logicalId] = { Ref: queue.url, Arn: queue.arn };
+  for (const [logicalId, queue] of queues)
+    resources[logicalId] = { Ref: queue.url, Arn: queue.arn, QueueName: queue.name };
   for (const topic of deployment.topics) {
     const { TopicArn: arn = '' } = mailbox.createTopic({ Name: topic.name });
     resources[topic.logicalId] = { Ref: arn, TopicArn: arn, TopicName: topic.name };

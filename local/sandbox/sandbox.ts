@@ -10,7 +10,7 @@ import { seededRandom } from '../random.js';
 import { loadDeployment } from '../serverless/routes.js';
 import { SandboxClock } from './clock.js';
 import { startClean } from './fresh-store.js';
-import type { SandboxOptions, SandboxReport } from './model.js';
+import { BREAK_TO_MS, type SandboxOptions, type SandboxReport } from './model.js';
 import { finishRun } from './report.js';
 import { runLoop } from './run-loop.js';
 import { buildTopology, SCRIPT, SCRIPT_MS, type ScenarioWorld, SERVICES_ASG } from './scenario.js';
@@ -24,7 +24,13 @@ const MINUTE_MS = 60_000;
 
 export async function runSandbox(options: SandboxOptions): Promise<SandboxReport> {
   const removed = await startClean(options.dir, options.store);
-  const simulatedMs = options.durationMs === undefined ? SCRIPT_MS : options.durationMs * options.speed;
+  const storyMs = options.durationMs === undefined ? SCRIPT_MS : options.durationMs * options.speed;
+  // With --break, the run lasts until the broken function's errors alarm can clear: the whole minute after
+  // its recovery, then one more period, whose evaluation sends the OK.
+  const simulatedMs =
+    options.breakFunction === undefined
+      ? storyMs
+      : Math.max(storyMs, Math.ceil(BREAK_TO_MS / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
   // Simulated time starts as far in the past as the story outruns the wall clock, so it ends no later than the
   // run does: nothing stamped is in the future for the CLI reading the store afterwards (whose --since
   // windows end at the wall clock's now). It starts on a whole minute: the every-minute schedules then fire on
@@ -73,7 +79,11 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxReport
       world,
       schedules: account.schedules,
       publish: () => account.publish(),
-      deliver: async () => void (await account.bus.pump()),
+      deliver: async () => {
+        await account.bus.pump();
+        // Each period's end: the queues sampled, the stack's alarms evaluated, their changes notified.
+        await account.monitoring.tick(clock.now());
+      },
       onStep: (at, step) => view.step(at, step.say),
       tickMs: TICK_MS,
       signal: options.signal,

@@ -10,7 +10,7 @@ import { TASK_STATE_CHANGE } from '../../lib/platform/events/ecs-event.js';
 import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import type { LostEvent } from '../eventbridge/bus.js';
 import type { Deployment } from '../serverless/routes.js';
-import type { SandboxOptions, SandboxReport } from './model.js';
+import { BREAK_FROM_MS, BREAK_TO_MS, type SandboxOptions, type SandboxReport } from './model.js';
 import { narrate } from './narration.js';
 import { TASK_DEFINITIONS_FOLDER } from './task-definitions.js';
 
@@ -40,7 +40,7 @@ export class SandboxView {
 
   headline(
     deployment: Pick<Deployment, 'routes' | 'schedules' | 'topics'>,
-    options: Pick<SandboxOptions, 'speed' | 'chaos' | 'loss' | 'seed' | 'clusters' | 'dir'>,
+    options: Pick<SandboxOptions, 'speed' | 'chaos' | 'loss' | 'seed' | 'clusters' | 'dir' | 'breakFunction'>,
     startedClean: readonly string[],
   ) {
     const routes = deployment.routes.map((route) => `${route.rule} → ${route.function.name}`).join(', ');
@@ -65,6 +65,12 @@ export class SandboxView {
     );
     this.lossOn = (options.loss ?? 0) > 0;
     this.out(`  seed ${options.seed}: --seed ${options.seed} replays this run`);
+    if (options.breakFunction !== undefined) {
+      this.out(
+        `  --break ${options.breakFunction}: it throws on every invocation from +${BREAK_FROM_MS / 1000}s to ` +
+          `+${BREAK_TO_MS / 1000}s; its errors alarm fires at the end of that minute and clears a minute after it recovers`,
+      );
+    }
     if (startedClean.length > 0) {
       this.out(`  ${options.dir} held an earlier run: started clean (removed ${startedClean.join(', ')})`);
     }
@@ -173,6 +179,7 @@ export class SandboxView {
     for (const line of drainLines(report)) this.out(`  ${line}`);
     const scaling = scalingLine(report);
     if (scaling !== undefined) this.out(`  ${scaling}`);
+    for (const line of alarmLines(report)) this.out(`  ${line}`);
     if (groundTruth.mismatches.length === 0) {
       this.out(
         `  ✓ the store holds exactly the simulator's last word on all ${groundTruth.tasks} tasks and ${groundTruth.instances} container instances`,
@@ -287,6 +294,25 @@ function scalingLine({ scaling }: Pick<SandboxReport, 'scaling'>): string | unde
   const calls = min === null ? '' : `, ${min === max ? min : `${min}–${max}`} API calls each`;
   parts.push(`${scaling.evaluations} evaluation${scaling.evaluations === 1 ? '' : 's'}${calls}`);
   return `scaling: ${parts.join('; ')}`;
+}
+
+/**
+ * Self-monitoring: `alarms: 47 evaluated each period, none fired`, or one line per alarm that fired:
+ * `alarm ecs-ops-local-reconcile-errors [high]: fired at +60.0s, cleared at +120.0s`.
+ */
+function alarmLines({ alarms }: Pick<SandboxReport, 'alarms'>): string[] {
+  if (alarms.evaluated === 0) return [];
+  const head = `alarms (self-monitoring): ${alarms.evaluated} evaluated each period, ${
+    alarms.fired.length === 0 ? 'none fired' : `${alarms.fired.length} fired`
+  }`;
+  return [
+    head,
+    ...alarms.fired.map(
+      (f) =>
+        `  ✉ ${f.alarm}${f.severity === null ? '' : ` [${f.severity}]`}: fired at +${f.firedAt.toFixed(1)}s, ` +
+        (f.clearedAt === null ? 'still firing at the end' : `cleared at +${f.clearedAt.toFixed(1)}s`),
+    ),
+  ];
 }
 
 const JOB_MESSAGE = /^job (launched|skipped|replaced|failed|duplicate|run completed)\b/;

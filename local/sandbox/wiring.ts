@@ -38,9 +38,10 @@ import { AlertLatency } from './alert-latency.js';
 import type { SandboxClock } from './clock.js';
 import { DrainLatency } from './drain-latency.js';
 import { SandboxFunctions } from './functions.js';
-import type { SandboxOptions } from './model.js';
+import { BREAK_FROM_MS, BREAK_TO_MS, type SandboxOptions } from './model.js';
 import { localResources } from './resources.js';
 import { ScalingLatency } from './scaling-latency.js';
+import { SelfMonitoring } from './self-monitoring.js';
 import type { SandboxView } from './view.js';
 
 export const REGION = 'us-east-1';
@@ -61,6 +62,8 @@ export interface LocalAccount {
   ecs: ECSClient;
   sqs: SQSClient;
   watchers: { alerts: AlertLatency; drains: DrainLatency; scaling: ScalingLatency };
+  /** The local CloudWatch's metrics from the run, and the stack's alarms evaluated over them. */
+  monitoring: SelfMonitoring;
   /** The file every event put on the bus is appended to (`<dir>/events.jsonl`). */
   capture: string;
   /** Hands what the simulation emitted so far to the bus, showing and timing each event. */
@@ -107,28 +110,72 @@ export async function startLocalAccount(context: {
   };
   view.onFunctionLog((entry, name) => watchers.scaling.functionLogged(entry, name));
   view.onFunctionLog((entry) => watchers.alerts.functionLogged(entry));
-  const backends = observedBackends(sim, mailbox, watchers, view, now);
+  const metrics = new CloudWatchMetrics({ now: () => new Date(now()) });
+  const backends = observedBackends(sim, mailbox, watchers, view, now, metrics);
   const endpoint = await startLocalEndpoint({ backends });
   // Queue URLs name the endpoint, so the queues exist once it listens; it reads its backends per request.
   const queues = new LocalQueues({ now, region: REGION, baseUrl: endpoint.url });
   backends.sqs = queues;
   let functions: SandboxFunctions;
+  let monitoring: SelfMonitoring;
   try {
+    const resources = localResources(deployment, queues.createAll(deployment.queues), mailbox, (text) =>
+      view.problem(now(), text),
+    );
+    // CloudWatch's alarm notifications reach the alert topic as any publisher's would: into the mailbox.
+    monitoring = new SelfMonitoring({
+      deployment,
+      metrics,
+      queues,
+      resources,
+      startedAt: clock.startedAt,
+      region: REGION,
+      account: ACCOUNT,
+      notify: async (topicArn, subject, message) => {
+        await mailbox.publish({ TopicArn: topicArn, Subject: subject, Message: message });
+        view.mailbox(now(), subject);
+      },
+    });
+    const breakFunction = options.breakFunction;
+    let breakShown = false;
     functions = new SandboxFunctions({
       root: options.root,
       definitions: [...deployment.routes.map((route) => route.function), ...schedules.functions()],
-      resources: localResources(deployment, queues.createAll(deployment.queues), mailbox, (text) =>
-        view.problem(now(), text),
-      ),
+      resources,
       endpoints: { services: endpoint.url, dynamodb: options.dynamoDbEndpoint, region: REGION },
       logDir: join(options.dir, 'logs'),
       clock: clock.shared,
       onLog: (name, line) => view.functionLog(name, line),
+      now,
+      onInvoked: (name, failed, at) => monitoring.invoked(name, failed, at),
+      ...(breakFunction === undefined
+        ? {}
+        : {
+            broken: {
+              name: breakFunction,
+              from: clock.startedAt + BREAK_FROM_MS,
+              to: clock.startedAt + BREAK_TO_MS,
+              onFailure: (at: number) => {
+                if (breakShown) return;
+                breakShown = true;
+                view.problem(
+                  at,
+                  `${breakFunction} throws on every invocation (--break) until +${BREAK_TO_MS / 1000}s`,
+                );
+              },
+            },
+          }),
     });
   } catch (error) {
     await endpoint.close();
     throw error;
   }
+  view.onFunctionLog((entry) => monitoring.functionLogged(entry));
+  backends.cloudWatch = {
+    getMetricData: (input) => metrics.getMetricData(input),
+    putMetricData: (input) => metrics.putMetricData(input),
+    describeAlarms: (input) => monitoring.alarms.describeAlarms(input),
+  };
   backends.lambda = functions.lambdaBackend(deployment);
   const bus = new LocalEventBus({
     routes: deployment.routes,
@@ -168,6 +215,7 @@ export async function startLocalAccount(context: {
     ecs,
     sqs,
     watchers,
+    monitoring,
     capture,
     async publish() {
       const events = emitted.splice(0);
@@ -199,6 +247,7 @@ function observedBackends(
   watchers: LocalAccount['watchers'],
   view: SandboxView,
   now: () => number,
+  metrics: CloudWatchMetrics,
 ): Backends {
   const sns: SnsBackend = {
     createTopic: (input) => mailbox.createTopic(input),
@@ -247,7 +296,7 @@ function observedBackends(
     },
     sns,
     applicationAutoScaling: new ApplicationAutoScalingRegistry({ region: REGION }),
-    cloudWatch: new CloudWatchMetrics({ now: () => new Date(now()) }),
+    cloudWatch: metrics,
   };
 }
 

@@ -5,6 +5,7 @@
  * topics (topics.ts) and schedules (schedules.ts). The rest of local/ imports the reader from here.
  */
 import { readFileSync } from 'node:fs';
+import { type AlarmResource, alarmDefinitions } from './alarms.js';
 import { resolvedDocument } from './document.js';
 import { type QueueDefinition, queueDefinitions } from './queues.js';
 import { type Route, routes } from './rules.js';
@@ -12,6 +13,7 @@ import { type ScheduleDefinition, scheduleDefinitions } from './schedules.js';
 import { templateOf } from './template.js';
 import { type TopicDefinition, topicDefinitions } from './topics.js';
 
+export type { AlarmResource } from './alarms.js';
 export type { EnvironmentValue, FunctionDefinition, SqsFunction } from './functions.js';
 export type { QueueDefinition } from './queues.js';
 export type { DirectRoute, QueueRoute, Route } from './rules.js';
@@ -29,6 +31,8 @@ export interface Deployment {
   topics: TopicDefinition[];
   /** Every scheduled invocation of a function, disabled ones included (`enabled: false`). */
   schedules: ScheduleDefinition[];
+  /** The stack's CloudWatch metric alarms (deploy/monitoring.ts), references unresolved. */
+  alarms: AlarmResource[];
 }
 
 export interface DeploymentOptions {
@@ -63,5 +67,6 @@ export function deploymentFromYaml(text: string, options: DeploymentOptions = {}
     routes: routes(template, queues),
     topics: topicDefinitions(template),
     schedules: scheduleDefinitions(template),
+    alarms: alarmDefinitions(template),
   };
 }

@@ -50,7 +50,7 @@ describe('the declarations', () => {
       stops: ['cluster', 'group', 'class', 'exit-code', 'since', 'until', 'limit', 'next-token'],
       timeline: ['cluster', 'since', 'until'],
       alerts: ['cluster', 'group', 'since', 'until', 'limit'],
-      sandbox: ['duration', 'speed', 'chaos', 'loss', 'seed'],
+      sandbox: ['duration', 'speed', 'chaos', 'loss', 'seed', 'break'],
       mailbox: ['limit'],
       'cron next': ['count', 'from'],
       jobs: [],
@@ -66,6 +66,7 @@ describe('the declarations', () => {
       'dlq list': ['limit'],
       'dlq show': [],
       'dlq redrive': ['to', 'max-per-second', 'wait', 'dry-run'],
+      status: ['watch'],
       demo: [],
     });
   });

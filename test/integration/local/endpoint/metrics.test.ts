@@ -125,6 +125,24 @@ describe('metric store', () => {
     ]);
   });
 
+  it('serves percentiles of the periods whose datapoints gave values (nearest rank), as the status command reads lag', async () => {
+    const cw = await setup();
+
+    const { MetricDataResults } = await cw.send(
+      new CW.GetMetricDataCommand({
+        StartTime: at(0),
+        EndTime: at(180),
+        MetricDataQueries: [query('p50'), query('p99')],
+      }),
+    );
+
+    // The third period's datum gave statistic values only: it has no percentile.
+    expect(MetricDataResults?.map(({ Id, Timestamps, Values }) => ({ Id, Timestamps, Values }))).toEqual([
+      { Id: 'p50', Timestamps: [at(60), at(0)], Values: [8, 10] },
+      { Id: 'p99', Timestamps: [at(60), at(0)], Values: [8, 30] },
+    ]);
+  });
+
   it('keeps to the time window, matches dimensions as a set, and honours Label, ReturnData, Unit and ScanBy', async () => {
     const cw = await setup();
 
@@ -190,7 +208,7 @@ describe('metric store', () => {
   });
 
   it.each([
-    ['a percentile statistic', [query('p99')], /Stat p99 is not supported/],
+    ['a statistic CloudWatch does not have', [query('Median')], /Stat Median is not supported/],
     [
       'a period that is not a whole minute',
       [query('Sum', { MetricStat: { Metric: queueDepth, Period: 90, Stat: 'Sum' } })],

@@ -36,6 +36,7 @@ const REPORT: SandboxReport = {
     failedInvocations: 0,
   },
   reconciled: {},
+  alarms: { evaluated: 47, fired: [], states: { OK: 40, ALARM: 0, INSUFFICIENT_DATA: 7 } },
   invocations: { reconcile: 2 },
   requests: {},
   mailbox: 3,

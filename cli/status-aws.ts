@@ -4,6 +4,8 @@
  * AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_CLOUDWATCH (else AWS_ENDPOINT_URL) name — the sandbox's, a test's;
  * without any, no port (the partial view), and an endpoint that does not answer is a source not read.
  */
+
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
@@ -23,6 +25,7 @@ import type {
   MetricsPort,
   QueueDepth,
   QueuesPort,
+  StackPort,
   StatusPorts,
   StorePort,
 } from './status-gather.js';
@@ -62,12 +65,20 @@ export async function openStatusPorts(context: CommandContext): Promise<OpenPort
   if (options.store === 'aws') {
     const sqs = awsClient(SQSClient, common);
     const cloudWatch = awsClient(CloudWatchClient, common);
+    const cloudFormation = awsClient(CloudFormationClient, common);
     const region = await sqs.config.region().catch(() => options.region ?? null);
     return {
-      ports: { ...base, region, queues: queuesPort(sqs, options.stage), metrics: metricsPort(cloudWatch) },
+      ports: {
+        ...base,
+        region,
+        stack: stackPort(cloudFormation, options.stage),
+        queues: queuesPort(sqs, options.stage),
+        metrics: metricsPort(cloudWatch),
+      },
       close: () => {
         sqs.destroy();
         cloudWatch.destroy();
+        cloudFormation.destroy();
       },
     };
   }
@@ -88,6 +99,22 @@ export async function openStatusPorts(context: CommandContext): Promise<OpenPort
     close: () => {
       if (sqs) sqs.destroy();
       if (cloudWatch) cloudWatch.destroy();
+    },
+  };
+}
+
+/** The stack `serverless deploy --stage <stage>` creates (`<service>-<stage>`), and its outputs by key. */
+export function stackPort(client: CloudFormationClient, stage: string): StackPort {
+  const name = `ecs-ops-${stage}`;
+  return {
+    name,
+    outputs: async () => {
+      const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: name }));
+      return Object.fromEntries(
+        (Stacks[0]?.Outputs ?? []).flatMap(({ OutputKey, OutputValue }) =>
+          OutputKey === undefined ? [] : [[OutputKey, OutputValue ?? '']],
+        ),
+      );
     },
   };
 }

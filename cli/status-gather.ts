@@ -68,8 +68,16 @@ export interface StorePort {
   openDrains(): Promise<Drain[]>;
 }
 
+/** The deployed stack (--store aws): its name and its outputs. */
+export interface StackPort {
+  name: string;
+  outputs(): Promise<Record<string, string>>;
+}
+
 export interface StatusPorts {
   stage: string;
+  /** Absent: no stack to read (the local store). */
+  stack?: StackPort;
   store: 'local' | 'aws';
   region: string | null;
   /** With --store local: the endpoint read (null: none). */
@@ -132,7 +140,10 @@ export async function gatherStatus(ports: StatusPorts): Promise<StatusFacts> {
     }
   })();
   const drains = ports.storePort.openDrains().catch(() => [] as Drain[]);
-  const { metrics, queues: queuesPort } = ports;
+  const { metrics, queues: queuesPort, stack: stackPort } = ports;
+  const stack = stackPort
+    ? attempt('stack-outputs', async () => ({ name: stackPort.name, outputs: await stackPort.outputs() }))
+    : Promise.resolve(null);
   const depths = queuesPort ? attempt('queues', () => queuesPort.depths()) : Promise.resolve(null);
   const runs = metrics
     ? attempt('function-runs', () => functionRuns(metrics, ports, now))
@@ -170,6 +181,7 @@ export async function gatherStatus(ports: StatusPorts): Promise<StatusFacts> {
       ...(await table),
       ...(ports.endpoint === undefined ? {} : { endpoint: ports.endpoint }),
     },
+    stack: await stack,
     queues,
     deadLetterQueues,
     functions: await runs,

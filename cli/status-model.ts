@@ -6,7 +6,7 @@
 
 /** A source the command could not read, and why (no endpoint, access denied, an operation not served). */
 export interface Unread {
-  source: 'queues' | 'queue-age' | 'function-runs' | 'lag' | 'alarms';
+  source: 'stack-outputs' | 'queues' | 'queue-age' | 'function-runs' | 'lag' | 'alarms';
   reason: string;
 }
 
@@ -95,6 +95,8 @@ export interface StatusFacts {
   /** When they were gathered (ISO). */
   at: string;
   deployment: DeploymentFacts;
+  /** The CloudFormation stack's outputs (topic ARN, queue URLs, dashboard), with --store aws; null otherwise. */
+  stack: { name: string; outputs: Record<string, string> } | null;
   /** null: not read (see `unread`, or the sentence of the local view). */
   queues: EventQueueFacts[] | null;
   deadLetterQueues: DeadLetterQueueFacts[] | null;

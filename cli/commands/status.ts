@@ -203,6 +203,11 @@ export function renderStatus(
       ],
     ),
   );
+  if (facts.stack !== null) {
+    const outputs = Object.entries(facts.stack.outputs).sort(([a], [b]) => a.localeCompare(b));
+    lines.push('', `Stack ${facts.stack.name} outputs:`);
+    lines.push(outputs.length === 0 ? '  none' : renderTable(['OUTPUT', 'VALUE'], outputs));
+  }
   if (facts.partial !== null) lines.push('', `Partial view: ${facts.partial}.`);
   if (facts.queues !== null) {
     lines.push('', `Event queues (oldest message: the latest of the last ${RECENT_SECONDS / 60} min):`);

@@ -204,13 +204,7 @@ export class LocalQueues implements SqsBackend {
             : { MD5OfMessageAttributes: sent.md5OfMessageAttributes }),
         });
       } catch (error) {
-        if (!(error instanceof AwsError)) throw error;
-        failed.push({
-          Id: entry.Id,
-          SenderFault: error.fault === 'Sender',
-          Code: error.code,
-          Message: error.message,
-        });
+        failed.push(batchFailure(entry.Id, error));
       }
     }
     return { Successful: successful, Failed: failed };
@@ -264,13 +258,7 @@ export class LocalQueues implements SqsBackend {
         queue.changeVisibility(entry.ReceiptHandle ?? '', entry.VisibilityTimeout ?? 0);
         successful.push({ Id: entry.Id });
       } catch (error) {
-        if (!(error instanceof AwsError)) throw error;
-        failed.push({
-          Id: entry.Id,
-          SenderFault: error.fault === 'Sender',
-          Code: error.code,
-          Message: error.message,
-        });
+        failed.push(batchFailure(entry.Id, error));
       }
     }
     return { Successful: successful, Failed: failed };
@@ -399,4 +387,10 @@ function selected(name: string, patterns: readonly string[]): boolean {
     if (pattern === 'All' || pattern === '.*') return true;
     return pattern.endsWith('.*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
   });
+}
+
+/** A batch entry SQS refused, as its batch answer lists it; anything but an SQS error is thrown on. */
+function batchFailure(id: string | undefined, error: unknown): SQS.BatchResultErrorEntry {
+  if (!(error instanceof AwsError)) throw error;
+  return { Id: id, SenderFault: error.fault === 'Sender', Code: error.code, Message: error.message };
 }

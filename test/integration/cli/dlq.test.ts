@@ -15,11 +15,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqsDeadLetters } from '../../../lib/platform/dead-letters/sqs-dead-letters.js';
 import type { Backends } from '../../../local/endpoint/index.js';
-import { loadDeployment } from '../../../local/serverless/routes.js';
 import { LocalQueues } from '../../../local/sqs/local-queues.js';
 import { runCaptured } from '../../support/cli-run.js';
-import { PROJECT_ROOT } from '../../support/fixtures.js';
 import { clientConfig, endpointFor } from '../../support/local-endpoint.js';
+import { stackQueuesAtEndpoint } from '../../support/stack-queues.js';
 
 const EVENTS = 'ecs-ops-dev-EcsEventsQueue';
 const DEAD_LETTERS = 'ecs-ops-dev-EcsEventsDeadLetterQueue';
@@ -51,15 +50,7 @@ const cli = (...argv: string[]) => runCaptured(['--dir', dir, ...argv]);
 
 /** The stack's queues at a local endpoint the CLI is pointed at, ecs-events' dead-letter queue filled. */
 async function stack() {
-  const backends: Backends = {};
-  const { endpoint } = await endpointFor(backends);
-  const queues = new LocalQueues({ now: Date.now, baseUrl: endpoint.url });
-  backends.sqs = queues;
-  const deployment = loadDeployment(join(PROJECT_ROOT, 'serverless.yml'), {
-    stage: 'dev',
-    configFile: join(PROJECT_ROOT, 'ops.config.yml'),
-  });
-  queues.createAll(deployment.queues);
+  const { queues, endpoint } = await stackQueuesAtEndpoint();
   const events = queues.named(EVENTS);
   const deadLetters = queues.named(DEAD_LETTERS);
   const client = new SQSClient(clientConfig(endpoint.url));
@@ -68,7 +59,6 @@ async function stack() {
   // A record its consumer kept failing: received five times, moved by the redrive policy on the sixth.
   events.send('{"id":"poison"}');
   for (let receive = 0; receive < 6; receive++) events.receive(1, { visibilityTimeoutSeconds: 0 });
-  vi.stubEnv('AWS_ENDPOINT_URL_SQS', endpoint.url);
   return { queues, events, deadLetters };
 }
 

@@ -14,12 +14,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { statusCommand } from '../../../cli/commands/status.js';
 import { type GlobalOptions, withContext } from '../../../cli/context.js';
-import type { Backends } from '../../../local/endpoint/index.js';
-import { loadDeployment } from '../../../local/serverless/routes.js';
-import { LocalQueues } from '../../../local/sqs/local-queues.js';
 import { runCaptured } from '../../support/cli-run.js';
-import { PROJECT_ROOT } from '../../support/fixtures.js';
-import { endpointFor } from '../../support/local-endpoint.js';
+import { stackQueuesAtEndpoint } from '../../support/stack-queues.js';
 
 let dir: string;
 const servers: Server[] = [];
@@ -87,19 +83,7 @@ async function cloudWatch(alarms: CannedAlarm[] = []) {
 }
 
 /** The stack's queues at a local endpoint the CLI is pointed at. */
-async function stack() {
-  const backends: Backends = {};
-  const { endpoint } = await endpointFor(backends);
-  const queues = new LocalQueues({ now: Date.now, baseUrl: endpoint.url });
-  backends.sqs = queues;
-  const deployment = loadDeployment(join(PROJECT_ROOT, 'serverless.yml'), {
-    stage: 'dev',
-    configFile: join(PROJECT_ROOT, 'ops.config.yml'),
-  });
-  queues.createAll(deployment.queues);
-  vi.stubEnv('AWS_ENDPOINT_URL_SQS', endpoint.url);
-  return { queues, endpoint };
-}
+const stack = stackQueuesAtEndpoint;
 
 describe('ecs-ops status against a local endpoint', () => {
   it('is healthy with empty dead-letter queues, recent runs and no alarm (exit 0)', async () => {

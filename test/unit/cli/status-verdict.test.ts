@@ -26,7 +26,10 @@ const healthy = (): StatusFacts => ({
     table: 'ecs-ops-dev-state',
     tableAnswers: true,
   },
-  stack: { name: 'ecs-ops-dev', outputs: { AlertTopicArn: 'arn:aws:sns:us-east-1:111122223333:ecs-ops-alerts-dev' } },
+  stack: {
+    name: 'ecs-ops-dev',
+    outputs: { AlertTopicArn: 'arn:aws:sns:us-east-1:111122223333:ecs-ops-alerts-dev' },
+  },
   queues: [
     {
       name: 'ecs-events',

@@ -9,10 +9,10 @@ export function reconcileMetrics(
   now: Date,
 ): MetricRecord[] {
   const counts = countOutcomes(outcomes);
-  const bodies = new Map(records.map(({ id, body }) => [id, body]));
-  // Invalid and skipped records are no ECS state change (or none that parsed): they have no lag.
-  const lags = outcomes.flatMap(({ id, outcome }) =>
-    outcome === 'invalid' || outcome === 'skipped' ? [] : [lagOf(bodies.get(id) ?? '', now)],
+  // Invalid and skipped records are no ECS state change (or none that parsed): they have no lag. ECS's clock and
+  // Lambda's may differ a little: an event never arrives before it happened.
+  const lags = outcomes.flatMap((outcome) =>
+    'time' in outcome ? [Math.max(0, now.getTime() - Date.parse(outcome.time))] : [],
   );
   return [
     metricRecord(METRIC.eventsReceived, records.length),
@@ -24,14 +24,4 @@ export function reconcileMetrics(
     // One value per event: Powertools puts them in one array, a distribution in CloudWatch.
     ...lags.map((lag) => metricRecord(METRIC.eventLag, lag)),
   ];
-}
-
-/**
- * Now − the envelope's `time`. Outcomes do not keep it: read again from the body, which parsed as an ECS event
- * (after its byte order mark, if any, as parseEcsEventText reads it).
- */
-function lagOf(body: string, now: Date): number {
-  const { time } = JSON.parse(body.replace(/^\uFEFF/, '')) as { time: string };
-  // ECS's clock and Lambda's may differ a little: an event never arrives before it happened.
-  return Math.max(0, now.getTime() - Date.parse(time));
 }

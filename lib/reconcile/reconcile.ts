@@ -26,6 +26,8 @@ export type RecordOutcome =
       kind: EcsResourceKind;
       arn: string;
       version: number;
+      /** The envelope's time: when ECS sent the state change (how late it arrived is a metric). */
+      time: string;
     }
   | { id: string; outcome: 'invalid'; field: string; reason: string; error: InvalidInputError }
   /**
@@ -40,6 +42,7 @@ export type RecordOutcome =
       kind: EcsResourceKind;
       arn: string;
       version: number;
+      time: string;
       reason: string;
       error: EcsOpsError;
     };
@@ -144,14 +147,14 @@ function settled(
 ): RecordOutcome {
   if (failure !== undefined) return failed(record, failure);
   const { id, event, version } = record;
-  return { id, outcome: verdict, kind: event.kind, arn: event.arn, version };
+  return { id, outcome: verdict, kind: event.kind, arn: event.arn, version, time: event.time };
 }
 
 /** A record whose write failed: redelivered, unless DynamoDB refused its item for its content (invalid). */
 const failed = ({ id, event, version }: ParsedRecord, error: unknown): RecordOutcome =>
   error instanceof InvalidInputError
     ? invalidRecord(id, error)
-    : { ...failedRecord(id, error), kind: event.kind, arn: event.arn, version };
+    : { ...failedRecord(id, error), kind: event.kind, arn: event.arn, version, time: event.time };
 
 /** Builds a record's items; an event too large to store, or with keys DynamoDB refuses, is bad input. */
 function buildItems(event: EcsEvent, retention: Retention): { latest: Item; history: Item } {

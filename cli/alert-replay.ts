@@ -13,6 +13,7 @@
  * names (a running sandbox's or a test's: the sandbox's endpoint stops with it and keeps no definitions), the
  * --task-definitions folder, else none, and then every container of a task counts as essential.
  */
+
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { Context } from 'aws-lambda';
@@ -41,11 +42,11 @@ import { compilePattern } from '../local/eventbridge/event-pattern.js';
 import { SnsMailbox } from '../local/sns/sns-mailbox.js';
 import { localEndpoints } from './commands/resync.js';
 import type { CommandContext } from './context.js';
+import { requireEndpoint } from './endpoint-probe.js';
 import { FileDeadLetters } from './file-dead-letters.js';
 import { renderTable, text } from './format.js';
 import type { Printer } from './output.js';
 import { TaskDefinitionFolder } from './task-definition-folder.js';
-import { CommandFailure } from './usage.js';
 
 /** Outcomes as the journal words them (`sent` is a page), and the records alerting could not judge. */
 export const ALERT_OUTCOMES = ['sent', 'grouped', 'muted', 'not-incident', 'invalid', 'failed'] as const;
@@ -104,8 +105,6 @@ export interface AlertReplaySummary {
 /** As often as SQS would hand a failed record back before the replay gives up on it (replay's own rule). */
 const REDELIVERIES = 3;
 const MINUTE_MS = 60_000;
-/** How long the local endpoint has to answer before the replay says none is running. */
-const PROBE_MS = 3_000;
 /** The sandbox deploys as stage `local`: its topic, whose messages `ecs-ops mailbox` lists. */
 const MAILBOX_STAGE = 'local';
 /** What Powertools reads of the Lambda context: the alert function's 30 s bound an in-progress step. */
@@ -449,18 +448,12 @@ function endpointDefinitions(ecs: ECSClient): TaskDefinitionSource {
   };
 }
 
-async function answering(url: string): Promise<void> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_MS) });
-    await response.body?.cancel();
-  } catch (error) {
-    const why = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new CommandFailure(
-      `no local endpoint answers at ${url} (${why}), where AWS_ENDPOINT_URL_ECS sends replay --alerts for task ` +
-        'definitions: start it, or unset the variable and pass --task-definitions <dir>',
-    );
-  }
-}
+const answering = (url: string) =>
+  requireEndpoint(
+    url,
+    ', where AWS_ENDPOINT_URL_ECS sends replay --alerts for task definitions: start it, or unset the variable ' +
+      'and pass --task-definitions <dir>',
+  );
 
 /** The first whole minute after `time`: when the every-minute schedule next runs (a window ends at its end). */
 const wholeMinuteAfter = (time: number): number => (Math.floor(time / MINUTE_MS) + 1) * MINUTE_MS;

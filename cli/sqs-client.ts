@@ -4,13 +4,12 @@
  * AWS_ENDPOINT_URL_SQS (else AWS_ENDPOINT_URL) names — a sandbox's or a test's — once it answers; there is no
  * SQS otherwise, and the command says so (exit 1) rather than reach AWS from local mode.
  */
+
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClient } from '../lib/platform/aws/clients.js';
 import type { GlobalOptions } from './context.js';
+import { requireEndpoint } from './endpoint-probe.js';
 import { CommandFailure } from './usage.js';
-
-/** How long the local endpoint has to answer before the command says none is running. */
-const PROBE_MS = 3_000;
 
 const WHAT_TO_RUN =
   'start a local endpoint that serves SQS (a sandbox’s, a test’s) and set AWS_ENDPOINT_URL_SQS to its URL, ' +
@@ -43,12 +42,6 @@ async function reachableEndpoint(): Promise<string> {
       `dlq reads SQS, and --store local has no SQS of its own (AWS_ENDPOINT_URL_SQS is not set): ${WHAT_TO_RUN}`,
     );
   }
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_MS) });
-    await response.body?.cancel();
-  } catch (error) {
-    const why = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new CommandFailure(`no local endpoint answers at ${url} (${why}): ${WHAT_TO_RUN}`);
-  }
+  await requireEndpoint(url, `: ${WHAT_TO_RUN}`);
   return url;
 }

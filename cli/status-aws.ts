@@ -19,6 +19,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DrainStore } from '../lib/drain/drain-store.js';
 import { awsClient } from '../lib/platform/aws/clients.js';
 import type { CommandContext } from './context.js';
+import { probeEndpoint } from './endpoint-probe.js';
 import { stackQueues } from './sqs-dead-letters.js';
 import type {
   Datapoint,
@@ -29,9 +30,6 @@ import type {
   StatusPorts,
   StorePort,
 } from './status-gather.js';
-
-/** How long a local endpoint has to answer before it counts as not running. */
-const PROBE_MS = 3_000;
 
 export interface OpenPorts {
   ports: Omit<StatusPorts, 'now'>;
@@ -215,31 +213,21 @@ export function metricsPort(client: CloudWatchClient): MetricsPort {
   };
 }
 
-/** Rejects with why when nothing answers at `url` (probed once per read: a watch sees an endpoint come and go). */
-async function probe(url: string): Promise<void> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_MS) });
-    await response.body?.cancel();
-  } catch (error) {
-    const why = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new Error(`no local endpoint answers at ${url} (${why})`);
-  }
-}
-
 const probed = (url: string, port: QueuesPort): QueuesPort => ({
   depths: async () => {
-    await probe(url);
+    // Probed on every read: a watch sees an endpoint come and go.
+    await probeEndpoint(url);
     return port.depths();
   },
 });
 
 const probedMetrics = (url: string, port: MetricsPort): MetricsPort => ({
   data: async (...args) => {
-    await probe(url);
+    await probeEndpoint(url);
     return port.data(...args);
   },
   firing: async (prefix) => {
-    await probe(url);
+    await probeEndpoint(url);
     return port.firing(prefix);
   },
 });

@@ -10,6 +10,7 @@
  * Exit codes: 0 nothing failed, 1 a correction failed (the next run retries it) or ECS could not be reached,
  * 2 bad usage.
  */
+
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
@@ -31,6 +32,7 @@ import { resync } from '../../lib/resync/resync.js';
 import { WatchingSince } from '../../lib/resync/watching.js';
 import { awsFailureContextOf, describeAwsFailure } from '../aws-errors.js';
 import type { CommandContext } from '../context.js';
+import { requireEndpoint } from '../endpoint-probe.js';
 import { renderTable } from '../format.js';
 import { parseLimit } from '../list.js';
 import { type CommandSpec, listOf, stringOf, type Values } from '../options.js';
@@ -89,9 +91,6 @@ With -o json (or yaml): one document, { dryRun, runId, reports }, with every cor
 Exit codes: 0 nothing failed; 1 a correction failed (the next run retries it), ECS refused, or no local
 endpoint answers; 2 bad usage.`,
 };
-
-/** How long the local endpoint has to answer before the command says none is running. */
-const PROBE_MS = 3_000;
 
 export async function resyncCommand(context: CommandContext, values: Values): Promise<number> {
   const clusters = resyncClusters(listOf(values, 'cluster'), context.config.clusters);
@@ -161,15 +160,8 @@ async function reachableLocalEndpoints(): Promise<LocalEndpoints> {
       `resync reads ECS, and --store local has no ECS of its own (AWS_ENDPOINT_URL_ECS is not set): ${WHAT_TO_RUN}`,
     );
   }
-  for (const url of new Set([endpoints.ecs, endpoints.eventBridge])) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_MS) });
-      await response.body?.cancel();
-    } catch (error) {
-      const why = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new CommandFailure(`no local endpoint answers at ${url} (${why}): ${WHAT_TO_RUN}`);
-    }
-  }
+  for (const url of new Set([endpoints.ecs, endpoints.eventBridge]))
+    await requireEndpoint(url, `: ${WHAT_TO_RUN}`);
   return endpoints;
 }
 

@@ -18,13 +18,16 @@ export type ComparisonOperator =
   | 'LessThanOrEqualToThreshold';
 export type TreatMissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
 
-/** An AWS::CloudWatch::Alarm's properties, its references resolved to local names. */
-export interface AlarmDefinition {
+/**
+ * An AWS::CloudWatch::Alarm's properties. `Reference` is how a dimension value or an action is given: as the
+ * template declares it (a string or `!GetAtt`/`!Ref`), or (the default) resolved to a local name.
+ */
+export interface AlarmDefinition<Reference = string> {
   name: string;
   description: string;
   namespace: string;
   metricName: string;
-  dimensions: { Name: string; Value: string }[];
+  dimensions: { Name: string; Value: Reference }[];
   /** `Statistic` (Sum, Maximum, …) or `ExtendedStatistic` (p99). */
   statistic: string;
   extended: boolean;
@@ -36,8 +39,8 @@ export interface AlarmDefinition {
   comparison: ComparisonOperator;
   treatMissingData: TreatMissingData;
   /** Topic ARNs notified on a change to ALARM and to OK. */
-  alarmActions: string[];
-  okActions: string[];
+  alarmActions: Reference[];
+  okActions: Reference[];
 }
 
 /**

@@ -7,7 +7,7 @@
  * alert topic (the mailbox) as CloudWatch does.
  */
 import { LocalAlarms } from '../cloudwatch/alarm-driver.js';
-import type { AlarmDefinition, ComparisonOperator, TreatMissingData } from '../cloudwatch/alarms.js';
+import type { AlarmDefinition } from '../cloudwatch/alarms.js';
 import type { CloudWatchMetrics } from '../cloudwatch/metrics.js';
 import type { AlarmResource, Deployment } from '../serverless/routes.js';
 import type { LocalQueues } from '../sqs/local-queues.js';
@@ -18,26 +18,14 @@ const MINUTE_MS = 60_000;
 
 /** The stack's alarms with their references resolved to the local resources (queue names, topic ARNs). */
 export function localAlarms(alarms: readonly AlarmResource[], resources: LocalResources): AlarmDefinition[] {
-  return alarms.map((alarm) => {
-    const where = `alarm ${alarm.logicalId}`;
+  return alarms.map(({ logicalId, ...alarm }) => {
+    const where = `alarm ${logicalId}`;
     return {
-      name: alarm.name,
-      description: alarm.description,
-      namespace: alarm.namespace,
-      metricName: alarm.metricName,
-      dimensions: alarm.dimensions.map((d) => ({
-        Name: d.name,
-        Value: localValue(`${where} dimension ${d.name}`, d.value, resources),
+      ...alarm,
+      dimensions: alarm.dimensions.map(({ Name, Value }) => ({
+        Name,
+        Value: localValue(`${where} dimension ${Name}`, Value, resources),
       })),
-      statistic: alarm.statistic,
-      extended: alarm.extended,
-      ...(alarm.unit === undefined ? {} : { unit: alarm.unit }),
-      periodSeconds: alarm.periodSeconds,
-      evaluationPeriods: alarm.evaluationPeriods,
-      datapointsToAlarm: alarm.datapointsToAlarm,
-      threshold: alarm.threshold,
-      comparison: alarm.comparison as ComparisonOperator,
-      treatMissingData: alarm.treatMissingData as TreatMissingData,
       alarmActions: alarm.alarmActions.map((a) => localValue(`${where} AlarmActions`, a, resources)),
       okActions: alarm.okActions.map((a) => localValue(`${where} OKActions`, a, resources)),
     };

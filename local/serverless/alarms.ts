@@ -3,28 +3,19 @@
  * `${ecsops:monitoring.resources}`), as declared: their dimension values and actions may be CloudFormation
  * references (`!GetAtt Queue.QueueName`, `!Ref AlertTopic`) for the caller to map to its local resources.
  */
+import type { AlarmDefinition, ComparisonOperator, TreatMissingData } from '../cloudwatch/alarms.js';
 import type { EnvironmentValue } from './functions.js';
 import { asObject, isObject, RoutingError, resourcesOfType, type Template } from './template.js';
 
-export interface AlarmResource {
-  logicalId: string;
-  name: string;
-  description: string;
-  namespace: string;
-  metricName: string;
-  dimensions: { name: string; value: EnvironmentValue }[];
-  statistic: string;
-  extended: boolean;
-  unit?: string;
-  periodSeconds: number;
-  evaluationPeriods: number;
-  datapointsToAlarm: number;
-  threshold: number;
-  comparison: string;
-  treatMissingData: string;
-  alarmActions: EnvironmentValue[];
-  okActions: EnvironmentValue[];
-}
+export type AlarmResource = AlarmDefinition<EnvironmentValue> & { logicalId: string };
+
+const COMPARISONS = new Set<string>([
+  'GreaterThanThreshold',
+  'GreaterThanOrEqualToThreshold',
+  'LessThanThreshold',
+  'LessThanOrEqualToThreshold',
+]);
+const MISSING_DATA = new Set<string>(['breaching', 'notBreaching', 'ignore', 'missing']);
 
 export function alarmDefinitions(template: Template): AlarmResource[] {
   return resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([logicalId, resource]) => {
@@ -42,6 +33,12 @@ export function alarmDefinitions(template: Template): AlarmResource[] {
       if (!Number.isFinite(value)) {
         throw new RoutingError(`${at}.${key}: expected a number, got ${JSON.stringify(p[key])}`);
       }
+      return value;
+    };
+    const oneOf = (key: string, allowed: ReadonlySet<string>, fallback?: string): string => {
+      const value = text(key, fallback);
+      if (!allowed.has(value))
+        throw new RoutingError(`${at}.${key}: expected one of ${[...allowed].join(', ')}, got ${value}`);
       return value;
     };
     if (p.Metrics !== undefined) {
@@ -64,7 +61,7 @@ export function alarmDefinitions(template: Template): AlarmResource[] {
         if (typeof Name !== 'string' || (typeof Value !== 'string' && !isObject(Value))) {
           throw new RoutingError(`${at}.Dimensions[${i}]: expected a Name and a Value`);
         }
-        return { name: Name, value: Value as EnvironmentValue };
+        return { Name, Value: Value as EnvironmentValue };
       }),
       statistic: extended ? text('ExtendedStatistic') : text('Statistic'),
       extended,
@@ -73,8 +70,8 @@ export function alarmDefinitions(template: Template): AlarmResource[] {
       evaluationPeriods,
       datapointsToAlarm: number('DatapointsToAlarm', evaluationPeriods),
       threshold: number('Threshold'),
-      comparison: text('ComparisonOperator'),
-      treatMissingData: text('TreatMissingData', 'missing'),
+      comparison: oneOf('ComparisonOperator', COMPARISONS) as ComparisonOperator,
+      treatMissingData: oneOf('TreatMissingData', MISSING_DATA, 'missing') as TreatMissingData,
       alarmActions: references('AlarmActions'),
       okActions: references('OKActions'),
     };

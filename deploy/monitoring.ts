@@ -1,20 +1,32 @@
 /**
- * Self-monitoring: CloudWatch alarms about ecs-ops itself, each notifying the alert topic when it fires and
- * again when it clears, and one dashboard. Stack resources only — no function reads or writes CloudWatch for
- * them (the functions' own metrics are EMF log lines, lib/platform/metrics.ts). The thresholds are
- * ops.config.yml's `selfMonitoring` (lib/platform/config/self-monitoring.ts); `enabled: false` leaves all of
+ * Self-monitoring: CloudWatch alarms about ecs-ops itself and one dashboard. No function reads or writes
+ * CloudWatch for them (the functions' own metrics are EMF log lines, lib/platform/metrics.ts). The thresholds
+ * are ops.config.yml's `selfMonitoring` (lib/platform/config/self-monitoring.ts); `enabled: false` leaves all of
  * it out.
+ *
+ * How an alarm reaches on-call: CloudWatch's own notification carries no SNS message attributes and reads like
+ * none of ecs-ops' pages, so subscribers that filter on `severity` or forward to a pager would miss it or choke
+ * on it. Each alarm's state changes (which CloudWatch sends to EventBridge, delivery guaranteed) go instead
+ * through the AlarmStates rule → queue to the `alarm` function, which pages in ecs-ops' form: severity, a
+ * resolve when it clears, once each (lib/alarms). The alarms about that path itself — the `alarm` function's
+ * errors and throttles, its queue's age and dead letters — cannot wait on it: they notify the alert topic
+ * straight from CloudWatch, when they fire and when they clear.
  *
  * CloudWatch cannot publish to a topic encrypted with the AWS managed key `alias/aws/sns` (its key policy, which
  * nobody can edit, does not let CloudWatch use it): with self-monitoring on, the alert topic is encrypted with a
  * key of the stack's own that lets CloudWatch alarms publish (serverless.yml AlertTopic `KmsMasterKeyId`).
  */
+import { alarmDescription } from '../lib/alarms/description.js';
+import { ALARM_STATE_CHANGE, CLOUDWATCH_SOURCE } from '../lib/alarms/state-change.js';
 import { tryParseSchedule } from '../lib/jobs/schedules/index.js';
 import type { OpsConfig } from '../lib/ops-config.js';
 import { consoleOrigin } from '../lib/platform/console-links.js';
 import { METRIC, METRICS_NAMESPACE } from '../lib/platform/metrics.js';
 import type { Severity } from '../lib/platform/notification/severity.js';
-import { functionName, ref, type Stack } from './template.js';
+import { capabilityResources } from './capability.js';
+import type { EventQueue } from './queues.js';
+import { publishAlerts, stateTable } from './roles.js';
+import { functionName, getAtt, ref, type Stack } from './template.js';
 
 /** Every function of serverless.yml (the tests hold this list to it). */
 export const FUNCTIONS = [
@@ -28,6 +40,7 @@ export const FUNCTIONS = [
   'drain',
   'drain-sweeper',
   'scale',
+  'alarm',
 ] as const;
 export type FunctionShortName = (typeof FUNCTIONS)[number];
 
@@ -55,7 +68,11 @@ const FUNCTION_FAILURES: Record<FunctionShortName, { does: string; errors: Sever
       throttles: 'medium',
     },
     scale: { does: 'services are not scaled', errors: 'high', throttles: 'medium' },
+    alarm: { does: "pages about ecs-ops' own alarms wait", errors: 'high', throttles: 'high' },
   };
+
+/** The function that pages ecs-ops' alarms: the alarms about it notify the alert topic directly. */
+export const ALARM_FORWARDER: FunctionShortName = 'alarm';
 
 /**
  * The stack's event queues (deploy/queues.ts: `<name>Queue` and `<name>DeadLetterQueue` each), their consumer,
@@ -91,6 +108,14 @@ export const EVENT_QUEUES = [
     cli: 'drain-events',
     consumer: 'drain',
     carries: 'lifecycle actions, Spot warnings and drains’ ECS events',
+    deadLetters: 'high',
+    backlog: 'high',
+  },
+  {
+    name: 'AlarmStates',
+    cli: 'alarm-states',
+    consumer: 'alarm',
+    carries: "state changes of ecs-ops' own alarms",
     deadLetters: 'high',
     backlog: 'high',
   },
@@ -144,6 +169,8 @@ export interface AlarmDeclaration {
   comparison: Comparison;
   /** `breaching` where no data means the function did not run; `notBreaching` where it means nothing happened. */
   treatMissingData: 'breaching' | 'notBreaching';
+  /** It watches the `alarm` function or its queue: CloudWatch notifies the alert topic itself. */
+  direct: boolean;
 }
 
 /** `alert-summary` → `AlertSummary`. */
@@ -184,6 +211,7 @@ function deadLetterAlarms(stack: Stack): AlarmDeclaration[] {
     threshold: 0,
     comparison: 'GreaterThanThreshold',
     treatMissingData: 'notBreaching',
+    direct: queue.consumer === ALARM_FORWARDER,
   }));
 }
 
@@ -206,6 +234,7 @@ function queueAgeAlarms(config: OpsConfig, stack: Stack): AlarmDeclaration[] {
     threshold: seconds,
     comparison: 'GreaterThanThreshold',
     treatMissingData: 'notBreaching',
+    direct: queue.consumer === ALARM_FORWARDER,
   }));
 }
 
@@ -229,6 +258,7 @@ function functionFailureAlarms(stack: Stack): AlarmDeclaration[] {
       threshold: 0,
       comparison: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
+      direct: fn === ALARM_FORWARDER,
     });
     return [
       failure('Errors', errors, 'failed (an error or a timeout)'),
@@ -284,6 +314,7 @@ function missedRunAlarms(config: OpsConfig, stack: Stack): AlarmDeclaration[] {
         threshold: 1,
         comparison: 'LessThanThreshold',
         treatMissingData: 'breaching',
+        direct: false,
       } satisfies AlarmDeclaration,
     ];
   });
@@ -308,6 +339,7 @@ function lagAlarm(config: OpsConfig, stack: Stack): AlarmDeclaration {
     threshold: seconds * 1000,
     comparison: 'GreaterThanThreshold',
     treatMissingData: 'notBreaching',
+    direct: false,
   };
 }
 
@@ -333,6 +365,7 @@ function driftAlarm(config: OpsConfig, stack: Stack): AlarmDeclaration[] {
       threshold: 0,
       comparison: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
+      direct: false,
     },
   ];
 }
@@ -350,14 +383,20 @@ export function monitoringAlarms(config: OpsConfig, stack: Stack): AlarmDeclarat
   ];
 }
 
-/** The alarm as an AWS::CloudWatch::Alarm notifying the alert topic when it fires and when it clears. */
+/** `<service>-<stage>-`: every alarm's name starts so, and the AlarmStates rule matches it. */
+export const alarmNamePrefix = (stack: Stack) => `${stack.service}-${stack.stage}-`;
+
+/**
+ * The alarm as an AWS::CloudWatch::Alarm. A direct one notifies the alert topic when it fires and when it
+ * clears; the others have no actions: their state changes reach the `alarm` function through EventBridge.
+ */
 export function alarmResource(stack: Stack, alarm: AlarmDeclaration) {
   const percentile = alarm.statistic.startsWith('p');
   return {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
-      AlarmName: `${stack.service}-${stack.stage}-${alarm.name}`,
-      AlarmDescription: `[${alarm.severity}] ${alarm.description}`,
+      AlarmName: `${alarmNamePrefix(stack)}${alarm.name}`,
+      AlarmDescription: alarmDescription(alarm.severity, alarm.description),
       Namespace: alarm.namespace,
       MetricName: alarm.metric,
       Dimensions: Object.entries(alarm.dimensions).map(([Name, Value]) => ({ Name, Value })),
@@ -370,10 +409,45 @@ export function alarmResource(stack: Stack, alarm: AlarmDeclaration) {
       ComparisonOperator: alarm.comparison,
       TreatMissingData: alarm.treatMissingData,
       ActionsEnabled: true,
-      AlarmActions: [ref('AlertTopic')],
-      OKActions: [ref('AlertTopic')],
+      ...(alarm.direct ? { AlarmActions: [ref('AlertTopic')], OKActions: [ref('AlertTopic')] } : {}),
     },
   };
+}
+
+/** The queue that carries the alarms' state changes to the `alarm` function. */
+function alarmStatesQueue(stack: Stack): EventQueue {
+  return {
+    name: 'AlarmStates',
+    delivers: 'AlarmStates',
+    description: "State changes of ecs-ops' own alarms, for the alarm function to page",
+    // By name prefix: short, and another stage's alarms that share it are told apart by the function.
+    pattern: {
+      source: [CLOUDWATCH_SOURCE],
+      'detail-type': [ALARM_STATE_CHANGE],
+      detail: { alarmName: [{ prefix: alarmNamePrefix(stack) }] },
+    },
+    consumerTimeoutSeconds: 30,
+    // A page older than a day is no use.
+    retentionSeconds: 86_400,
+  };
+}
+
+/** The `alarm` function's role: its queue (with self-monitoring), the alert topic and the alarms' records. */
+function alarmForwarding(stack: Stack, queue: EventQueue | undefined) {
+  return capabilityResources(stack, {
+    queues: queue === undefined ? [] : [queue],
+    roles: [
+      {
+        function: ALARM_FORWARDER,
+        ...(queue === undefined ? {} : { consumes: queue }),
+        statements: [
+          publishAlerts('PageAlarms'),
+          // Each alarm's record: read it, then a conditional update (lib/alarms/alarm-store.ts).
+          stateTable('AlarmRecords', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
+        ],
+      },
+    ],
+  });
 }
 
 /** What the alert topic is encrypted with without self-monitoring: SNS's AWS managed key. */
@@ -575,22 +649,49 @@ function dashboardUrl() {
 }
 
 /**
- * What serverless.yml takes: `resources` (the alarms, the dashboard, the alert topic's key; the dashboard's
- * name and URL as outputs) and `topicKey`, the alert topic's KmsMasterKeyId.
+ * What serverless.yml takes: `resources` (the alarms, the dashboard, the alert topic's key, the `alarm`
+ * function's role and queue; the dashboard's name and URL as outputs), `topicKey`, the alert topic's
+ * KmsMasterKeyId, and the `alarm` function's `events`, `deadLetterQueueUrl` and `forwardedAlarms` (which alarms it pages). Without
+ * self-monitoring the function stays, with its role and no events: it has nothing to page.
  */
 export function monitoringSettings(config: OpsConfig, stack: Stack) {
-  if (!config.selfMonitoring.enabled) {
-    return { topicKey: AWS_MANAGED_SNS_KEY as unknown, resources: { Resources: {}, Outputs: {} } };
-  }
   const alarms = monitoringAlarms(config, stack);
+  const forwardedAlarms = JSON.stringify({
+    prefix: alarmNamePrefix(stack),
+    names: alarms.filter((alarm) => !alarm.direct).map((alarm) => alarm.name),
+  });
+  if (!config.selfMonitoring.enabled) {
+    return {
+      topicKey: AWS_MANAGED_SNS_KEY as unknown,
+      forwardedAlarms,
+      deadLetterQueueUrl: '' as unknown,
+      alarmEvents: [] as unknown[],
+      resources: alarmForwarding(stack, undefined),
+    };
+  }
+  const queue = alarmStatesQueue(stack);
+  const forwarding = alarmForwarding(stack, queue);
   return {
     topicKey: ref(ALERT_TOPIC_KEY_ID) as unknown,
+    forwardedAlarms,
+    deadLetterQueueUrl: ref(`${queue.name}DeadLetterQueue`) as unknown,
+    alarmEvents: [
+      {
+        sqs: {
+          arn: getAtt(`${queue.name}Queue`),
+          batchSize: 10,
+          maximumBatchingWindow: 1,
+          functionResponseType: 'ReportBatchItemFailures',
+        },
+      },
+    ] as unknown[],
     resources: {
       Conditions: {
         EcsOpsInChina: { 'Fn::Equals': [{ Ref: 'AWS::Partition' }, 'aws-cn'] },
         EcsOpsInGovCloud: { 'Fn::Equals': [{ Ref: 'AWS::Partition' }, 'aws-us-gov'] },
       },
       Resources: {
+        ...forwarding.Resources,
         ...Object.fromEntries(alarms.map((alarm) => [alarm.id, alarmResource(stack, alarm)])),
         [ALERT_TOPIC_KEY_ID]: ALERT_TOPIC_KEY,
         [DASHBOARD_ID]: {
@@ -602,6 +703,7 @@ export function monitoringSettings(config: OpsConfig, stack: Stack) {
         },
       },
       Outputs: {
+        ...forwarding.Outputs,
         DashboardName: { Value: ref(DASHBOARD_ID) },
         DashboardUrl: { Value: dashboardUrl() },
       },

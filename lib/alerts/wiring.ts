@@ -2,12 +2,12 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { awsClient } from '../platform/aws/clients.js';
+import { cliFlagsOf } from '../platform/config/cli-flags.js';
 import { stateTableOf } from '../platform/config/environment.js';
 import { SqsDeadLetters } from '../platform/dead-letters/sqs-dead-letters.js';
 import { Journal } from '../platform/journal.js';
 import { publisherOptionsOf, SnsPublisher } from '../platform/notification/publisher.js';
 import { StateStore } from '../platform/store/state-store.js';
-import { stageOfTable } from '../platform/store/table.js';
 import { TaskDefinitions } from '../platform/task-definitions.js';
 import { type AlertDependencies, alertIdempotency } from './alerting.js';
 import { CrashLoopStore } from './crash-loop-store.js';
@@ -55,15 +55,4 @@ function summaryDependencies(
     journal: new Journal(table),
     cliFlags: cliFlagsOf(table.tableName),
   };
-}
-
-/**
- * The flags that point the ecs-ops commands a message suggests at this deployment's table. None when DynamoDB is
- * a local endpoint (the sandbox): there the CLI reads the local store by default.
- */
-function cliFlagsOf(tableName: string): string {
-  const stage = stageOfTable(tableName);
-  const region = process.env.AWS_REGION;
-  if (process.env.AWS_ENDPOINT_URL_DYNAMODB !== undefined || stage === undefined) return '';
-  return ` --store aws --stage ${stage}${region ? ` --region ${region}` : ''}`;
 }

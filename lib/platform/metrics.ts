@@ -81,6 +81,9 @@ export const METRIC = {
   // resync
   /** What one invocation corrected: added + advanced + marked missing + late stops published, all clusters. */
   resyncDrift: { name: 'ResyncDrift', unit: MetricUnit.Count },
+  // alarm: pages about ecs-ops' own alarms, once each (a duplicate delivery's is not counted again)
+  alarmPagesSent: { name: 'AlarmPagesSent', unit: MetricUnit.Count },
+  alarmPagesResolved: { name: 'AlarmPagesResolved', unit: MetricUnit.Count },
 } as const;
 
 export type Metric = (typeof METRIC)[keyof typeof METRIC];

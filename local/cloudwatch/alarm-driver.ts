@@ -2,16 +2,20 @@
  * The local account's metric alarms: at each period's end, each alarm is evaluated (alarms.ts) over the local
  * metrics, and a change of state notifies its actions as CloudWatch does — a change to ALARM its AlarmActions,
  * a change from ALARM to OK its OKActions (the first evaluation out of INSUFFICIENT_DATA into OK notifies
- * nobody). Periods that began before the account started are not evaluated. DescribeAlarms answers from here.
+ * nobody) — and, every change, EventBridge (`stateChanged`). Periods that began before the account started are
+ * not evaluated. DescribeAlarms answers from here.
  */
+import { randomUUID } from 'node:crypto';
 import type * as CW from '@aws-sdk/client-cloudwatch';
+import { readAlarmDescription } from '../../lib/alarms/description.js';
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import { AwsError } from '../endpoint/aws-error.js';
 import {
   type AlarmDefinition,
   type AlarmState,
   alarmArn,
   alarmNotification,
-  alarmSeverity,
+  alarmStateChangeEvent,
   type Datapoint,
   evaluateAlarm,
 } from './alarms.js';
@@ -26,6 +30,8 @@ export interface LocalAlarmsOptions {
   account: string;
   /** Publishes CloudWatch's notification to one action (a topic ARN). */
   notify: (topicArn: string, subject: string, message: string) => Promise<void>;
+  /** Puts CloudWatch's "CloudWatch Alarm State Change" event on the default bus. */
+  stateChanged: (event: EventEnvelope) => Promise<void>;
 }
 
 /** One change of an alarm's state. */
@@ -37,7 +43,7 @@ export interface AlarmTransition {
   /** Simulated epoch ms: the end of the period whose evaluation changed it. */
   at: number;
   reason: string;
-  /** Whether its actions were notified. */
+  /** Whether actions were notified (an alarm with none notifies nobody; EventBridge hears of every change). */
   notified: boolean;
 }
 
@@ -77,7 +83,11 @@ export class LocalAlarms {
    * notifies the changes (in time order across alarms). Returns the changes.
    */
   async evaluate(now: number): Promise<AlarmTransition[]> {
-    const changes: { alarm: AlarmDefinition; transition: AlarmTransition }[] = [];
+    const changes: {
+      alarm: AlarmDefinition;
+      transition: AlarmTransition;
+      left: Omit<Status, 'evaluatedTo'>;
+    }[] = [];
     for (const alarm of this.#options.alarms) {
       const status = this.#status.get(alarm.name) as Status;
       const period = alarm.periodSeconds * 1000;
@@ -94,10 +104,13 @@ export class LocalAlarms {
         );
         const { state, reason } = evaluateAlarm(alarm, datapoints, status.state, starts);
         if (state === status.state) continue;
-        const notified = state === 'ALARM' || (state === 'OK' && status.state === 'ALARM');
+        const actions = state === 'ALARM' ? alarm.alarmActions : alarm.okActions;
+        const notified =
+          actions.length > 0 && (state === 'ALARM' || (state === 'OK' && status.state === 'ALARM'));
+        const left = { state: status.state, reason: status.reason, updatedAt: status.updatedAt };
         const transition: AlarmTransition = {
           alarm: alarm.name,
-          severity: alarmSeverity(alarm.description),
+          severity: readAlarmDescription(alarm.description).severity,
           from: status.state,
           to: state,
           at: end,
@@ -105,20 +118,34 @@ export class LocalAlarms {
           notified,
         };
         Object.assign(status, { state, reason, updatedAt: end });
-        changes.push({ alarm, transition });
+        changes.push({ alarm, transition, left });
       }
     }
     changes.sort((a, b) => a.transition.at - b.transition.at);
-    for (const { alarm, transition } of changes) {
+    for (const { alarm, transition, left } of changes) {
       this.#transitions.push(transition);
+      await this.#options.stateChanged(
+        alarmStateChangeEvent(
+          alarm,
+          {
+            oldState: left.state,
+            oldReason: left.reason,
+            oldAt: left.updatedAt,
+            newState: transition.to,
+            reason: transition.reason,
+            at: transition.at,
+          },
+          { ...this.#options, id: randomUUID() },
+        ),
+      );
       if (!transition.notified) continue;
       const { subject, message } = alarmNotification(
         alarm,
         { oldState: transition.from, newState: transition.to, reason: transition.reason, at: transition.at },
         this.#options,
       );
-      const actions = transition.to === 'ALARM' ? alarm.alarmActions : alarm.okActions;
-      for (const topicArn of actions) await this.#options.notify(topicArn, subject, message);
+      for (const topicArn of transition.to === 'ALARM' ? alarm.alarmActions : alarm.okActions)
+        await this.#options.notify(topicArn, subject, message);
     }
     return changes.map((change) => change.transition);
   }

@@ -1,7 +1,7 @@
 /**
  * CloudWatch metric alarms, evaluated as CloudWatch does — pure: an alarm's state from its datapoints, one per
- * period (the statistic over that period, or missing), and the notification it sends its actions when the
- * state changes. The driver (alarm-driver.ts) reads the datapoints from the local metrics each period.
+ * period (the statistic over that period, or missing), the notification it sends its actions when the
+ * state changes, and the event it sends EventBridge. The driver (alarm-driver.ts) reads the datapoints from the local metrics each period.
  *
  * Over the last `EvaluationPeriods` periods, the alarm is ALARM when at least `DatapointsToAlarm` of them
  * breach (a datapoint compared with the threshold; a missing one as `TreatMissingData` says: `breaching`,
@@ -10,7 +10,10 @@
  * sandbox's start) — leaves the alarm INSUFFICIENT_DATA until `EvaluationPeriods` whole periods have elapsed.
  */
 
-export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+import { ALARM_STATE_CHANGE, type AlarmState, CLOUDWATCH_SOURCE } from '../../lib/alarms/state-change.js';
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
+
+export type { AlarmState };
 export type ComparisonOperator =
   | 'GreaterThanThreshold'
   | 'GreaterThanOrEqualToThreshold'
@@ -192,10 +195,60 @@ export function alarmNotification(
   return { subject, message: JSON.stringify(body) };
 }
 
+/**
+ * The event CloudWatch sends EventBridge when an alarm's state changes (every change, whatever its actions):
+ * `aws.cloudwatch`, "CloudWatch Alarm State Change", the alarm's name, configuration and both states.
+ */
+export function alarmStateChangeEvent(
+  alarm: AlarmDefinition,
+  change: {
+    oldState: AlarmState;
+    oldReason: string;
+    oldAt: number;
+    newState: AlarmState;
+    reason: string;
+    at: number;
+  },
+  where: { region: string; account: string; id: string },
+): EventEnvelope {
+  return {
+    version: '0',
+    id: where.id,
+    'detail-type': ALARM_STATE_CHANGE,
+    source: CLOUDWATCH_SOURCE,
+    account: where.account,
+    time: new Date(change.at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: where.region,
+    resources: [alarmArn(alarm.name, where)],
+    detail: {
+      alarmName: alarm.name,
+      state: { value: change.newState, reason: change.reason, timestamp: changeTime(change.at) },
+      previousState: {
+        value: change.oldState,
+        reason: change.oldReason,
+        timestamp: changeTime(change.oldAt),
+      },
+      configuration: {
+        description: alarm.description,
+        metrics: [
+          {
+            id: alarm.name,
+            metricStat: {
+              metric: {
+                namespace: alarm.namespace,
+                name: alarm.metricName,
+                dimensions: Object.fromEntries(alarm.dimensions.map((d) => [d.Name, d.Value])),
+              },
+              period: alarm.periodSeconds,
+              stat: alarm.statistic,
+            },
+            returnData: true,
+          },
+        ],
+      },
+    },
+  };
+}
+
 export const alarmArn = (name: string, where: { region: string; account: string }) =>
   `arn:aws:cloudwatch:${where.region}:${where.account}:alarm:${name}`;
-
-/** The severity an alarm's description opens with (`[critical] …`), else undefined. */
-export function alarmSeverity(description: string): string | undefined {
-  return /^\[([a-z]+)\]/.exec(description)?.[1];
-}

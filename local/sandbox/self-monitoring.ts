@@ -3,9 +3,11 @@
  * CloudWatch gets what CloudWatch would — each function's EMF log lines (its own metrics, namespace `ecs-ops`),
  * AWS/Lambda's Invocations and Errors per function (`ecs-ops-local-<function>`) from each invocation, and
  * AWS/SQS's ApproximateNumberOfMessagesVisible and ApproximateAgeOfOldestMessage per queue, sampled each
- * simulated minute — and the stack's alarms are evaluated over it each period; a change of state notifies the
- * alert topic (the mailbox) as CloudWatch does.
+ * simulated minute — and the stack's alarms are evaluated over it each period; a change of state goes to the
+ * local bus as CloudWatch's event (the `alarm` function pages it), and notifies the alarm's actions, if any, as
+ * CloudWatch does.
  */
+import type { EventEnvelope } from '../../lib/platform/events/envelope.js';
 import { LocalAlarms } from '../cloudwatch/alarm-driver.js';
 import type { AlarmDefinition } from '../cloudwatch/alarms.js';
 import type { CloudWatchMetrics } from '../cloudwatch/metrics.js';
@@ -48,6 +50,7 @@ export class SelfMonitoring {
       region: string;
       account: string;
       notify: (topicArn: string, subject: string, message: string) => Promise<void>;
+      stateChanged: (event: EventEnvelope) => Promise<void>;
     },
   ) {
     this.alarms = new LocalAlarms({
@@ -57,6 +60,7 @@ export class SelfMonitoring {
       region: options.region,
       account: options.account,
       notify: options.notify,
+      stateChanged: options.stateChanged,
     });
     this.sampledMinute = Math.floor(options.startedAt / MINUTE_MS) - 1;
   }

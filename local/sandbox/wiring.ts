@@ -118,11 +118,14 @@ export async function startLocalAccount(context: {
   backends.sqs = queues;
   let functions: SandboxFunctions;
   let monitoring: SelfMonitoring;
+  // Alarms are evaluated only once the run loop ticks, after the bus exists.
+  let bus: LocalEventBus;
   try {
     const resources = localResources(deployment, queues.createAll(deployment.queues), mailbox, (text) =>
       view.problem(now(), text),
     );
-    // CloudWatch's alarm notifications reach the alert topic as any publisher's would: into the mailbox.
+    // CloudWatch's alarm notifications reach the alert topic as any publisher's would: into the mailbox; its
+    // state-change events go on the bus (made below), whose AlarmStates rule routes them to the alarm function.
     monitoring = new SelfMonitoring({
       deployment,
       metrics,
@@ -134,6 +137,9 @@ export async function startLocalAccount(context: {
       notify: async (topicArn, subject, message) => {
         await mailbox.publish({ TopicArn: topicArn, Subject: subject, Message: message });
         view.mailbox(now(), subject);
+      },
+      stateChanged: async (event) => {
+        await bus.publish(event);
       },
     });
     const breakFunction = options.breakFunction;
@@ -177,7 +183,7 @@ export async function startLocalAccount(context: {
     describeAlarms: (input) => monitoring.alarms.describeAlarms(input),
   };
   backends.lambda = functions.lambdaBackend(deployment);
-  const bus = new LocalEventBus({
+  bus = new LocalEventBus({
     routes: deployment.routes,
     queues,
     now,

@@ -1,9 +1,11 @@
 /**
  * `ecs-ops sandbox --break reconcile`: reconcile throws on every invocation from +20 s to +50 s of the story. The
  * stack's own alarms, evaluated locally each simulated minute over the functions' AWS/Lambda metrics, notice: its
- * errors alarm publishes CloudWatch's ALARM notification to the alert topic (the mailbox) within a period of the
- * first failure, then OK once a minute passed without one; the failed records are retried after recovery, so the
- * store still ends equal to the simulator.
+ * errors alarm changes to ALARM within a period of the first failure, and CloudWatch's state-change event goes
+ * through the AlarmStates rule and queue to the alarm function, which pages in ecs-ops' own form (severity
+ * attribute, pager action and key); once a minute passed without a failure it changes to OK, and the same
+ * function resolves the page. The failed records are retried after recovery, so the store still ends equal to
+ * the simulator.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,32 +45,37 @@ describe('ecs-ops sandbox --break reconcile: the errors alarm fires into the mai
       .reverse();
   }, 90_000);
 
-  it('published ALARM within one simulated minute of the first failure, then OK after recovery', () => {
-    const alarm = messages.find((m) => m.subject === `ALARM: "${ALARM}" in US East (N. Virginia)`);
-    const ok = messages.find((m) => m.subject === `OK: "${ALARM}" in US East (N. Virginia)`);
-    expect(alarm).toBeDefined();
-    expect(ok).toBeDefined();
-    const body = JSON.parse(alarm?.message ?? '{}') as Record<string, unknown>;
-    expect(body).toMatchObject({
-      AlarmName: ALARM,
-      NewStateValue: 'ALARM',
+  it('paged within one simulated minute of the first failure, in ecs-ops’ form, then resolved after recovery', () => {
+    const fired = messages.find(
+      (m) => m.subject === '[ecs-ops] HIGH: ecs-ops alarm reconcile-errors fired in local',
+    );
+    const cleared = messages.find(
+      (m) => m.subject === '[ecs-ops] RESOLVED: ecs-ops alarm reconcile-errors cleared in local (was high)',
+    );
+    expect(fired?.attributes.severity?.value).toBe('high');
+    expect(cleared?.attributes.severity?.value).toBe('high');
+    const document = (m: typeof fired) => JSON.parse(m?.bodies?.lambda ?? '{}') as Record<string, unknown>;
+    expect(document(fired)).toMatchObject({
+      kind: 'alarm',
+      alarm: ALARM,
       // Its first evaluation: the run starts with every alarm INSUFFICIENT_DATA.
-      OldStateValue: 'INSUFFICIENT_DATA',
-      Region: 'US East (N. Virginia)',
-      Trigger: {
-        MetricName: 'Errors',
-        Namespace: 'AWS/Lambda',
-        Dimensions: [{ name: 'FunctionName', value: 'ecs-ops-local-reconcile' }],
-        Period: 60,
-      },
+      previousState: 'INSUFFICIENT_DATA',
+      state: 'ALARM',
+      severity: 'high',
+      action: 'trigger',
+      dedupKey: `alarm/${ALARM}`,
     });
-    expect(String(body.AlarmDescription)).toMatch(/^\[high\] /);
-    const okBody = JSON.parse(ok?.message ?? '{}') as Record<string, unknown>;
-    expect(okBody).toMatchObject({ NewStateValue: 'OK', OldStateValue: 'ALARM' });
-    const alarmAt = Date.parse(String(body.StateChangeTime).replace('+0000', 'Z'));
-    const okAt = Date.parse(String(okBody.StateChangeTime).replace('+0000', 'Z'));
-    expect(okAt - alarmAt).toBe(60_000);
-    expect(Date.parse(alarm?.time ?? '')).toBeLessThan(Date.parse(ok?.time ?? ''));
+    expect(document(cleared)).toMatchObject({
+      previousState: 'ALARM',
+      state: 'OK',
+      action: 'resolve',
+      dedupKey: `alarm/${ALARM}`,
+    });
+    expect(fired?.bodies?.email).toContain('Read /aws/lambda/ecs-ops-local-reconcile for the error');
+    const changedAt = (m: typeof fired) => Date.parse(String(document(m).changedAt));
+    expect(changedAt(cleared) - changedAt(fired)).toBe(60_000);
+    // None of CloudWatch's own notifications: reconcile's alarm has no actions of its own.
+    expect(messages.filter((m) => !m.subject?.startsWith('[ecs-ops] '))).toEqual([]);
   });
 
   it('reports the alarm that fired and cleared, and no other', () => {
@@ -88,7 +95,7 @@ describe('ecs-ops sandbox --break reconcile: the errors alarm fires into the mai
   it('refuses a --break that names no function, listing them', () => {
     expect(() => sandboxSettings({ break: 'reconciler' })).toThrow(UsageError);
     expect(() => sandboxSettings({ break: 'reconciler' })).toThrow(
-      /--break reconciler: expected one of the functions: reconcile, resync, alert, .*scale$/,
+      /--break reconciler: expected one of the functions: reconcile, resync, alert, .*scale, alarm$/,
     );
     expect(sandboxSettings({ break: 'drain' }).breakFunction).toBe('drain');
   });

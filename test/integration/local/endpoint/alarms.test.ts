@@ -42,6 +42,7 @@ async function setup() {
     region: 'us-east-1',
     account: '000000000000',
     notify: async () => undefined,
+    stateChanged: async () => undefined,
   });
   metrics.record('AWS/Lambda', {
     MetricName: 'Errors',

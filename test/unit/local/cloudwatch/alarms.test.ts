@@ -1,16 +1,18 @@
 /**
  * The alarm evaluator: CloudWatch's state from the last N periods' datapoints (M of N, TreatMissingData, periods
- * not evaluated yet), its notification, and the driver that evaluates each period's end over the local metrics
- * and notifies changes.
+ * not evaluated yet), its notification, and the driver that evaluates each period's end over the local metrics,
+ * notifies changes to the alarm's actions and tells EventBridge of every change.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readAlarmDescription } from '../../../../lib/alarms/description.js';
+import { parseAlarmStateChange } from '../../../../lib/alarms/state-change.js';
+import type { EventEnvelope } from '../../../../lib/platform/events/envelope.js';
 import { LocalAlarms } from '../../../../local/cloudwatch/alarm-driver.js';
 import {
   type AlarmDefinition,
   type AlarmState,
   alarmNotification,
-  alarmSeverity,
   breaches,
   type Datapoint,
   evaluateAlarm,
@@ -199,7 +201,7 @@ describe('alarmNotification', () => {
         TreatMissingData: 'notBreaching',
       },
     });
-    expect(alarmSeverity(errors.description)).toBe('high');
+    expect(readAlarmDescription(errors.description).severity).toBe('high');
   });
 });
 
@@ -209,6 +211,7 @@ describe('LocalAlarms', () => {
     let now = start;
     const metrics = new CloudWatchMetrics({ now: () => new Date(now) });
     const sent: { topic: string; subject: string }[] = [];
+    const events: EventEnvelope[] = [];
     const driver = new LocalAlarms({
       alarms,
       metrics,
@@ -216,12 +219,13 @@ describe('LocalAlarms', () => {
       region: 'us-east-1',
       account: '000000000000',
       notify: async (topic, subject) => void sent.push({ topic, subject }),
+      stateChanged: async (event) => void events.push(event),
     });
     const error = (at: number, value: number) => {
       now = at;
       metrics.record('AWS/Lambda', { MetricName: 'Errors', Dimensions: errors.dimensions, Value: value });
     };
-    return { driver, sent, error };
+    return { driver, sent, events, error };
   };
 
   it('fires at the end of the period of the error, clears a period later, notifying both', async () => {
@@ -265,5 +269,33 @@ describe('LocalAlarms', () => {
       { AlarmName: notRun.name, StateValue: 'INSUFFICIENT_DATA', Statistic: 'Sum', EvaluationPeriods: 3 },
     ]);
     expect(() => driver.describeAlarms({ StateValue: 'BAD' as never })).toThrow(/stateValue/);
+  });
+
+  it('tells EventBridge of every change, in the form the alarm function reads, actions or not', async () => {
+    const silent = { ...errors, alarmActions: [], okActions: [] };
+    const { driver, sent, events, error } = setup([silent, { ...notRun, alarmActions: [], okActions: [] }]);
+    error(start + 25_000, 1);
+    await driver.evaluate(start + 60_000);
+    error(start + 70_000, 0);
+    await driver.evaluate(start + 180_000);
+    expect(sent).toEqual([]);
+    expect(driver.transitions().every((t) => !t.notified)).toBe(true);
+    const changes = events.map((event) => {
+      const parsed = parseAlarmStateChange(JSON.stringify(event));
+      if (!parsed.ok) throw new Error(parsed.error.reason);
+      return parsed.change;
+    });
+    expect(
+      changes.map(({ alarm, previous, state, changedAt }) => [alarm, previous, state, changedAt]),
+    ).toEqual([
+      [silent.name, 'INSUFFICIENT_DATA', 'ALARM', new Date(start + 60_000).toISOString()],
+      [silent.name, 'ALARM', 'OK', new Date(start + 120_000).toISOString()],
+      [notRun.name, 'INSUFFICIENT_DATA', 'ALARM', new Date(start + 180_000).toISOString()],
+    ]);
+    expect(changes[0]).toMatchObject({
+      description: silent.description,
+      alarmArn: `arn:aws:cloudwatch:us-east-1:000000000000:alarm:${silent.name}`,
+      region: 'us-east-1',
+    });
   });
 });

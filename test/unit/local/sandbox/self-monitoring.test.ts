@@ -1,7 +1,8 @@
 /**
  * The sandbox's self-monitoring: the stack's alarms, read from serverless.yml as the sandbox deploys it, with
  * their references resolved to the local queues and topic; AWS/Lambda's metrics from invocations and AWS/SQS's
- * from the queues, evaluated into alarm states and notifications.
+ * from the queues, evaluated into alarm states, CloudWatch's state-change events and, for the alarms that have
+ * actions, notifications.
  */
 
 import { join } from 'node:path';
@@ -32,9 +33,15 @@ describe('the stack’s alarms in the sandbox', () => {
   const alarms = localAlarms(deployment.alarms, resources);
   const named = (name: string) => alarms.find((a) => a.name === `ecs-ops-local-${name}`);
 
-  it('are read from serverless.yml (deploy/monitoring.ts), each notifying the alert topic', () => {
+  it('are read from serverless.yml (deploy/monitoring.ts); only those about the alarm function notify the topic', () => {
     expect(alarms.length).toBeGreaterThan(20);
-    expect(alarms.every((a) => a.alarmActions[0] === TOPIC && a.okActions[0] === TOPIC)).toBe(true);
+    const direct = alarms.filter((a) => a.alarmActions.length > 0);
+    expect(direct.map((a) => a.name).sort()).toEqual(
+      ['alarm-errors', 'alarm-states-dead-letters', 'alarm-states-queue-age', 'alarm-throttles'].map(
+        (name) => `ecs-ops-local-${name}`,
+      ),
+    );
+    expect(direct.every((a) => a.alarmActions[0] === TOPIC && a.okActions[0] === TOPIC)).toBe(true);
     expect(named('reconcile-errors')).toMatchObject({
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
@@ -56,9 +63,10 @@ describe('the stack’s alarms in the sandbox', () => {
     expect(named('ecs-events-dead-letters')?.dimensions).toEqual([{ Name: 'QueueName', Value: dlq?.name }]);
   });
 
-  it('fire on an invocation that threw, and notify the topic', async () => {
+  it('fire on an invocation that threw, and tell EventBridge when they fire and when they clear', async () => {
     const start = Date.parse('2026-12-06T12:00:00Z');
     const sent: string[] = [];
+    const changes: string[] = [];
     const monitoring = new SelfMonitoring({
       deployment,
       metrics: new CloudWatchMetrics({ now: () => new Date(start) }),
@@ -68,14 +76,17 @@ describe('the stack’s alarms in the sandbox', () => {
       region: 'us-east-1',
       account: '000000000000',
       notify: async (topic, subject) => void sent.push(`${topic} ${subject}`),
+      stateChanged: async ({ detail }) =>
+        void changes.push(`${detail.alarmName} ${(detail.state as { value: string }).value}`),
     });
     monitoring.invoked('drain', false, start + 10_000);
     monitoring.invoked('reconcile', true, start + 20_000);
     await monitoring.tick(start + 60_000);
     await monitoring.tick(start + 120_000);
-    expect(sent).toEqual([
-      `${TOPIC} ALARM: "ecs-ops-local-reconcile-errors" in US East (N. Virginia)`,
-      `${TOPIC} OK: "ecs-ops-local-reconcile-errors" in US East (N. Virginia)`,
+    expect(sent).toEqual([]);
+    expect(changes.filter((change) => change.startsWith('ecs-ops-local-reconcile-errors'))).toEqual([
+      'ecs-ops-local-reconcile-errors ALARM',
+      'ecs-ops-local-reconcile-errors OK',
     ]);
     expect(monitoring.summary().fired).toEqual([
       { alarm: 'ecs-ops-local-reconcile-errors', severity: 'high', firedAt: 60, clearedAt: 120 },

@@ -3,7 +3,7 @@
  * project with no AWS credentials and no network, and the CloudFormation template it produces is inspected.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,14 +45,17 @@ const COPIED = [
 ];
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
+type Template = { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
 let project: string;
 let resources: Record<string, Resource>;
-let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+let template: Template;
 
-beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'ecs-ops-package-'));
-  for (const entry of COPIED) cpSync(join(root, entry), join(project, entry), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
+/** `serverless package --stage ci` on a copy of the project, with `moreConfig` appended to its ops.config.yml. */
+function packageCopy(moreConfig = '') {
+  const copy = mkdtempSync(join(tmpdir(), 'ecs-ops-package-'));
+  for (const entry of COPIED) cpSync(join(root, entry), join(copy, entry), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  if (moreConfig !== '') appendFileSync(join(copy, 'ops.config.yml'), `\n${moreConfig}`);
   const env = {
     ...process.env,
     AWS_ACCESS_KEY_ID: '',
@@ -63,14 +66,19 @@ beforeAll(() => {
     process.execPath,
     [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'ci'],
     {
-      cwd: project,
+      cwd: copy,
       env,
       stdio: 'pipe',
     },
   );
-  template = JSON.parse(
-    readFileSync(join(project, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
-  ) as typeof template;
+  const packaged = JSON.parse(
+    readFileSync(join(copy, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+  return { copy, template: packaged };
+}
+
+beforeAll(() => {
+  ({ copy: project, template } = packageCopy());
   resources = template.Resources;
 }, 120_000);
 
@@ -89,8 +97,8 @@ type Statement = {
   Condition?: unknown;
 };
 /** Every statement of a role's inline policies. */
-const statementsOf = (role: string) => {
-  const properties = resources[role]?.Properties as
+const statementsOf = (role: string, from: Record<string, Resource> = resources) => {
+  const properties = from[role]?.Properties as
     | { Policies?: { PolicyDocument: { Statement: Statement[] } }[] }
     | undefined;
   return (properties?.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
@@ -407,6 +415,13 @@ const ROLE_ACTIONS: Record<string, Record<string, string>> = {
     'ecs:DescribeTasks': 'the tasks listed, and the store’s live ones ECS did not list',
     'ecs:DescribeContainerInstances': 'the container instances listed, and the store’s live ones',
   },
+  AlarmRole: {
+    ...ownLogs,
+    ...eventSource('AlarmStatesQueue'),
+    'sns:Publish': 'the page about one of ecs-ops’ own alarms, and its resolve',
+    'dynamodb:GetItem': 'the alarm’s record',
+    'dynamodb:UpdateItem': 'the alarm’s record, a conditional update (once per page, once per resolve)',
+  },
   ScaleRole: {
     ...ownLogs,
     'dynamodb:GetItem': 'the service’s recent scaling activities',
@@ -468,12 +483,13 @@ describe('SQS event sources in the packaged template', () => {
   const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
   const mappings = () => ofType('AWS::Lambda::EventSourceMapping');
 
-  it('are the four queues of reconcile, alert, job-runs and drain', () => {
+  it('are the five queues of reconcile, alert, job-runs, drain and alarm', () => {
     expect(mappings().map(([id]) => id)).toEqual([
       'ReconcileEventSourceMappingSQSEcsEventsQueue',
       'AlertEventSourceMappingSQSAlertsQueue',
       'JobDashrunsEventSourceMappingSQSJobRunsQueue',
       'DrainEventSourceMappingSQSDrainEventsQueue',
+      'AlarmEventSourceMappingSQSAlarmStatesQueue',
     ]);
   });
 
@@ -594,7 +610,7 @@ describe('scheduled jobs in the packaged template', () => {
   });
 
   it('tells every function that pages without the alerts section what HTTPS subscribers get (alerts.https)', () => {
-    for (const fn of ['Launch', 'JobDashruns', 'Drain', 'DrainDashsweeper']) {
+    for (const fn of ['Launch', 'JobDashruns', 'Drain', 'DrainDashsweeper', 'Alarm']) {
       const properties = resources[`${fn}LambdaFunction`]?.Properties as {
         Environment: { Variables: Record<string, unknown> };
       };
@@ -899,10 +915,12 @@ describe('self-monitoring in the packaged template', () => {
     dlq('Alerts', 'critical'),
     dlq('JobRuns', 'high'),
     dlq('DrainEvents', 'high'),
+    dlq('AlarmStates', 'high'),
     age('EcsEvents', 'high'),
     age('Alerts', 'critical'),
     age('JobRuns', 'medium'),
     age('DrainEvents', 'high'),
+    age('AlarmStates', 'high'),
     ...failures('Reconcile', 'high', 'medium'),
     ...failures('Resync', 'medium', 'medium'),
     ...failures('Alert', 'critical', 'high'),
@@ -913,6 +931,7 @@ describe('self-monitoring in the packaged template', () => {
     ...failures('Drain', 'high', 'high'),
     ...failures('DrainSweeper', 'high', 'medium'),
     ...failures('Scale', 'high', 'medium'),
+    ...failures('Alarm', 'high', 'high'),
     notRun('AlertSummary', 60, 'high'),
     notRun('JobTimeouts', 60, 'high'),
     notRun('DrainSweeper', 60, 'high'),
@@ -941,11 +960,112 @@ describe('self-monitoring in the packaged template', () => {
     expect(found).toEqual(ALARMS);
   });
 
-  it('notify the alert topic when they fire and when they clear', () => {
+  /** The alarms about the alarm function and its queue, which cannot wait on that function. */
+  const DIRECT = [
+    'AlarmStatesDeadLetterQueueMessagesAlarm',
+    'AlarmStatesQueueAgeAlarm',
+    'AlarmErrorsAlarm',
+    'AlarmThrottlesAlarm',
+  ];
+
+  it('notify the alert topic themselves, when they fire and when they clear, only about the alarm function and its queue', () => {
     for (const [id, alarm] of alarms()) {
-      expect(alarm.Properties, id).toMatchObject({ AlarmActions: topic, OKActions: topic });
+      expect(alarm.Properties.ActionsEnabled, id).toBe(true);
       expect(alarm.Properties.AlarmName, id).toMatch(/^ecs-ops-ci-/);
+      if (DIRECT.includes(id))
+        expect(alarm.Properties, id).toMatchObject({ AlarmActions: topic, OKActions: topic });
+      else {
+        // The others' state changes go through the AlarmStates rule to the alarm function.
+        expect(alarm.Properties.AlarmActions, id).toBeUndefined();
+        expect(alarm.Properties.OKActions, id).toBeUndefined();
+        expect(alarm.Properties.InsufficientDataActions, id).toBeUndefined();
+      }
     }
+    expect(alarms().filter(([id]) => DIRECT.includes(id))).toHaveLength(DIRECT.length);
+  });
+
+  it('route every alarm’s state changes, by the stack’s name prefix, to the AlarmStates queue', () => {
+    const rule = resources.AlarmStatesRule?.Properties as Record<string, unknown>;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [{ prefix: 'ecs-ops-ci-' }] },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['AlarmStatesQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AlarmStatesDeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+    expect(resources.AlarmStatesQueue?.Properties.MessageRetentionPeriod).toBe(86_400);
+    expect(template.Outputs.AlarmStatesDeadLetterQueueUrl).toEqual({
+      Value: { Ref: 'AlarmStatesDeadLetterQueue' },
+    });
+  });
+
+  it('run the alarm function for up to 30 s with the table, the topic and the alarms it pages, fed by its queue', () => {
+    const fn = resources.AlarmLambdaFunction?.Properties as {
+      Handler: string;
+      Timeout: number;
+      Role: unknown;
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(fn).toMatchObject({
+      Handler: 'dist/functions/alarm/index.handler',
+      Timeout: 30,
+      Role: { 'Fn::GetAtt': ['AlarmRole', 'Arn'] },
+    });
+    const { FORWARDED_ALARMS, ...variables } = fn.Environment.Variables;
+    expect(variables).toEqual({
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_SERVICE_NAME: 'ecs-ops',
+      STAGE: 'ci',
+      STATE_TABLE: { Ref: 'StateTable' },
+      ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
+      ALERT_OUTPUTS: '{"https":"json"}',
+      DEAD_LETTER_QUEUE_URL: { Ref: 'AlarmStatesDeadLetterQueue' },
+      RETENTION_HISTORY_DAYS: '90',
+    });
+    // Exactly the alarms with no action of their own: never one that notifies the topic itself (no double page).
+    const forwarded = JSON.parse(FORWARDED_ALARMS as string) as { prefix: string; names: string[] };
+    expect(forwarded.prefix).toBe('ecs-ops-ci-');
+    expect(forwarded.names.map((name) => `ecs-ops-ci-${name}`).sort()).toEqual(
+      alarms()
+        .filter(([id]) => !DIRECT.includes(id))
+        .map(([, alarm]) => alarm.Properties.AlarmName)
+        .sort(),
+    );
+    expect(forwarded.names).toHaveLength(alarms().length - DIRECT.length);
+    expect(resources.AlarmEventSourceMappingSQSAlarmStatesQueue?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['AlarmStatesQueue', 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': ['AlarmLambdaFunction', 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('give the alarm function its queue, the topic and the alarms’ records by name, nothing on "*"', () => {
+    const bySid = Object.fromEntries(
+      statementsOf('AlarmRole').map((statement) => [statement.Sid, [statement.Action, statement.Resource]]),
+    );
+    expect(bySid).toEqual({
+      WriteOwnLogs: [
+        ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        {
+          'Fn::Sub':
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub expression, not JavaScript
+            'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/ecs-ops-ci-alarm:*',
+        },
+      ],
+      ConsumeAlarmStates: [
+        ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        { 'Fn::GetAtt': ['AlarmStatesQueue', 'Arn'] },
+      ],
+      DeadLetterInvalidEvents: ['sqs:SendMessage', { 'Fn::GetAtt': ['AlarmStatesDeadLetterQueue', 'Arn'] }],
+      PageAlarms: ['sns:Publish', { Ref: 'AlertTopic' }],
+      AlarmRecords: [['dynamodb:GetItem', 'dynamodb:UpdateItem'], { 'Fn::GetAtt': ['StateTable', 'Arn'] }],
+    });
   });
 
   it('watch every dead-letter queue and every event queue of the template', () => {
@@ -955,7 +1075,7 @@ describe('self-monitoring in the packaged template', () => {
         .map((dimension) => [alarm.Properties.MetricName, dimension.Value]),
     );
     const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
-    expect(queues).toHaveLength(8);
+    expect(queues).toHaveLength(10);
     for (const queue of queues) {
       const metric = queue.endsWith('DeadLetterQueue')
         ? 'ApproximateNumberOfMessagesVisible'
@@ -971,15 +1091,17 @@ describe('self-monitoring in the packaged template', () => {
         .map((dimension) => `${dimension.Value} ${alarm.Properties.MetricName}`),
     );
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const [, fn] of functions) {
       expect(byFunction).toContain(`${fn.Properties.FunctionName} Errors`);
       expect(byFunction).toContain(`${fn.Properties.FunctionName} Throttles`);
     }
   });
 
-  it('give no role any CloudWatch or KMS permission: the alarms and dashboard are the stack’s alone', () => {
-    for (const [role] of ofType('AWS::IAM::Role')) {
+  it('give no role any CloudWatch or KMS permission, the alarm function’s neither: the alarms and dashboard are the stack’s alone', () => {
+    const roles = ofType('AWS::IAM::Role').map(([id]) => id);
+    expect(roles).toContain('AlarmRole');
+    for (const role of roles) {
       const actions = statementsOf(role).flatMap((statement) => [statement.Action].flat());
       expect(
         actions.filter((action) => /^(cloudwatch|kms):/.test(action)),
@@ -1022,5 +1144,46 @@ describe('self-monitoring in the packaged template', () => {
     expect(JSON.stringify(template.Outputs.DashboardUrl)).toContain(
       `#dashboards:name=\${MonitoringDashboard}`,
     );
+  });
+});
+
+describe('the packaged template with self-monitoring off', () => {
+  let off: { copy: string; template: Template };
+  beforeAll(() => {
+    off = packageCopy('selfMonitoring:\n  enabled: false\n');
+  }, 120_000);
+  afterAll(() => rmSync(off.copy, { recursive: true, force: true }));
+
+  it('has no alarm, no dashboard, no key and no AlarmStates queue; the topic stays on SNS’s AWS managed key', () => {
+    const types = new Set(Object.values(off.template.Resources).map((resource) => resource.Type));
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::KMS::Key'])
+      expect(types, type).not.toContain(type);
+    expect(Object.keys(off.template.Resources).filter((id) => id.startsWith('AlarmStates'))).toEqual([]);
+    expect(off.template.Resources.AlertTopic?.Properties.KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(Object.keys(off.template.Outputs).filter((id) => /Dashboard|AlarmStates/.test(id))).toEqual([]);
+  });
+
+  it('keeps the alarm function, with no event source, no dead-letter queue and no alarm to page', () => {
+    const fn = off.template.Resources.AlarmLambdaFunction?.Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(fn.Environment.Variables).toMatchObject({
+      DEAD_LETTER_QUEUE_URL: '',
+      FORWARDED_ALARMS: '{"prefix":"ecs-ops-ci-","names":[]}',
+    });
+    const mappings = Object.values(off.template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Lambda::EventSourceMapping',
+    );
+    expect(JSON.stringify(mappings)).not.toContain('AlarmLambdaFunction');
+  });
+
+  it('keeps the alarm function’s role, without the queue’s statements', () => {
+    expect(
+      statementsOf('AlarmRole', off.template.Resources).map((statement) => [statement.Sid, statement.Action]),
+    ).toEqual([
+      ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents']],
+      ['PageAlarms', 'sns:Publish'],
+      ['AlarmRecords', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Self-monitoring (deploy/monitoring.ts): each alarm's metric, statistic, threshold and actions as
- * ops.config.yml's `selfMonitoring` sets them, the scheduled functions' missed-run alarms, the dashboard, and
- * nothing at all with `enabled: false`.
+ * ops.config.yml's `selfMonitoring` sets them, the scheduled functions' missed-run alarms, the dashboard, the
+ * `alarm` function's part (the AlarmStates rule and queue, its role, which alarms it pages) and, with
+ * `enabled: false`, only that function's role. Only the alarms about the `alarm` function and its queue notify
+ * the alert topic themselves; every other alarm's state changes reach on-call through the `alarm` function.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import {
 import { reconcileSettings } from '../../../deploy/reconcile.js';
 import { resyncSettings } from '../../../deploy/resync.js';
 import { scalingSettings } from '../../../deploy/scaling.js';
+import { readAlarmDescription } from '../../../lib/alarms/description.js';
 import { parseOpsConfig } from '../../../lib/ops-config.js';
 import { METRIC, METRICS_NAMESPACE } from '../../../lib/platform/metrics.js';
 import { SEVERITIES } from '../../../lib/platform/notification/severity.js';
@@ -61,14 +64,27 @@ const watched = (alarm: Properties | undefined) => {
   return rest;
 };
 
+/** The alarms about the `alarm` function and its queue: CloudWatch notifies the alert topic itself. */
 const notifiesTheTopic = { ActionsEnabled: true, AlarmActions: TOPIC, OKActions: TOPIC };
+/** Every other alarm: no action; its state changes go through EventBridge to the `alarm` function. */
+const throughTheAlarmFunction = { ActionsEnabled: true };
+/** The alarms that cannot wait on the `alarm` function, because they are about it. */
+const DIRECT = [
+  'AlarmStatesDeadLetterQueueMessagesAlarm',
+  'AlarmStatesQueueAgeAlarm',
+  'AlarmErrorsAlarm',
+  'AlarmThrottlesAlarm',
+];
+const actionsOf = (id: string) => (DIRECT.includes(id) ? notifiesTheTopic : throughTheAlarmFunction);
+const QUEUES = ['EcsEvents', 'Alerts', 'JobRuns', 'DrainEvents', 'AlarmStates'];
 
 describe('self-monitoring alarms', () => {
   const alarms = alarmsOf();
 
   it('alarm on any message in each dead-letter queue', () => {
-    for (const queue of ['EcsEvents', 'Alerts', 'JobRuns', 'DrainEvents']) {
-      expect(watched(alarms[`${queue}DeadLetterQueueMessagesAlarm`]), queue).toEqual({
+    for (const queue of QUEUES) {
+      const id = `${queue}DeadLetterQueueMessagesAlarm`;
+      expect(watched(alarms[id]), queue).toEqual({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [
@@ -81,7 +97,7 @@ describe('self-monitoring alarms', () => {
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
         TreatMissingData: 'notBreaching',
-        ...notifiesTheTopic,
+        ...actionsOf(id),
       });
     }
     expect(alarms.AlertsDeadLetterQueueMessagesAlarm?.AlarmDescription).toMatch(
@@ -90,8 +106,9 @@ describe('self-monitoring alarms', () => {
   });
 
   it('alarm on the age of the oldest message of each event queue, over selfMonitoring.queueAgeSeconds', () => {
-    for (const queue of ['EcsEvents', 'Alerts', 'JobRuns', 'DrainEvents']) {
-      expect(watched(alarms[`${queue}QueueAgeAlarm`]), queue).toEqual({
+    for (const queue of QUEUES) {
+      const id = `${queue}QueueAgeAlarm`;
+      expect(watched(alarms[id]), queue).toEqual({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateAgeOfOldestMessage',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [`${queue}Queue`, 'QueueName'] } }],
@@ -102,7 +119,7 @@ describe('self-monitoring alarms', () => {
         Threshold: 300,
         ComparisonOperator: 'GreaterThanThreshold',
         TreatMissingData: 'notBreaching',
-        ...notifiesTheTopic,
+        ...actionsOf(id),
       });
     }
     const older = alarmsOf({ selfMonitoring: { queueAgeSeconds: 900 } });
@@ -115,6 +132,7 @@ describe('self-monitoring alarms', () => {
       const id = fn.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) => letter.toUpperCase());
       for (const metric of ['Errors', 'Throttles']) {
         const alarm = alarms[`${id}${metric}Alarm`];
+        const actions = actionsOf(`${id}${metric}Alarm`);
         expect(watched(alarm), `${fn} ${metric}`).toEqual({
           Namespace: 'AWS/Lambda',
           MetricName: metric,
@@ -126,7 +144,7 @@ describe('self-monitoring alarms', () => {
           Threshold: 0,
           ComparisonOperator: 'GreaterThanThreshold',
           TreatMissingData: 'notBreaching',
-          ...notifiesTheTopic,
+          ...actions,
         });
         expect(alarm?.AlarmName).toBe(`ecs-ops-prod-${fn}-${metric.toLowerCase()}`);
         expect(alarm?.AlarmDescription).toContain(`/aws/lambda/ecs-ops-prod-${fn}`);
@@ -157,7 +175,7 @@ describe('self-monitoring alarms', () => {
         Threshold: 1,
         ComparisonOperator: 'LessThanThreshold',
         TreatMissingData: 'breaching',
-        ...notifiesTheTopic,
+        ...throughTheAlarmFunction,
       });
     }
     // Functions fed by a queue have no schedule to miss.
@@ -185,7 +203,7 @@ describe('self-monitoring alarms', () => {
       Threshold: 60_000,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
-      ...notifiesTheTopic,
+      ...throughTheAlarmFunction,
     });
     expect(alarms.ReconcileLagAlarm?.Statistic).toBeUndefined();
     expect(alarmsOf({ selfMonitoring: { lagSeconds: 120 } }).ReconcileLagAlarm?.Threshold).toBe(120_000);
@@ -207,7 +225,7 @@ describe('self-monitoring alarms', () => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
-      ...notifiesTheTopic,
+      ...throughTheAlarmFunction,
     });
     const custom = alarmsOf({ resync: { intervalMinutes: 30 }, selfMonitoring: { resyncDriftRuns: 5 } });
     expect(custom.ResyncDriftAlarm).toMatchObject({
@@ -218,11 +236,27 @@ describe('self-monitoring alarms', () => {
     expect(custom.ResyncNotRunAlarm).toMatchObject({ Period: 1800, EvaluationPeriods: 3 });
   });
 
-  it('state a severity first and what to do, in every description', () => {
+  it('notify the alert topic themselves only about the alarm function and its queue; the others have no action', () => {
+    const all = alarmsOf({ jobs: { report: job('rate(1 hour)') } });
+    const direct = Object.keys(all).filter((id) => all[id]?.AlarmActions !== undefined);
+    expect(direct.sort()).toEqual([...DIRECT].sort());
+    for (const [id, alarm] of Object.entries(all)) {
+      expect(alarm.ActionsEnabled, id).toBe(true);
+      if (DIRECT.includes(id)) expect(alarm, id).toMatchObject({ AlarmActions: TOPIC, OKActions: TOPIC });
+      else
+        expect(
+          Object.keys(alarm).filter((key) => key.endsWith('Actions')),
+          id,
+        ).toEqual([]);
+    }
+  });
+
+  it('state a severity first and what to do, in every description, as the alarm function reads it back', () => {
     for (const [id, alarm] of Object.entries(alarmsOf({ jobs: { report: job('rate(1 hour)') } }))) {
       const description = alarm.AlarmDescription as string;
       const severity = /^\[(\w+)\] /.exec(description)?.[1];
       expect(SEVERITIES, id).toContain(severity);
+      expect(readAlarmDescription(description).severity, id).toBe(severity);
       expect(description, id).toMatch(/`ecs-ops [^`]+`|\/aws\/lambda\/ecs-ops-prod-/);
       expect(description.length, id).toBeLessThanOrEqual(1024);
       expect(alarm.AlarmName, id).toMatch(/^ecs-ops-prod-[a-z0-9-]+$/);
@@ -286,13 +320,133 @@ describe('the scheduled functions’ periods', () => {
   });
 });
 
-describe('self-monitoring off', () => {
-  it('adds no alarm, no dashboard, no key, and leaves the topic on SNS’s AWS managed key', () => {
-    const settings = monitoringSettings(parseOpsConfig({ selfMonitoring: { enabled: false } }), stack);
-    expect(settings).toEqual({
-      topicKey: AWS_MANAGED_SNS_KEY,
-      resources: { Resources: {}, Outputs: {} },
+type Statement = { Sid: string; Effect: string; Action: string | string[]; Resource: unknown };
+const statementsOf = (role: Resource | undefined) =>
+  ((role?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
+const ownLogs = {
+  Sid: 'WriteOwnLogs',
+  Effect: 'Allow',
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Resource: {
+    'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/ecs-ops-prod-alarm:*`,
+  },
+};
+/** What the `alarm` function's code calls: the page, and each alarm's record (read, then a conditional update). */
+const pagesAndRecords = [
+  { Sid: 'PageAlarms', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlertTopic' } },
+  {
+    Sid: 'AlarmRecords',
+    Effect: 'Allow',
+    Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] },
+  },
+];
+
+describe('the alarm function’s part', () => {
+  const settings = monitoringSettings(parseOpsConfig({ jobs: { report: job('rate(1 hour)') } }), stack);
+  const resources = settings.resources.Resources as Record<string, Resource>;
+  const alarms = Object.entries(resources).filter(
+    ([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm',
+  );
+
+  it('routes the state changes of the stack’s alarms, by their name prefix, to the AlarmStates queue', () => {
+    expect(resources.AlarmStatesRule?.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [{ prefix: 'ecs-ops-prod-' }] },
     });
+    expect(resources.AlarmStatesRule?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['AlarmStatesQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AlarmStatesDeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+    // The rule catches every alarm of the stack.
+    for (const [id, alarm] of alarms) expect(alarm.Properties.AlarmName, id).toMatch(/^ecs-ops-prod-/);
+  });
+
+  it('keeps a state change a day at most (a late page is no use), hidden six times the function’s 30 s', () => {
+    expect(resources.AlarmStatesQueue?.Properties).toMatchObject({
+      MessageRetentionPeriod: 86_400,
+      VisibilityTimeout: 180,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': ['AlarmStatesDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+    expect(resources.AlarmStatesQueuePolicy?.Type).toBe('AWS::SQS::QueuePolicy');
+    expect((settings.resources.Outputs as Record<string, unknown>).AlarmStatesDeadLetterQueueUrl).toEqual({
+      Value: { Ref: 'AlarmStatesDeadLetterQueue' },
+    });
+  });
+
+  it('pages exactly the alarms without actions (forwardedAlarms), never one that notifies the topic itself', () => {
+    const forwarded = JSON.parse(settings.forwardedAlarms) as { prefix: string; names: string[] };
+    expect(forwarded.prefix).toBe('ecs-ops-prod-');
+    const nameOf = (alarm: Resource) => (alarm.Properties.AlarmName as string).slice(forwarded.prefix.length);
+    const withoutActions = alarms
+      .filter(([, alarm]) => alarm.Properties.AlarmActions === undefined)
+      .map(([, alarm]) => nameOf(alarm));
+    expect([...forwarded.names].sort()).toEqual(withoutActions.sort());
+    expect(new Set(forwarded.names).size).toBe(forwarded.names.length);
+    for (const id of DIRECT) expect(forwarded.names, id).not.toContain(nameOf(resources[id] as Resource));
+    for (const name of forwarded.names) expect(name).not.toMatch(/^alarm-(errors|throttles)$|^alarm-states-/);
+    expect(forwarded.names).toHaveLength(alarms.length - DIRECT.length);
+  });
+
+  it('is fed by its queue in small batches, reporting item failures, and dead-letters into its own', () => {
+    expect(settings.alarmEvents).toEqual([
+      {
+        sqs: {
+          arn: { 'Fn::GetAtt': ['AlarmStatesQueue', 'Arn'] },
+          batchSize: 10,
+          maximumBatchingWindow: 1,
+          functionResponseType: 'ReportBatchItemFailures',
+        },
+      },
+    ]);
+    expect(settings.deadLetterQueueUrl).toEqual({ Ref: 'AlarmStatesDeadLetterQueue' });
+  });
+
+  it('has a role that consumes its queue, pages and keeps each alarm’s record, and nothing of CloudWatch', () => {
+    expect(statementsOf(resources.AlarmRole)).toEqual([
+      ownLogs,
+      {
+        Sid: 'ConsumeAlarmStates',
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: { 'Fn::GetAtt': ['AlarmStatesQueue', 'Arn'] },
+      },
+      {
+        Sid: 'DeadLetterInvalidEvents',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['AlarmStatesDeadLetterQueue', 'Arn'] },
+      },
+      ...pagesAndRecords,
+    ]);
+    const roles = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
+    expect(roles.map(([id]) => id)).toEqual(['AlarmRole']);
+  });
+});
+
+describe('self-monitoring off', () => {
+  const settings = monitoringSettings(parseOpsConfig({ selfMonitoring: { enabled: false } }), stack);
+
+  it('adds no alarm, no dashboard, no key, no queue, and leaves the topic on SNS’s AWS managed key', () => {
+    expect(settings.topicKey).toBe(AWS_MANAGED_SNS_KEY);
+    expect(Object.keys(settings.resources.Resources)).toEqual(['AlarmRole']);
+    expect(settings.resources.Outputs).toEqual({});
+  });
+
+  it('keeps the alarm function with its role but no queue, no events and nothing to page', () => {
+    expect(settings.alarmEvents).toEqual([]);
+    expect(settings.deadLetterQueueUrl).toBe('');
+    expect(JSON.parse(settings.forwardedAlarms)).toEqual({ prefix: 'ecs-ops-prod-', names: [] });
+    const role = (settings.resources.Resources as Record<string, Resource>).AlarmRole;
+    expect(statementsOf(role)).toEqual([ownLogs, ...pagesAndRecords]);
   });
 });
 
@@ -375,7 +529,8 @@ describe('the dashboard', () => {
         { stat: 'p99', label: 'EventLag p99' },
       ],
     ]);
-    expect(titled('Dead-letter')?.properties.metrics).toHaveLength(4);
+    expect(titled('Dead-letter')?.properties.metrics).toHaveLength(EVENT_QUEUES.length);
+    expect(titled('Event queue age')?.properties.metrics).toHaveLength(EVENT_QUEUES.length);
     for (const name of ['PagesSent', 'PagesGrouped', 'PagesMuted', 'SummariesSent', 'PagesResolved'])
       expect(text(titled('Pages'))).toContain(`MetricName=\\"${name}\\"`);
     for (const name of ['DrainsStarted', 'DrainsReleased'])
@@ -434,7 +589,7 @@ describe('what the monitoring tables are held to', () => {
     expect(serverless.functions.launch?.events).toBe(`\${ecsops:jobs.schedules}`);
   });
 
-  it('EVENT_QUEUES names every queue the capabilities declare, each with its dead-letter queue', () => {
+  it('EVENT_QUEUES names every queue the capabilities declare (AlarmStates: self-monitoring’s), each with its dead-letter queue', () => {
     const config = parseOpsConfig({});
     const declared = [
       reconcileSettings(config, stack),
@@ -443,6 +598,7 @@ describe('what the monitoring tables are held to', () => {
       jobsSettings(config, stack),
       drainSettings(config, stack),
       scalingSettings(config, stack),
+      monitoringSettings(config, stack),
     ].flatMap(({ resources }) =>
       Object.entries(resources.Resources as Record<string, Resource>)
         .filter(([, resource]) => resource.Type === 'AWS::SQS::Queue')

@@ -8,20 +8,21 @@
  * by the `ecs-ops-<stage>-` prefix (cli/sqs-dead-letters.ts), functions `ecs-ops-<stage>-<function>`
  * (deploy/template.ts functionName), alarms `ecs-ops-<stage>-<alarm>` (deploy/monitoring.ts).
  */
+
 import { MISSED_RUNS, schedulePeriods } from '../deploy/monitoring.js';
+import { readAlarmDescription } from '../lib/alarms/description.js';
 import type { Drain } from '../lib/drain/model.js';
 import type { OpsConfig } from '../lib/ops-config.js';
 import { METRIC, METRICS_NAMESPACE } from '../lib/platform/metrics.js';
 import { nextFireOf } from './commands/jobs.js';
-import {
-  type AlarmFacts,
-  type DeadLetterQueueFacts,
-  type EventQueueFacts,
-  type FunctionRunFacts,
-  type LagFacts,
-  type StatusFacts,
-  severityOf,
-  type Unread,
+import type {
+  AlarmFacts,
+  DeadLetterQueueFacts,
+  EventQueueFacts,
+  FunctionRunFacts,
+  LagFacts,
+  StatusFacts,
+  Unread,
 } from './status-model.js';
 
 /** One of the stack's queues with its depth. */
@@ -304,7 +305,7 @@ async function firingAlarms(metrics: MetricsPort, stage: string): Promise<AlarmF
   return alarms
     .map((alarm) => ({
       name: alarm.name,
-      severity: severityOf(alarm.description),
+      severity: readAlarmDescription(alarm.description ?? '').severity ?? null,
       reason: alarm.reason,
       since: alarm.since?.toISOString() ?? null,
     }))

@@ -223,8 +223,3 @@ const minutes = (value: number) =>
 /** `healthy`, `1 problem`, `N problems`. */
 export const verdictLine = (problems: readonly Problem[]): string =>
   problems.length === 0 ? 'healthy' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
-
-/** `[critical] The alerts dead-letter queue…` → critical; null without a bracketed first word. */
-export function severityOf(description: string | undefined): string | null {
-  return /^\s*\[([A-Za-z]+)\]/.exec(description ?? '')?.[1]?.toLowerCase() ?? null;
-}

@@ -151,9 +151,9 @@ describe('ecs-ops status against a local endpoint', () => {
       partial: null,
     });
     expect(document.queues.map((queue: { name: string }) => queue.name)).toEqual(
-      expect.arrayContaining(['ecs-events', 'alerts', 'job-runs', 'drain-events']),
+      expect.arrayContaining(['ecs-events', 'alerts', 'job-runs', 'drain-events', 'alarm-states']),
     );
-    expect(document.deadLetterQueues).toHaveLength(4);
+    expect(document.deadLetterQueues).toHaveLength(5);
     expect(document.functions.map((fn: { name: string }) => fn.name)).toEqual([
       'alert-summary',
       'job-timeouts',

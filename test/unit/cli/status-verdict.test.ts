@@ -8,7 +8,6 @@ import {
   type DeadLetterQueueFacts,
   problemsOf,
   type StatusFacts,
-  severityOf,
   type Thresholds,
   verdictLine,
 } from '../../../cli/status-model.js';
@@ -193,16 +192,5 @@ describe('problemsOf', () => {
         expect(problems.length === 0).toBe(held.length === 0 && alarms.length === 0);
       }),
     );
-  });
-});
-
-describe('severityOf', () => {
-  it.each([
-    ['[critical] The alerts queue…', 'critical'],
-    ['[HIGH] x', 'high'],
-    ['no bracket', null],
-    [undefined, null],
-  ])('%s', (description, severity) => {
-    expect(severityOf(description)).toBe(severity);
   });
 });

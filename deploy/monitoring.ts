@@ -593,6 +593,8 @@ export function dashboardBody(config: OpsConfig, stack: Stack) {
     METRIC.pagesMuted,
     METRIC.summariesSent,
     METRIC.pagesResolved,
+    METRIC.alarmPagesSent,
+    METRIC.alarmPagesResolved,
   ];
   return {
     widgets: [

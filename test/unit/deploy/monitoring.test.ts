@@ -531,7 +531,15 @@ describe('the dashboard', () => {
     ]);
     expect(titled('Dead-letter')?.properties.metrics).toHaveLength(EVENT_QUEUES.length);
     expect(titled('Event queue age')?.properties.metrics).toHaveLength(EVENT_QUEUES.length);
-    for (const name of ['PagesSent', 'PagesGrouped', 'PagesMuted', 'SummariesSent', 'PagesResolved'])
+    for (const name of [
+      'PagesSent',
+      'PagesGrouped',
+      'PagesMuted',
+      'SummariesSent',
+      'PagesResolved',
+      'AlarmPagesSent',
+      'AlarmPagesResolved',
+    ])
       expect(text(titled('Pages'))).toContain(`MetricName=\\"${name}\\"`);
     for (const name of ['DrainsStarted', 'DrainsReleased'])
       expect(text(titled('Drains'))).toContain(`MetricName=\\"${name}\\"`);

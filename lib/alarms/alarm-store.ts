@@ -112,12 +112,15 @@ export class AlarmStore {
     });
   }
 
-  /** The change's page is owed again: its publish failed. */
+  /**
+   * The change's page is owed again: its publish failed. Only while it is being sent: a sender whose lease ran
+   * out and whose publish failed late must not make owed again a page another delivery has sent since.
+   */
   giveBack(change: Change): Promise<boolean> {
     return this.write(change.alarm, {
-      condition: equals('changedAt', 'at'),
+      condition: all(equals('changedAt', 'at'), equals('state', 'sending')),
       update: 'SET #state = :pending REMOVE #leaseUntil',
-      values: { at: change.changedAt, pending: 'pending' },
+      values: { at: change.changedAt, pending: 'pending', sending: 'sending' },
     });
   }
 

@@ -9,7 +9,10 @@
  * EventBridge delivers at least once and in no set order, so each alarm's changes are ordered by their time, as
  * ECS events are by their version: a change older than the last one handled is stale and pages nobody (a late
  * "fired" after "cleared" would page for an alarm that is fine); the same change again is a duplicate, unless its
- * page is still owed (given back after a failed publish, or held by a caller whose lease ran out).
+ * page is still owed (given back after a failed publish, or held by a caller whose lease ran out). A later change
+ * takes over what a page not yet sent leaves open, and one whose previous state is not the stored one's tells of a
+ * change in between that will come stale (its previous state says whether a page is open, as for an alarm's first
+ * change); so a page left open by an alarm that cleared and then lost its data is resolved by the no-data change.
  */
 import { isClaimable, type PageClaim } from '../platform/notification/page-once.js';
 import type { AlarmState, AlarmStateChange } from './state-change.js';
@@ -47,8 +50,7 @@ export function decideAlarmPage(change: Change, last: AlarmRecord | undefined, n
     };
   }
   if (last !== undefined && last.changedAt === change.changedAt) return again(change, last, now);
-  // Nothing stored yet: the change's own previous state says whether a page is open.
-  const open = last === undefined ? change.previous === 'ALARM' : last.open;
+  const open = openBefore(change, last);
   switch (change.state) {
     case 'ALARM':
       return { kind: 'page', action: 'trigger', open: true };
@@ -57,6 +59,9 @@ export function decideAlarmPage(change: Change, last: AlarmRecord | undefined, n
         ? { kind: 'page', action: 'resolve', open: false }
         : { kind: 'quiet', open: false, reason: `no page is open (it was ${change.previous}, not firing)` };
     case 'INSUFFICIENT_DATA':
+      // It cleared before it lost its data, and the page it left open was not resolved (the clearing comes
+      // stale, or its resolve was not sent): resolved now.
+      if (open && change.previous === 'OK') return { kind: 'page', action: 'resolve', open: false };
       return {
         kind: 'quiet',
         open,
@@ -65,6 +70,20 @@ export function decideAlarmPage(change: Change, last: AlarmRecord | undefined, n
           : 'no data to evaluate, and no page is open',
       };
   }
+}
+
+/** Whether a page is open when `change` comes after `last`. */
+function openBefore(change: Change, last: AlarmRecord | undefined): boolean {
+  // Nothing stored yet: the change's own previous state says.
+  if (last === undefined) return change.previous === 'ALARM';
+  // The last change's page is not known to have gone out (given back, or its sender may have died): a trigger
+  // owed is open, and a resolve owed has not closed the page — sent again if this change resolves.
+  if (last.page !== undefined && last.page.state !== 'sent') return true;
+  // A change between the stored one and this one is yet to come (it will be stale). Out of ALARM: it fired between,
+  // and its page is taken as open, as for an alarm's first change; out of OK: it cleared between, and the page
+  // the record has open is this change's to resolve.
+  if (last.state !== change.previous && change.previous === 'ALARM') return true;
+  return last.open;
 }
 
 /** The change handled last, delivered again. */

@@ -1,6 +1,6 @@
 /**
  * What the functions that work with the state table, ECS and SNS write for CloudWatch, on each engine, read back
- * from their EMF lines: alert, launch, job-runs, scale and resync through the real SDK clients against the local
+ * from their EMF lines: alert, alarm, launch, job-runs, scale and resync through the real SDK clients against the local
  * endpoint. SNS refusing a publish (a 5xx after the SDK's retries) is a publish failure; the retry that gets the
  * page through counts it as what it is (sent, failed run).
  */
@@ -11,9 +11,11 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { createHandler as createAlarm } from '../../../functions/alarm.js';
 import { createHandler as createAlert } from '../../../functions/alert.js';
 import { createHandler as createResync } from '../../../functions/resync.js';
 import { createHandler as createScale } from '../../../functions/scale.js';
+import { AlarmStore } from '../../../lib/alarms/alarm-store.js';
 import { alertIdempotency } from '../../../lib/alerts/alerting.js';
 import { AlertsConfig } from '../../../lib/alerts/config.js';
 import { CrashLoopStore } from '../../../lib/alerts/crash-loop-store.js';
@@ -89,6 +91,47 @@ async function alertWorld(store: StateStore) {
   return { endpoint, mailbox, deliver: (event: SQSEvent) => handler(event, lambdaContext()) };
 }
 
+/** A CloudWatch state change of ecs-ops' reconcile-errors alarm of stage test, as its queue delivers it. */
+const alarmChange = (state: string, previous: string, timestamp: string) =>
+  sqsEvent([
+    body({
+      version: '0',
+      id: `${state}-${timestamp}`,
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      account: '111122223333',
+      time: '2024-05-01T12:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:cloudwatch:us-east-1:111122223333:alarm:ecs-ops-test-reconcile-errors'],
+      detail: {
+        alarmName: 'ecs-ops-test-reconcile-errors',
+        configuration: { description: '[high] reconcile failed records' },
+        previousState: { value: previous },
+        state: { value: state, reason: 'Threshold Crossed', timestamp },
+      },
+    }),
+  ]);
+
+/** The alarm function on the store, paging through the local endpoint's SNS. */
+async function alarmWorld(store: StateStore) {
+  const mailbox = new SnsMailbox({ dir: join(await tempDir(), 'mailbox') });
+  const { endpoint, config: clientConfig } = await endpointFor({ sns: mailbox });
+  const sns = new SNSClient({ ...clientConfig, maxAttempts: 2 });
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'ecs-ops-alerts-test' }));
+  handlerEnvironment({ emf: true });
+  const handler = createAlarm(
+    () => ({
+      forwarded: { prefix: 'ecs-ops-test-', names: ['reconcile-errors'] },
+      stage: 'test',
+      store: new AlarmStore({ tableName: store.tableName, client: store.client }),
+      publisher: new SnsPublisher(TopicArn as string, sns),
+      deadLetters: { send: async () => [] },
+    }),
+    SILENT(),
+  );
+  return { endpoint, mailbox, deliver: (event: SQSEvent) => handler(event, lambdaContext()) };
+}
+
 describe.each(engines())('the functions’ metrics on $name', (engine) => {
   if (!requireEngine(engine)) return;
 
@@ -107,6 +150,26 @@ describe.each(engines())('the functions’ metrics on $name', (engine) => {
     expect(again).toEqual(none);
     expect(loop).toEqual({ ...none, PagesGrouped: 1 });
     expect(w.mailbox.list()).toHaveLength(1);
+  });
+
+  it('alarm: a page SNS refused, then the page its redelivery sent, then a duplicate and the resolve', async () => {
+    const w = await alarmWorld(await freshStore(engine));
+    const fired = alarmChange('ALARM', 'OK', '2024-05-01T11:50:00.000+0000');
+    w.endpoint.faults = SNS_DOWN;
+
+    const refused = await metricsOf('alarm', () => w.deliver(fired));
+    const redelivered = await metricsOf('alarm', () => w.deliver(fired));
+    const again = await metricsOf('alarm', () => w.deliver(fired));
+    const cleared = await metricsOf('alarm', () =>
+      w.deliver(alarmChange('OK', 'ALARM', '2024-05-01T11:55:00.000+0000')),
+    );
+
+    const none = { AlarmPagesSent: 0, AlarmPagesResolved: 0, PublishFailures: 0 };
+    expect(refused).toEqual({ ...none, PublishFailures: 1 });
+    expect(redelivered).toEqual({ ...none, AlarmPagesSent: 1 });
+    expect(again).toEqual(none);
+    expect(cleared).toEqual({ ...none, AlarmPagesResolved: 1 });
+    expect(w.mailbox.list()).toHaveLength(2);
   });
 
   it('launch: a launch, a missed slot, a launch that gave up, and one whose page SNS refused', async () => {

@@ -7,6 +7,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
+import { createHandler as createAlarm } from '../../../functions/alarm.js';
 import { createHandler as createAlertSummary } from '../../../functions/alert-summary.js';
 import { createHandler as createDrain } from '../../../functions/drain.js';
 import { createHandler as createDrainSweeper } from '../../../functions/drain-sweeper.js';
@@ -28,6 +29,25 @@ import { captureLogLines } from '../../support/log-lines.js';
 import { emittedMetrics, handlerEnvironment, metricValues } from '../../support/metrics.js';
 
 const NOW = new Date('2024-05-01T12:01:00.000Z');
+
+/** A CloudWatch state change of ecs-ops' reconcile-errors alarm of stage prod, as the alarm function's queue holds it. */
+const alarmChange = (state: string, previous: string, timestamp: string) =>
+  body({
+    version: '0',
+    id: `${state}-${timestamp}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '111122223333',
+    time: '2024-05-01T12:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:cloudwatch:us-east-1:111122223333:alarm:ecs-ops-prod-reconcile-errors'],
+    detail: {
+      alarmName: 'ecs-ops-prod-reconcile-errors',
+      configuration: { description: '[high] reconcile failed records' },
+      previousState: { value: previous },
+      state: { value: state, reason: 'Threshold Crossed', timestamp },
+    },
+  });
 const dimensionsOf = (name: string) => metricDimensions('test', name);
 
 /** A drainer whose every step reports `report`. */
@@ -202,6 +222,40 @@ describe('the functions’ metrics', () => {
     expect(metricValues(emittedMetrics(lines), dimensionsOf('alert-summary'))).toEqual({
       SummariesSent: 0,
       PagesResolved: 0,
+      PublishFailures: 0,
+    });
+  });
+
+  it('alarm: the pages about ecs-ops’ own alarms that fired and cleared, and failed publishes', async () => {
+    const lines = captureLogLines();
+    // No record yet for any alarm, every write wins: the firing triggers, the clearing out of ALARM resolves.
+    const store = {
+      read: async () => undefined,
+      recordQuiet: async () => true,
+      claim: async () => true,
+      markSent: async () => true,
+      giveBack: async () => true,
+    };
+    const handler = createAlarm(() => ({
+      forwarded: { prefix: 'ecs-ops-prod-', names: ['reconcile-errors'] },
+      stage: 'prod',
+      store,
+      publisher: { publish: async () => 'm-1' },
+      deadLetters: { send: async () => [] },
+    }));
+    const event = sqsEvent([
+      alarmChange('ALARM', 'OK', '2024-05-01T11:50:00.000+0000'),
+      alarmChange('OK', 'ALARM', '2024-05-01T11:55:00.000+0000'),
+      alarmChange('OK', 'INSUFFICIENT_DATA', '2024-05-01T11:56:00.000+0000'),
+      'not an alarm change',
+    ]);
+
+    const response = await handler(event, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(metricValues(emittedMetrics(lines), dimensionsOf('alarm'))).toEqual({
+      AlarmPagesSent: 1,
+      AlarmPagesResolved: 1,
       PublishFailures: 0,
     });
   });

@@ -3,7 +3,6 @@
  *
  * ECS delivers events at least once and in no particular order; `detail.version` increases with every change
  * of a resource, so a higher version is newer and an equal version is a duplicate.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_cwe_events.html#ecs_cwe_events_handling
  */
 
 /** What an incoming version means for the latest stored version of the same resource. */

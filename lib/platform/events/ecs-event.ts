@@ -3,7 +3,6 @@
  *
  * They validate only what the code relies on and keep every other field: ECS adds fields over time and
  * "applications must be prepared to handle unknown properties" (ECS Developer Guide, "Amazon ECS events").
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_cwe_events.html
  */
 import * as z from 'zod/mini';
 import { parseArn } from '../arn.js';

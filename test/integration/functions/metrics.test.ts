@@ -16,6 +16,7 @@ import { createHandler as createAlert } from '../../../functions/alert.js';
 import { createHandler as createResync } from '../../../functions/resync.js';
 import { createHandler as createScale } from '../../../functions/scale.js';
 import { AlarmStore } from '../../../lib/alarms/alarm-store.js';
+import type { AlarmState } from '../../../lib/alarms/state-change.js';
 import { alertIdempotency } from '../../../lib/alerts/alerting.js';
 import { AlertsConfig } from '../../../lib/alerts/config.js';
 import { CrashLoopStore } from '../../../lib/alerts/crash-loop-store.js';
@@ -26,6 +27,7 @@ import { SnsPublisher } from '../../../lib/platform/notification/publisher.js';
 import type { StateStore } from '../../../lib/platform/store/state-store.js';
 import type { FaultRule } from '../../../local/endpoint/index.js';
 import { SnsMailbox } from '../../../local/sns/sns-mailbox.js';
+import { alarmStateChange } from '../../support/alarm-events.js';
 import { engines, freshStore, requireEngine } from '../../support/engines.js';
 import { body, sqsEvent, taskEvent } from '../../support/fixtures.js';
 import {
@@ -92,23 +94,14 @@ async function alertWorld(store: StateStore) {
 }
 
 /** A CloudWatch state change of ecs-ops' reconcile-errors alarm of stage test, as its queue delivers it. */
-const alarmChange = (state: string, previous: string, timestamp: string) =>
+const alarmChange = (state: AlarmState, previous: AlarmState, timestamp: string) =>
   sqsEvent([
-    body({
-      version: '0',
-      id: `${state}-${timestamp}`,
-      'detail-type': 'CloudWatch Alarm State Change',
-      source: 'aws.cloudwatch',
-      account: '111122223333',
-      time: '2024-05-01T12:00:00Z',
-      region: 'us-east-1',
-      resources: ['arn:aws:cloudwatch:us-east-1:111122223333:alarm:ecs-ops-test-reconcile-errors'],
-      detail: {
-        alarmName: 'ecs-ops-test-reconcile-errors',
-        configuration: { description: '[high] reconcile failed records' },
-        previousState: { value: previous },
-        state: { value: state, reason: 'Threshold Crossed', timestamp },
-      },
+    alarmStateChange({
+      alarm: 'ecs-ops-test-reconcile-errors',
+      state,
+      previous,
+      timestamp,
+      description: '[high] reconcile failed records',
     }),
   ]);
 

@@ -14,6 +14,7 @@ import { createHandler as createDrainSweeper } from '../../../functions/drain-sw
 import { createHandler as createJobTimeouts } from '../../../functions/job-timeouts.js';
 import { createHandler as createReconcile } from '../../../functions/reconcile.js';
 import { createHandler as createScale } from '../../../functions/scale.js';
+import type { AlarmState } from '../../../lib/alarms/state-change.js';
 import type { SweepDependencies } from '../../../lib/alerts/sweep.js';
 import type { Drainer, DrainReport } from '../../../lib/drain/drainer.js';
 import { SPOT_INTERRUPTION_WARNING } from '../../../lib/drain/events.js';
@@ -22,6 +23,7 @@ import type { TimeoutSweeperDependencies } from '../../../lib/jobs/timeouts.js';
 import { functionLogger } from '../../../lib/platform/handler/handler.js';
 import { metricDimensions } from '../../../lib/platform/metrics.js';
 import type { ScalerDependencies } from '../../../lib/scaling/scaler.js';
+import { alarmStateChange } from '../../support/alarm-events.js';
 import { body, sqsEvent, taskEvent } from '../../support/fixtures.js';
 import { fargateJob } from '../../support/jobs-harness.js';
 import { lambdaContext } from '../../support/lambda-context.js';
@@ -30,23 +32,14 @@ import { emittedMetrics, handlerEnvironment, metricValues } from '../../support/
 
 const NOW = new Date('2024-05-01T12:01:00.000Z');
 
-/** A CloudWatch state change of ecs-ops' reconcile-errors alarm of stage prod, as the alarm function's queue holds it. */
-const alarmChange = (state: string, previous: string, timestamp: string) =>
-  body({
-    version: '0',
-    id: `${state}-${timestamp}`,
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: '111122223333',
-    time: '2024-05-01T12:00:00Z',
-    region: 'us-east-1',
-    resources: ['arn:aws:cloudwatch:us-east-1:111122223333:alarm:ecs-ops-prod-reconcile-errors'],
-    detail: {
-      alarmName: 'ecs-ops-prod-reconcile-errors',
-      configuration: { description: '[high] reconcile failed records' },
-      previousState: { value: previous },
-      state: { value: state, reason: 'Threshold Crossed', timestamp },
-    },
+/** A CloudWatch state change of ecs-ops' reconcile-errors alarm of stage prod, as its queue delivers it. */
+const alarmChange = (state: AlarmState, previous: AlarmState, timestamp: string) =>
+  alarmStateChange({
+    alarm: 'ecs-ops-prod-reconcile-errors',
+    state,
+    previous,
+    timestamp,
+    description: '[high] reconcile failed records',
   });
 const dimensionsOf = (name: string) => metricDimensions('test', name);
 

@@ -16,6 +16,7 @@ import type { AlertMessage } from '../../../../lib/platform/notification/message
 import { type AlertPublisher, SnsPublisher } from '../../../../lib/platform/notification/publisher.js';
 import type { StateStore } from '../../../../lib/platform/store/state-store.js';
 import { SnsMailbox } from '../../../../local/sns/sns-mailbox.js';
+import { alarmStateChange } from '../../../support/alarm-events.js';
 import { engines, freshStore, requireEngine } from '../../../support/engines.js';
 import { uuidFrom } from '../../../support/fixtures.js';
 import { endpointFor } from '../../../support/local-endpoint.js';
@@ -25,34 +26,21 @@ import { tempDir } from '../../../support/temp-dir.js';
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 const FORWARDED = { prefix: 'ecs-ops-prod-', names: ['reconcile-errors', 'alert-errors'] };
 
-/**
- * A "CloudWatch Alarm State Change" as EventBridge puts it on the queue (CloudWatch's documented shape): the
- * alarm `name` entering `state` from `previous` at `timestamp` (CloudWatch's `+0000` form).
- */
-function alarmEvent(
+/** The change of `name` into `state` from `previous` at `timestamp`, as the queue holds it. */
+const alarmEvent = (
   name: string,
   state: AlarmState,
   previous: AlarmState,
   timestamp: string,
-  description = '[critical] reconcile failed records: read its dead-letter queue',
-): string {
-  return JSON.stringify({
-    version: '0',
-    id: uuidFrom(`${name}#${timestamp}`),
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: '111122223333',
-    time: timestamp.replace(/\.\d+\+0000$/, 'Z'),
-    region: 'us-east-1',
-    resources: [`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${name}`],
-    detail: {
-      alarmName: name,
-      configuration: { description },
-      previousState: { value: previous, reason: 'before', timestamp: '2024-05-01T10:00:00.000+0000' },
-      state: { value: state, reason: `Threshold Crossed: into ${state}`, timestamp },
-    },
+  description?: string,
+) =>
+  alarmStateChange({
+    alarm: name,
+    state,
+    previous,
+    timestamp,
+    ...(description === undefined ? {} : { description }),
   });
-}
 
 const RECONCILE = 'ecs-ops-prod-reconcile-errors';
 const FIRED = alarmEvent(RECONCILE, 'ALARM', 'OK', '2024-05-01T11:50:00.000+0000');

@@ -1,7 +1,7 @@
 /**
- * CloudWatch's "CloudWatch Alarm State Change" event as the alarm function reads it off its queue: the
- * documented sample (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html)
- * parsed into one change, and every record that is not one refused with the field and what to do about it.
+ * CloudWatch's "CloudWatch Alarm State Change" event as the alarm function reads it off its queue: CloudWatch's
+ * own sample of a metric alarm going into ALARM parsed into one change, and every record that is not one
+ * refused with the field and what to do about it.
  */
 import { describe, expect, it } from 'vitest';
 import { parseAlarmStateChange } from '../../../../lib/alarms/state-change.js';

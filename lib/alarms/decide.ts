@@ -1,10 +1,13 @@
 /**
  * Whether a change of an ecs-ops alarm's state pages on-call, and how. Pure.
  *
- * - into ALARM: a page that opens an incident (`trigger`);
+ * - into ALARM: a page that opens an incident (`trigger`) — again after a spell without data, under the same
+ *   key, so a pager folds it into the incident still open;
  * - into OK: a page that closes it (`resolve`), only when one is open — an alarm that comes out of
  *   INSUFFICIENT_DATA into OK (every alarm does when it is created) tells nobody;
- * - into INSUFFICIENT_DATA: nobody; an open page stays open, as the alarm was not seen to clear.
+ * - into INSUFFICIENT_DATA: nobody; an open page stays open, as the alarm was not seen to clear — unless it
+ *   comes out of OK with a page still open (the clearing's resolve was not sent, or comes late): then it
+ *   resolves.
  *
  * EventBridge delivers at least once and in no set order, so each alarm's changes are ordered by their time, as
  * ECS events are by their version: a change older than the last one handled is stale and pages nobody (a late

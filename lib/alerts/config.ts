@@ -4,6 +4,7 @@
  * person caused on purpose (deployments, scale-in, StopTask, draining instances).
  */
 import * as z from 'zod/mini';
+import { WholeNumber } from '../platform/config/fields.js';
 import { SEVERITIES, type Severity } from '../platform/notification/severity.js';
 
 export { SEVERITIES, type Severity };
@@ -100,12 +101,7 @@ export const AlertsConfig = z
     crashLoop: z._default(
       z.strictObject({
         /** Exits of one group within this window after a page are counted, then summarised once. */
-        windowMinutes: z._default(
-          z
-            .number()
-            .check(z.refine(Number.isInteger, 'expected whole minutes'), z.minimum(1), z.maximum(1440)),
-          10,
-        ),
+        windowMinutes: z._default(WholeNumber(1, 1440, 'minutes'), 10),
       }),
       { windowMinutes: 10 },
     ),
@@ -129,12 +125,7 @@ export const AlertsConfig = z
      */
     recovery: z._default(
       z.strictObject({
-        quietMinutes: z._default(
-          z
-            .number()
-            .check(z.refine(Number.isInteger, 'expected whole minutes'), z.minimum(1), z.maximum(1440)),
-          5,
-        ),
+        quietMinutes: z._default(WholeNumber(1, 1440, 'minutes'), 5),
       }),
       { quietMinutes: 5 },
     ),

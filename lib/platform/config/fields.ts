@@ -1,14 +1,22 @@
 /** Setting types more than one section of ops.config.yml uses, each with the message a person can act on. */
 import * as z from 'zod/mini';
 
-export const WholeNumber = (min: number, max: number, unit: string) =>
-  z
+/** A whole number of `unit` in [min, max]; `why` says why a bound is where it is, in the message that cites it. */
+export function WholeNumber(
+  min: number,
+  max: number,
+  unit: string,
+  why: { min?: string; max?: string } = {},
+) {
+  const count = (n: number) => `${n} ${unit}`;
+  return z
     .number(`expected a whole number of ${unit}`)
     .check(
       z.refine(Number.isInteger, `expected a whole number of ${unit}`),
-      z.minimum(min, `expected at least ${min} ${unit}`),
-      z.maximum(max, `expected at most ${max} ${unit}`),
+      z.minimum(min, `expected at least ${count(min)}${why.min === undefined ? '' : ` (${why.min})`}`),
+      z.maximum(max, `expected at most ${count(max)}${why.max === undefined ? '' : ` (${why.max})`}`),
     );
+}
 
 export const Flag = z.boolean('expected true or false');
 

@@ -19,32 +19,19 @@ export const SelfMonitoringConfig = z.strictObject({
   enabled: z._default(Flag, true),
   /** Age of the oldest message of an event queue (not a dead-letter queue) that raises its alarm. */
   queueAgeSeconds: z._default(
-    z
-      .number('expected a whole number of seconds')
-      .check(
-        z.refine(Number.isInteger, 'expected a whole number of seconds'),
-        z.minimum(60, 'expected at least 60 seconds (SQS reports the age once a minute)'),
-        z.maximum(
-          MAX_QUEUE_AGE_SECONDS,
-          `expected at most ${MAX_QUEUE_AGE_SECONDS} seconds (the alerts queue keeps a message one day)`,
-        ),
-      ),
+    WholeNumber(60, MAX_QUEUE_AGE_SECONDS, 'seconds', {
+      min: 'SQS reports the age once a minute',
+      max: 'the alerts queue keeps a message one day',
+    }),
     300,
   ),
   /** Reconcile's p99 event lag (now − the event's time) that raises its alarm. */
   lagSeconds: z._default(WholeNumber(1, 86_400, 'seconds'), 60),
   /** Consecutive resync runs that corrected something before the drift alarm fires. */
   resyncDriftRuns: z._default(
-    z
-      .number('expected a whole number of runs')
-      .check(
-        z.refine(Number.isInteger, 'expected a whole number of runs'),
-        z.minimum(1, 'expected at least 1 run'),
-        z.maximum(
-          MAX_RESYNC_DRIFT_RUNS,
-          `expected at most ${MAX_RESYNC_DRIFT_RUNS} runs (CloudWatch evaluates an alarm over at most 7 days)`,
-        ),
-      ),
+    WholeNumber(1, MAX_RESYNC_DRIFT_RUNS, 'runs', {
+      max: 'CloudWatch evaluates an alarm over at most 7 days',
+    }),
     3,
   ),
 });

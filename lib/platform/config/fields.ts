@@ -8,13 +8,12 @@ export function WholeNumber(
   unit: string,
   why: { min?: string; max?: string } = {},
 ) {
-  const count = (n: number) => `${n} ${unit}`;
   return z
     .number(`expected a whole number of ${unit}`)
     .check(
       z.refine(Number.isInteger, `expected a whole number of ${unit}`),
-      z.minimum(min, `expected at least ${count(min)}${why.min === undefined ? '' : ` (${why.min})`}`),
-      z.maximum(max, `expected at most ${count(max)}${why.max === undefined ? '' : ` (${why.max})`}`),
+      z.minimum(min, `expected at least ${min} ${unit}${why.min === undefined ? '' : ` (${why.min})`}`),
+      z.maximum(max, `expected at most ${max} ${unit}${why.max === undefined ? '' : ` (${why.max})`}`),
     );
 }
 

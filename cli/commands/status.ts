@@ -209,6 +209,11 @@ export function renderStatus(
     lines.push(outputs.length === 0 ? '  none' : renderTable(['OUTPUT', 'VALUE'], outputs));
   }
   if (facts.partial !== null) lines.push('', `Partial view: ${facts.partial}.`);
+  /** A queue's row: which, its name, messages and in flight, then `last`. */
+  const queueRow = (
+    queue: { name: string; queue: string; messages: number; inFlight: number },
+    last: string,
+  ) => [queue.name, queue.queue, String(queue.messages), String(queue.inFlight), last];
   if (facts.queues !== null) {
     lines.push('', `Event queues (oldest message: the latest of the last ${RECENT_SECONDS / 60} min):`);
     lines.push(
@@ -216,13 +221,7 @@ export function renderStatus(
         ? `  none found with the prefix ecs-ops-${deployment.stage}-`
         : renderTable(
             ['QUEUE', 'NAME', 'MESSAGES', 'IN FLIGHT', 'OLDEST'],
-            facts.queues.map((queue) => [
-              queue.name,
-              queue.queue,
-              String(queue.messages),
-              String(queue.inFlight),
-              ageText(queue.oldestAgeSeconds),
-            ]),
+            facts.queues.map((queue) => queueRow(queue, ageText(queue.oldestAgeSeconds))),
           ),
     );
   }
@@ -233,13 +232,7 @@ export function renderStatus(
         ? '  none found'
         : renderTable(
             ['DLQ', 'NAME', 'MESSAGES', 'IN FLIGHT', 'NEXT'],
-            facts.deadLetterQueues.map((queue) => [
-              queue.name,
-              queue.queue,
-              String(queue.messages),
-              String(queue.inFlight),
-              queue.hint ?? '',
-            ]),
+            facts.deadLetterQueues.map((queue) => queueRow(queue, queue.hint ?? '')),
           ),
     );
   }

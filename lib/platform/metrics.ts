@@ -42,7 +42,7 @@ export const METRIC = {
   pagesResolved: { name: 'PagesResolved', unit: MetricUnit.Count },
   /**
    * SNS publishes that failed after the SDK's retries (the page is retried, never lost): counted where the failure
-   * is told by SNS's own error — alert, alert-summary, job-runs, drain (failed records) and launch (a failed
+   * is told by SNS's own error — alert, alert-summary, job-runs, drain, alarm (failed records) and launch (a failed
    * invocation). A network failure on the way to SNS cannot be told from another AWS call's and is not counted;
    * drain-sweeper's reports do not say why a drain failed, so it does not emit it.
    */

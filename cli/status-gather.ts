@@ -9,7 +9,7 @@
  * (deploy/template.ts functionName), alarms `ecs-ops-<stage>-<alarm>` (deploy/monitoring.ts).
  */
 
-import { MISSED_RUNS, schedulePeriods } from '../deploy/monitoring.js';
+import { MISSED_RUNS, SCHEDULED, schedulePeriods } from '../deploy/monitoring.js';
 import { readAlarmDescription } from '../lib/alarms/description.js';
 import type { Drain } from '../lib/drain/model.js';
 import type { OpsConfig } from '../lib/ops-config.js';
@@ -90,16 +90,6 @@ export interface StatusPorts {
   config: OpsConfig;
   now: () => Date;
 }
-
-/** The scheduled functions, as deploy/monitoring.ts knows them. */
-export const SCHEDULED_FUNCTIONS = [
-  'alert-summary',
-  'job-timeouts',
-  'drain-sweeper',
-  'scale',
-  'resync',
-  'launch',
-] as const;
 
 /** How far back queue ages and lag are read. */
 export const RECENT_SECONDS = 300;
@@ -245,7 +235,7 @@ async function functionRuns(
   now: Date,
 ): Promise<FunctionRunFacts[]> {
   const periods = schedulePeriods(ports.config);
-  const functions = SCHEDULED_FUNCTIONS.map((name) => {
+  const functions = SCHEDULED.map((name) => {
     const periodSeconds = periods[name] ?? null;
     return {
       name,

@@ -136,6 +136,9 @@ export const EVERY_MINUTE: readonly FunctionShortName[] = [
   'scale',
 ];
 
+/** Every scheduled function: those every minute, resync on its interval and launch on its jobs' schedules. */
+export const SCHEDULED: readonly FunctionShortName[] = [...EVERY_MINUTE, 'resync', 'launch'];
+
 /** A scheduled function is late when it has not run for this many of its periods. */
 export const MISSED_RUNS = 3;
 

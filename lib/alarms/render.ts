@@ -54,6 +54,7 @@ export function renderAlarmPage(
     ? pageSubject(severityHeading(severity), 'ecs-ops alarm {0} fired in {1}', [shortName, stage])
     : pageSubject('RESOLVED', `ecs-ops alarm {0} cleared in {1} (was ${severity})`, [shortName, stage]);
   const link = alarmConsoleUrl(change);
+  const status = `ecs-ops status${cliFlags}`;
   const text = [
     `ecs-ops' own alarm ${shortName} ${fired ? 'fired' : 'cleared'} in ${stage} at ${change.changedAt} ` +
       `(${change.previous} -> ${change.state}).`,
@@ -67,7 +68,7 @@ export function renderAlarmPage(
     '',
     `Alarm: ${change.alarm}`,
     ...(link === undefined ? [] : [link]),
-    `ecs-ops' queues, scheduled runs and alarms: ecs-ops status${cliFlags}`,
+    `ecs-ops' queues, scheduled runs and alarms: ${status}`,
   ].join('\n');
   return {
     subject,
@@ -82,7 +83,9 @@ export function renderAlarmPage(
       changedAt: change.changedAt,
       reason: change.reason,
       description: described.text,
-      ...(link === undefined ? {} : { consoleUrl: link }),
+      commands: [status],
+      // As every page names them: a pager shows them as links, a chat card as next steps.
+      ...(link === undefined ? {} : { links: { alarm: link } }),
     },
     attributes: messageAttributes({ kind: 'alarm', severity, class: shortName }),
     severity,

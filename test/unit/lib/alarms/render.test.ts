@@ -12,6 +12,7 @@ import {
 } from '../../../../lib/alarms/render.js';
 import type { AlarmStateChange } from '../../../../lib/alarms/state-change.js';
 import { SUBJECT_MAX } from '../../../../lib/platform/notification/message.js';
+import { chatbotNotification, pagerDutyEvent } from '../../../../lib/platform/notification/pager.js';
 
 const ALARM = 'ecs-ops-prod-reconcile-errors';
 
@@ -114,7 +115,10 @@ describe('renderAlarmPage', () => {
       changedAt: '2019-10-02T17:04:40.985Z',
       reason: change().reason,
       description: 'reconcile failed records: the state table falls behind ECS. Read its dead-letter queue.',
-      consoleUrl: `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/${ALARM}`,
+      commands: ['ecs-ops status'],
+      links: {
+        alarm: `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/${ALARM}`,
+      },
     });
   });
 
@@ -172,7 +176,21 @@ describe('alarmConsoleUrl', () => {
     const page = renderAlarmPage(withoutArn, 'trigger', context);
 
     expect(page.text).not.toContain('https://');
-    expect(page.json).not.toHaveProperty('consoleUrl');
+    expect(page.json).not.toHaveProperty('links');
+  });
+});
+
+describe('the alarm page in the pager forms', () => {
+  it('gives PagerDuty the alarm’s link and a chat card the link and the status command as next steps', () => {
+    const page = renderAlarmPage(change(), 'trigger', context);
+    const url = `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/${ALARM}`;
+
+    expect(pagerDutyEvent(page, 'routing-key')).toMatchObject({
+      event_action: 'trigger',
+      dedup_key: `alarm/${ALARM}`,
+      links: [{ href: url, text: 'Alarm' }],
+    });
+    expect(chatbotNotification(page).content.nextSteps).toEqual([`Alarm: ${url}`, 'Run `ecs-ops status`']);
   });
 });
 

@@ -5,7 +5,7 @@
  * to the alarm, so the page that says it cleared resolves the one that said it fired. Pure.
  */
 import { parseArn } from '../platform/arn.js';
-import { consoleOrigin } from '../platform/console-links.js';
+import { alarmPageUrl } from '../platform/console-links.js';
 import {
   type AlertMessage,
   messageAttributes,
@@ -35,11 +35,7 @@ export const alarmDedupKey = (alarm: string) => `alarm/${alarm}`;
 /** The alarm's page in the CloudWatch console, in its own partition; none without its ARN. */
 export function alarmConsoleUrl(change: Pick<AlarmStateChange, 'alarm' | 'alarmArn' | 'region'>) {
   const arn = change.alarmArn === undefined ? undefined : parseArn(change.alarmArn);
-  const origin = arn && consoleOrigin({ partition: arn.partition, region: change.region });
-  return (
-    origin &&
-    `${origin}/cloudwatch/home?region=${change.region}#alarmsV2:alarm/${encodeURIComponent(change.alarm)}`
-  );
+  return arn && alarmPageUrl({ partition: arn.partition, region: change.region }, change.alarm);
 }
 
 export function renderAlarmPage(

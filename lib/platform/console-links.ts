@@ -59,3 +59,11 @@ export const logGroupConsoleUrl = (scope: ConsoleScope, group: string): string |
 /** The console page of a log stream's events. */
 export const logStreamConsoleUrl = (scope: ConsoleScope, group: string, stream: string): string | undefined =>
   logsConsole(scope, `log-group/${logsFragmentName(group)}/log-events/${logsFragmentName(stream)}`);
+
+/** The console page of a CloudWatch alarm. */
+export const alarmPageUrl = (scope: ConsoleScope, alarm: string): string | undefined => {
+  const origin = consoleOrigin(scope);
+  return (
+    origin && `${origin}/cloudwatch/home?region=${scope.region}#alarmsV2:alarm/${encodeURIComponent(alarm)}`
+  );
+};
